@@ -1,0 +1,311 @@
+/**
+ * The public event contracts: CloudEvents 1.0 structured-mode JSON, one zod schema per type.
+ *
+ * `zod/mini` keeps every handler bundle small (the classic API bundles to ~440 KB); English
+ * messages are loaded explicitly so a rejection reason is something a person can act on.
+ * The JSON Schema files and the AsyncAPI document in this folder are generated from here
+ * (`npm run gen:contracts`); a contract test fails when they are stale.
+ */
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+
+z.config(en());
+
+const describe = <T>(text: string) => z.describe<T>(text);
+
+/** Opaque ids: letters, digits and `._:-`, never a personal identity number. */
+const opaqueId = (what: string) =>
+  z.string().check(
+    z.minLength(3),
+    z.maxLength(64),
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, `${what} must be an opaque id of letters, digits and . _ : -`),
+    z.refine((s) => !/^\d{6,8}[-+]?\d{4}$/.test(s), {
+      message: `${what} looks like a personal identity number; send an opaque id instead`,
+    }),
+    describe(`${what}: an opaque identifier (3–64 characters: letters, digits, '.', '_', ':', '-').`),
+  );
+
+const shortText = (what: string, max = 500) =>
+  z.string().check(z.minLength(1), z.maxLength(max), z.trim(), describe(what));
+
+export const countyId = z
+  .string()
+  .check(
+    z.regex(/^[a-z][a-z0-9-]{1,30}$/, 'county must be a lower-case county id such as "halland"'),
+    describe('The county (län) whose stack handles the case, e.g. "halland". Must match the stack.'),
+  );
+
+export const principal = z
+  .enum(['region', 'municipality'])
+  .check(
+    describe('The principal (huvudman): "region" (health care) or "municipality" (social services, school).'),
+  );
+
+export const organisationType = z
+  .enum([
+    'health-care',
+    'psychiatry',
+    'social-services',
+    'elderly-and-disability-care',
+    'preschool',
+    'school',
+    'social-insurance-agency',
+    'employment-service',
+    'other',
+  ])
+  .check(
+    describe(
+      'What kind of organisation the unit is. Schools and preschools may initiate only where the county allows it.',
+    ),
+  );
+
+const localDate = (what: string) => z.iso.date().check(describe(`${what} (ISO 8601 date, YYYY-MM-DD).`));
+
+// ---------------------------------------------------------------------------------------------
+// data of each type
+
+export const caseCreatedData = z.strictObject({
+  county: countyId,
+  initiator: z
+    .strictObject({
+      principal,
+      organisationType,
+      unitId: opaqueId('The initiating unit'),
+    })
+    .check(describe('The organisation that discovered the need and starts the SIP process.')),
+  ageGroup: z
+    .enum(['child', 'young-adult', 'adult'])
+    .check(
+      describe(
+        'The person’s age group: "child" (0–17), "young-adult" (18–24) or "adult" (25+). No birth date is sent.',
+      ),
+    ),
+  protectedIdentity: z
+    .boolean()
+    .check(
+      describe('True when the person has protected personal data; the case then takes the phone-only path.'),
+    ),
+  needDiscoveredOn: localDate(
+    'The day the need for coordination was discovered; county deadlines count from it',
+  ),
+});
+
+const consentParty = z.strictObject({
+  partyId: opaqueId('The consenting party'),
+  role: z
+    .enum(['person', 'guardian', 'legal-representative', 'mature-child'])
+    .check(
+      describe(
+        'Who consents: the person, a guardian (vårdnadshavare), a legal representative (god man/förvaltare) or a child judged mature enough to consent alone.',
+      ),
+    ),
+});
+
+const coveredOrganisation = z.strictObject({
+  organisationId: opaqueId('The organisation'),
+  principal: z
+    .enum(['region', 'municipality', 'other'])
+    .check(describe('The organisation’s principal; "other" for e.g. Försäkringskassan.')),
+});
+
+export const consentRegisteredData = z
+  .strictObject({
+    county: countyId,
+    consentId: opaqueId('The consent'),
+    decision: z
+      .enum(['given', 'refused'])
+      .check(
+        describe('Whether consent was given or refused. A refusal is recorded and the SIP does not start.'),
+      ),
+    givenBy: z.array(consentParty).check(z.minLength(1), describe('The parties this event registers.')),
+    guardianCount: z.optional(
+      z
+        .int()
+        .check(
+          z.minimum(1),
+          z.maximum(2),
+          describe('For a child: how many guardians the child has; two means both must consent.'),
+        ),
+    ),
+    method: z
+      .enum(['written', 'oral', 'other'])
+      .check(describe('How consent was given; oral consent is valid and recorded as oral.')),
+    covers: z
+      .array(coveredOrganisation)
+      .check(
+        z.minLength(1),
+        describe('The organisations that may share information. Consent is never general.'),
+      ),
+    validFrom: localDate('First day the consent is valid'),
+    validUntil: localDate(
+      'Last day the consent is valid; at most the county’s maximum (one year by default) after validFrom',
+    ),
+  })
+  .check(
+    z.refine((d) => d.validUntil >= d.validFrom, {
+      message: 'validUntil must not be before validFrom',
+      path: ['validUntil'],
+    }),
+    z.refine((d) => !d.givenBy.some((p) => p.role === 'guardian') || d.guardianCount !== undefined, {
+      message: 'guardianCount is required when a guardian consents',
+      path: ['guardianCount'],
+    }),
+  );
+
+const invitee = z
+  .strictObject({
+    inviteeId: opaqueId('The invitee'),
+    principal: z
+      .enum(['region', 'municipality', 'other'])
+      .check(describe('The invitee’s principal; "other" for actors such as Försäkringskassan.')),
+    organisationId: opaqueId('The invitee’s organisation (must be covered by the consent)'),
+    organisationType,
+    unitName: shortText('The invited unit’s name as it should appear in the invitation.', 120),
+    email: z.optional(
+      z.email('email must be a valid email address').check(describe('Where the invitation is emailed.')),
+    ),
+    phone: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(/^\+?[0-9 ()-]{6,20}$/, 'phone must be a telephone number'),
+          describe('Telephone number (phone-only path).'),
+        ),
+    ),
+    locale: z.optional(
+      z.enum(['sv', 'en']).check(describe('Language of the invitation; Swedish by default.')),
+    ),
+    hasOngoingIntervention: z.optional(
+      z.boolean().check(describe('Units with ongoing interventions are obliged to attend.')),
+    ),
+  })
+  .check(
+    z.refine((i) => i.email !== undefined || i.phone !== undefined, {
+      message: 'an invitee needs an email or a phone number',
+      path: ['email'],
+    }),
+  );
+
+const meetingPlace = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('in-person'),
+    place: shortText('Where the meeting is held (never sent for a protected case).', 200),
+  }),
+  z.strictObject({
+    kind: z.literal('digital'),
+    joinUrl: z
+      .url({ protocol: /^https$/, error: 'joinUrl must be an https URL' })
+      .check(describe('Link to the digital meeting.')),
+  }),
+]);
+
+export const summonsSentData = z.strictObject({
+  county: countyId,
+  meetingId: opaqueId('The meeting; a later summons with the same meetingId reschedules it'),
+  startsAt: z.iso
+    .datetime({
+      local: true,
+      offset: false,
+      error: 'startsAt must be a local date-time such as 2026-12-04T09:00',
+    })
+    .check(describe('Proposed start, Europe/Stockholm wall-clock time (YYYY-MM-DDTHH:mm).')),
+  durationMinutes: z.int().check(z.minimum(15), z.maximum(480), describe('Planned length in minutes.')),
+  location: meetingPlace.check(describe('Where, or the digital meeting link.')),
+  purpose: shortText('The purpose of the meeting (seed 002).', 1000),
+  longTermGoal: shortText('The individual’s long-term goal (seed 002).', 1000),
+  questions: z
+    .array(shortText('A question to discuss.', 500))
+    .check(z.minLength(1), z.maxLength(20), describe('Questions to discuss.')),
+  organiser: z
+    .strictObject({
+      principal,
+      organisationType,
+      unitId: opaqueId('The organising unit'),
+      unitName: shortText('The organising unit’s name.', 120),
+      contactEmail: z
+        .email('contactEmail must be a valid email address')
+        .check(describe('Where invitees confirm attendance.')),
+    })
+    .check(describe('Who invites.')),
+  invitees: z.array(invitee).check(z.minLength(1), z.maxLength(30), describe('Every invited unit.')),
+});
+
+export const followupDueData = z.strictObject({
+  county: countyId,
+  followUpId: opaqueId('The follow-up'),
+  dueOn: localDate('The day the follow-up is due'),
+});
+
+// ---------------------------------------------------------------------------------------------
+// the envelope
+
+export const eventTypes = {
+  caseCreated: 'se.sip.case.created.v1',
+  consentRegistered: 'se.sip.consent.registered.v1',
+  summonsSent: 'se.sip.summons.sent.v1',
+  followupDue: 'se.sip.followup.due.v1',
+} as const;
+export type EventType = (typeof eventTypes)[keyof typeof eventTypes];
+
+const envelope = <T extends string, D extends z.ZodMiniType>(type: T, data: D, summary: string) =>
+  z
+    .strictObject({
+      specversion: z.literal('1.0', 'specversion must be "1.0"').check(describe('CloudEvents version.')),
+      id: z
+        .string()
+        .check(
+          z.minLength(1),
+          z.maxLength(128),
+          describe(
+            'Unique per event; the idempotency key. Re-sending an event with the same id has no further effect.',
+          ),
+        ),
+      source: z
+        .string()
+        .check(z.minLength(1), z.maxLength(256), describe('URI-reference of the publishing system.')),
+      type: z.literal(type).check(describe('The event type.')),
+      time: z.iso
+        .datetime({ offset: true, error: 'time must be an RFC 3339 timestamp' })
+        .check(describe('When it happened upstream.')),
+      subject: opaqueId('The case id').check(describe('The case id.')),
+      datacontenttype: z.literal('application/json', 'datacontenttype must be "application/json"'),
+      dataschema: z.optional(z.string().check(z.maxLength(512))),
+      data,
+    })
+    .check(describe(summary));
+
+export const schemas = {
+  [eventTypes.caseCreated]: envelope(
+    eventTypes.caseCreated,
+    caseCreatedData,
+    'A SIP case was started: a need for coordination was discovered.',
+  ),
+  [eventTypes.consentRegistered]: envelope(
+    eventTypes.consentRegistered,
+    consentRegisteredData,
+    'One or more parties gave or refused consent for the case.',
+  ),
+  [eventTypes.summonsSent]: envelope(
+    eventTypes.summonsSent,
+    summonsSentData,
+    'The summons to a SIP meeting (a later one with the same meetingId reschedules it).',
+  ),
+  [eventTypes.followupDue]: envelope(
+    eventTypes.followupDue,
+    followupDueData,
+    'A follow-up of the plan is due.',
+  ),
+} as const;
+
+export type CaseCreated = z.infer<(typeof schemas)['se.sip.case.created.v1']>;
+export type ConsentRegistered = z.infer<(typeof schemas)['se.sip.consent.registered.v1']>;
+export type SummonsSent = z.infer<(typeof schemas)['se.sip.summons.sent.v1']>;
+export type FollowupDue = z.infer<(typeof schemas)['se.sip.followup.due.v1']>;
+export interface EventByType {
+  'se.sip.case.created.v1': CaseCreated;
+  'se.sip.consent.registered.v1': ConsentRegistered;
+  'se.sip.summons.sent.v1': SummonsSent;
+  'se.sip.followup.due.v1': FollowupDue;
+}
+
+export const isKnownType = (t: unknown): t is EventType => typeof t === 'string' && t in schemas;

@@ -1,0 +1,72 @@
+import type * as z from 'zod/mini';
+import { type EventByType, type EventType, isKnownType, schemas } from './contracts.ts';
+
+export type ParseResult<T extends EventType> =
+  | { ok: true; event: EventByType[T] }
+  | { ok: false; reason: string; eventId?: string; caseId?: string };
+
+const MAX_ISSUES = 8;
+
+/** `data.invitees[1].email` from zod's path array. */
+const formatPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>(
+    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    '',
+  );
+
+/**
+ * A readable, payload-free account of what is wrong. zod's English messages name the expected
+ * type or options and the field, never the received value, so no personal data leaks into a
+ * stored reason.
+ */
+export const formatIssues = (issues: readonly z.core.$ZodIssue[]): string => {
+  const lines = issues.slice(0, MAX_ISSUES).map((i) => {
+    const where = formatPath(i.path);
+    return where ? `${where}: ${i.message}` : i.message;
+  });
+  if (issues.length > MAX_ISSUES) lines.push(`… and ${issues.length - MAX_ISSUES} more problems`);
+  return lines.join('; ');
+};
+
+/** Only a well-formed string is kept, so a rejection never stores arbitrary input. */
+const safeId = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length > 0 && value.length <= 128 && /^[\x21-\x7e]+$/.test(value)
+    ? value
+    : undefined;
+
+/** Parses one SQS message body as a CloudEvent of the type the queue carries. */
+export const parseEvent = <T extends EventType>(body: string, expectedType: T): ParseResult<T> => {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    return { ok: false, reason: `the message body is not valid JSON (${(error as Error).message})` };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, reason: 'the message body must be a JSON object (a CloudEvents 1.0 event)' };
+  }
+  const raw = json as Record<string, unknown>;
+  const eventId = safeId(raw.id);
+  const caseId = safeId(raw.subject);
+  const ids = { ...(eventId ? { eventId } : {}), ...(caseId ? { caseId } : {}) };
+  if (raw.type === undefined) {
+    return { ok: false, reason: `type is missing; this queue accepts "${expectedType}"`, ...ids };
+  }
+  if (!isKnownType(raw.type)) {
+    return {
+      ok: false,
+      reason: `unknown event type${typeof raw.type === 'string' && safeId(raw.type) ? ` "${raw.type}"` : ''}; this queue accepts "${expectedType}"`,
+      ...ids,
+    };
+  }
+  if (raw.type !== expectedType) {
+    return {
+      ok: false,
+      reason: `event type "${raw.type}" was sent to the queue for "${expectedType}"`,
+      ...ids,
+    };
+  }
+  const result = schemas[expectedType].safeParse(raw);
+  if (!result.success) return { ok: false, reason: formatIssues(result.error.issues), ...ids };
+  return { ok: true, event: result.data as EventByType[T] };
+};

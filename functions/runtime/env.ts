@@ -1,0 +1,28 @@
+/** The one place a handler reads its environment: fail fast at init with a clear message. */
+import { type County, parseCountyRules } from '../core/county.ts';
+
+export interface HandlerEnv {
+  tableName: string;
+  county: County;
+}
+
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(`environment variable ${name} is not set; the stack (lib/) or local runtime sets it`);
+  return value;
+};
+
+export const readEnv = (): HandlerEnv => {
+  const id = required('COUNTY_ID');
+  let rules: County['rules'];
+  try {
+    rules = parseCountyRules(required('COUNTY_RULES'));
+  } catch (error) {
+    throw new Error(`COUNTY_RULES is not a valid county rule set: ${(error as Error).message}`);
+  }
+  return {
+    tableName: required('TABLE_NAME'),
+    county: { id, displayName: process.env.COUNTY_NAME ?? id, rules },
+  };
+};

@@ -1,0 +1,140 @@
+/**
+ * The counties this system ships, as typed data validated at synth time.
+ * Adding a county is adding one entry to `counties` (see README, "Add a county").
+ * Where a seed routine is silent, the default is named in the comment beside it.
+ */
+import * as z from 'zod/mini';
+import { countyRulesSchema } from '../functions/core/county.ts';
+
+export const countyConfigSchema = z.strictObject({
+  id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,30}$/)),
+  displayName: z.string().check(z.minLength(1)),
+  /** Stack name suffix, e.g. "Halland" → Sip-Halland. */
+  stackSuffix: z.string().check(z.regex(/^[A-Z][A-Za-z0-9]*$/)),
+  account: z.optional(z.string().check(z.regex(/^\d{12}$/))),
+  region: z.string().check(z.regex(/^eu-[a-z]+-\d$/, 'counties are deployed in an EU region')),
+  senderAddress: z.email(),
+  replyToAddress: z.email(),
+  alarmEmail: z.email(),
+  rules: countyRulesSchema,
+});
+
+export type CountyConfig = z.infer<typeof countyConfigSchema>;
+
+const weekdays = [1, 2, 3, 4, 5];
+const defaults = {
+  region: 'eu-north-1',
+  // Seed 002: consent is time-limited to at most one year; no seed says otherwise.
+  maxConsentValidityDays: 365,
+  // No seed names lead times; a month's notice before consent lapses, a week before a follow-up.
+  reminderLeadDays: { consentExpiry: 30, followUp: 7 },
+  // Halland's two hours (seed 002) is the only figure in the seeds; used as the default.
+  maxMeetingMinutes: 120,
+  // Privacy first: the purpose may describe the person's situation.
+  emailShowsPurpose: false,
+  strictRules: [],
+  coordinatorOrganisationTypes: [],
+} as const;
+
+const shipped: CountyConfig[] = [
+  {
+    id: 'gavleborg',
+    displayName: 'Gävleborg',
+    stackSuffix: 'Gavleborg',
+    region: defaults.region,
+    senderAddress: 'sip@gavleborg.example.se',
+    replyToAddress: 'sip-svar@gavleborg.example.se',
+    alarmEmail: 'sip-drift@gavleborg.example.se',
+    rules: {
+      seed: '000 (Hudiksvall) / 003',
+      meetingDeadlineDays: 21, // seed 000: "en fredag inom tre veckor"
+      meetingWeekdays: [5], // seed 000: Fridays are kept free for SIP
+      maxMeetingMinutes: defaults.maxMeetingMinutes,
+      schoolsMayInitiate: true, // seeds 000, 003: school/preschool may call a SIP
+      coordinatorOrganisationTypes: [...defaults.coordinatorOrganisationTypes],
+      maxConsentValidityDays: defaults.maxConsentValidityDays,
+      reminderLeadDays: { ...defaults.reminderLeadDays },
+      emailShowsPurpose: defaults.emailShowsPurpose,
+      strictRules: [...defaults.strictRules],
+    },
+  },
+  {
+    id: 'halland',
+    displayName: 'Halland',
+    stackSuffix: 'Halland',
+    region: defaults.region,
+    senderAddress: 'sip@halland.example.se',
+    replyToAddress: 'sip-svar@halland.example.se',
+    alarmEmail: 'sip-drift@halland.example.se',
+    rules: {
+      seed: '002',
+      meetingDeadlineDays: 30, // seed 002: within 30 days of the need being discovered
+      meetingWeekdays: weekdays,
+      maxMeetingMinutes: 120, // seed 002: at most two hours, with a pause
+      schoolsMayInitiate: true, // seed 002: school is part of the SIP work
+      coordinatorOrganisationTypes: [...defaults.coordinatorOrganisationTypes],
+      maxConsentValidityDays: 365, // seed 002: at most one year
+      reminderLeadDays: { ...defaults.reminderLeadDays },
+      emailShowsPurpose: defaults.emailShowsPurpose,
+      strictRules: [...defaults.strictRules],
+    },
+  },
+  {
+    id: 'stockholm',
+    displayName: 'Stockholm (Haninge routine)',
+    stackSuffix: 'Stockholm',
+    region: defaults.region,
+    senderAddress: 'sip@stockholm.example.se',
+    replyToAddress: 'sip-svar@stockholm.example.se',
+    alarmEmail: 'sip-drift@stockholm.example.se',
+    rules: {
+      seed: '001 (Haninge)',
+      meetingDeadlineDays: null, // seed 001 sets no deadline
+      meetingWeekdays: weekdays,
+      maxMeetingMinutes: defaults.maxMeetingMinutes,
+      schoolsMayInitiate: true, // seed 001: schools may summon during a one-year trial
+      coordinatorOrganisationTypes: [...defaults.coordinatorOrganisationTypes],
+      maxConsentValidityDays: defaults.maxConsentValidityDays,
+      reminderLeadDays: { ...defaults.reminderLeadDays },
+      emailShowsPurpose: defaults.emailShowsPurpose,
+      strictRules: [...defaults.strictRules],
+    },
+  },
+  {
+    id: 'varmland',
+    displayName: 'Värmland',
+    stackSuffix: 'Varmland',
+    region: defaults.region,
+    senderAddress: 'sip@varmland.example.se',
+    replyToAddress: 'sip-svar@varmland.example.se',
+    alarmEmail: 'sip-drift@varmland.example.se',
+    rules: {
+      seed: '004',
+      meetingDeadlineDays: null, // seed 004: the individual's need decides how fast
+      meetingWeekdays: weekdays,
+      maxMeetingMinutes: defaults.maxMeetingMinutes,
+      schoolsMayInitiate: false, // seed 004: schools are invited, not initiators
+      coordinatorOrganisationTypes: ['health-care', 'psychiatry', 'social-services'], // seed 004
+      maxConsentValidityDays: defaults.maxConsentValidityDays,
+      reminderLeadDays: { ...defaults.reminderLeadDays },
+      emailShowsPurpose: defaults.emailShowsPurpose,
+      strictRules: [...defaults.strictRules],
+    },
+  },
+];
+
+/** Every shipped county, validated: a bad entry fails synth, tests and the local stack at once. */
+export const counties: readonly CountyConfig[] = shipped.map((c) => {
+  const result = countyConfigSchema.safeParse(c);
+  if (!result.success) throw new Error(`county "${c.id}" is misconfigured: ${z.prettifyError(result.error)}`);
+  return result.data;
+});
+
+export const countyById = (id: string): CountyConfig => {
+  const county = counties.find((c) => c.id === id);
+  if (!county) throw new Error(`unknown county "${id}"; known: ${counties.map((c) => c.id).join(', ')}`);
+  return county;
+};
+
+/** The county the local stack and the example scenarios use. */
+export const defaultLocalCounty = 'halland';

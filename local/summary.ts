@@ -1,0 +1,63 @@
+/** The human-readable summary `npm start` prints after the demo scenarios ran. */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { CaseStore, Rejection } from '../functions/adapters/case-store.ts';
+import { queueDepths, recentDays, sesEmails } from './inspect.ts';
+import type { LocalStack } from './runtime.ts';
+
+export interface ScenarioCase {
+  scenario: string;
+  caseId: string;
+}
+
+export const renderSummary = async (
+  stack: LocalStack,
+  sqs: SQSClient,
+  store: CaseStore,
+  cases: ScenarioCase[],
+): Promise<string> => {
+  const lines: string[] = [];
+  const emails = await sesEmails(stack.endpoints.ses);
+  const depths = await queueDepths(sqs, stack.queues);
+  const rejections: Rejection[] = (
+    await Promise.all(recentDays().map((d) => store.listRejections(d)))
+  ).flat();
+
+  for (const { scenario, caseId } of cases) {
+    const record = await store.getCase(caseId);
+    const history = await store.listHistory(caseId);
+    lines.push(`Case ${caseId} (${scenario} scenario)`);
+    if (!record) {
+      lines.push('  not stored (see the rejections below)');
+    } else {
+      lines.push(
+        `  state: ${record.status}${record.protectedIdentity ? ', protected identity (phone-only path)' : ''}; ` +
+          `created by ${record.initiator.principal}/${record.initiator.organisationType}` +
+          (record.meetingDueBy ? `; meeting due by ${record.meetingDueBy} (county rule)` : ''),
+      );
+      lines.push(
+        `  history: ${history.map((h) => `${h.eventType.replace(/^se\.sip\./, '')} (${h.eventId})`).join(', ') || 'none'}`,
+      );
+    }
+    const own = emails.filter((e) => `${e.subject} ${e.body.text ?? ''}`.includes(caseId));
+    lines.push(`  emails sent: ${own.length === 0 ? 'none' : ''}`);
+    for (const e of own) lines.push(`    to ${e.destination.to.join(', ')}: ${e.subject}`);
+    lines.push('  phone tasks: none');
+    const rejected = rejections.filter((r) => r.caseId === caseId);
+    lines.push(`  rejected events: ${rejected.length === 0 ? 'none' : ''}`);
+    for (const r of rejected) lines.push(`    ${r.eventId ?? r.messageId}: ${r.reason}`);
+  }
+  const orphan = rejections.filter((r) => !cases.some((c) => c.caseId === r.caseId));
+  if (orphan.length > 0) {
+    lines.push('Other rejected events:');
+    for (const r of orphan) lines.push(`  ${r.eventId ?? `message ${r.messageId}`}: ${r.reason}`);
+  }
+  lines.push('Queues:');
+  for (const [type, d] of Object.entries(depths)) {
+    const waiting = stack.waitingTypes.includes(type as never);
+    lines.push(
+      `  ${type}: ${d.visible + d.inFlight} waiting${waiting ? ' (no consumer yet: its events wait in the queue)' : ''}, ${d.dlq} in DLQ`,
+    );
+  }
+  lines.push(`SES inbox (every email the stack sent): ${stack.endpoints.ses}/`);
+  return lines.join('\n');
+};
