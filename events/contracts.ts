@@ -188,11 +188,11 @@ const invitee = z
 
 const meetingPlace = z.discriminatedUnion('kind', [
   z.strictObject({
-    kind: z.literal('in-person'),
+    kind: z.literal('in-person').check(describe('An in-person meeting.')),
     place: shortText('Where the meeting is held (never sent for a protected case).', 200),
   }),
   z.strictObject({
-    kind: z.literal('digital'),
+    kind: z.literal('digital').check(describe('A digital meeting.')),
     joinUrl: z
       .url({ protocol: /^https$/, error: 'joinUrl must be an https URL' })
       .check(describe('Link to the digital meeting.')),
@@ -268,9 +268,13 @@ const envelope = <T extends string, D extends z.ZodMiniType>(type: T, data: D, s
         .datetime({ offset: true, error: 'time must be an RFC 3339 timestamp' })
         .check(describe('When it happened upstream.')),
       subject: opaqueId('The case id').check(describe('The case id.')),
-      datacontenttype: z.literal('application/json', 'datacontenttype must be "application/json"'),
-      dataschema: z.optional(z.string().check(z.maxLength(512))),
-      data,
+      datacontenttype: z
+        .literal('application/json', 'datacontenttype must be "application/json"')
+        .check(describe('Always "application/json".')),
+      dataschema: z.optional(
+        z.string().check(z.maxLength(512), describe('Optional URI of the JSON Schema of data.')),
+      ),
+      data: data.check(describe('The event data; see its fields.')) as D,
     })
     .check(describe(summary));
 

@@ -29,7 +29,10 @@ export const localAwsEnv = {
   AWS_REGION: 'eu-north-1',
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
+  // Pinned SDK versions run on Node 20; its notice about future releases is noise here.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 } as const;
+Object.assign(process.env, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);

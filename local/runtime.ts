@@ -19,6 +19,7 @@ import {
   type ConsumerSpec,
   consumers,
   dlqName,
+  dlqRetentionDays,
   handlerEnvironment,
   queueName,
   table,
@@ -105,11 +106,16 @@ export const createTable = async (db: DynamoDBClient, name: string): Promise<voi
   );
 };
 
-export const createQueues = async (sqs: SQSClient, county: string, c: ConsumerSpec): Promise<QueuePair> => {
+export const createQueues = async (
+  sqs: SQSClient,
+  county: string,
+  c: ConsumerSpec & { visibilityTimeoutSeconds: number },
+  prefix = '',
+): Promise<QueuePair> => {
   const dlq = await sqs.send(
     new CreateQueueCommand({
-      QueueName: dlqName(county, c),
-      Attributes: { MessageRetentionPeriod: String(14 * 86_400) },
+      QueueName: `${prefix}${dlqName(county, c)}`,
+      Attributes: { MessageRetentionPeriod: String(dlqRetentionDays * 86_400) },
     }),
   );
   const dlqArn = await sqs.send(
@@ -117,9 +123,9 @@ export const createQueues = async (sqs: SQSClient, county: string, c: ConsumerSp
   );
   const main = await sqs.send(
     new CreateQueueCommand({
-      QueueName: queueName(county, c),
+      QueueName: `${prefix}${queueName(county, c)}`,
       Attributes: {
-        VisibilityTimeout: String(visibilityTimeoutSeconds(c)),
+        VisibilityTimeout: String(c.visibilityTimeoutSeconds),
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
           maxReceiveCount: c.maxReceiveCount,
@@ -140,8 +146,10 @@ export interface StartOptions {
   county: string;
   /** Every handler log line (JSON) is appended here. */
   logFile: string;
-  /** Overrides per consumer (tests use short visibility timeouts to exercise redrive quickly). */
-  overrides?: Partial<Record<EventType, Partial<ConsumerSpec>>>;
+  /** Overrides per consumer (tests use small timeouts and receive counts to exercise redrive quickly). */
+  overrides?: Partial<Record<EventType, Partial<ConsumerSpec> & { visibilityTimeoutSeconds?: number }>>;
+  /** Prepended to every table and queue name, so test files can share one set of emulators. */
+  resourcePrefix?: string;
   /** Concurrent pollers per consumer, at most its maxConcurrency (default 2 on this small machine). */
   maxPollers?: number;
 }
@@ -150,12 +158,19 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
   const county = countyById(opts.county);
   const db = dynamoClient(opts.endpoints.dynamodb);
   const sqs = sqsClient(opts.endpoints.sqs);
-  const tableName = table.name(county.id);
+  const prefix = opts.resourcePrefix ?? '';
+  const tableName = `${prefix}${table.name(county.id)}`;
   await createTable(db, tableName);
 
-  const specs = consumers.map((c) => ({ ...c, ...opts.overrides?.[c.eventType] }));
+  const specs = consumers.map((c) => {
+    const merged = { ...c, ...opts.overrides?.[c.eventType] };
+    return {
+      ...merged,
+      visibilityTimeoutSeconds: merged.visibilityTimeoutSeconds ?? visibilityTimeoutSeconds(merged),
+    };
+  });
   const queues = {} as Record<EventType, QueuePair>;
-  for (const c of specs) queues[c.eventType] = await createQueues(sqs, county.id, c);
+  for (const c of specs) queues[c.eventType] = await createQueues(sqs, county.id, c, prefix);
 
   const logFd = openSync(opts.logFile, 'a');
   const workers: ChildProcess[] = [];
@@ -163,6 +178,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
     ...process.env,
     ...localAwsEnv,
     ...handlerEnvironment(county),
+    TABLE_NAME: tableName,
     COUNTY_NAME: county.displayName,
     AWS_ENDPOINT_URL_DYNAMODB: opts.endpoints.dynamodb,
     AWS_ENDPOINT_URL_SESV2: opts.endpoints.ses,
@@ -179,7 +195,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
       queueArn: q.arn,
       batchSize: c.batchSize,
       timeoutSeconds: c.timeoutSeconds,
-      visibilityTimeoutSeconds: visibilityTimeoutSeconds(c),
+      visibilityTimeoutSeconds: c.visibilityTimeoutSeconds,
       pollers: Math.max(1, Math.min(c.maxConcurrency, opts.maxPollers ?? 2)),
       sqsEndpoint: opts.endpoints.sqs,
       region: localAwsEnv.AWS_REGION,

@@ -57,7 +57,7 @@ export const createSqsHandler = <T extends EventType>(def: ConsumerDefinition<T>
     logger.warn('event rejected', { outcome: 'rejected', messageId: record.messageId, ...ids, reason });
   };
 
-  const recordHandler = async (record: SQSRecord): Promise<void> => {
+  const processRecord = async (record: SQSRecord): Promise<void> => {
     const parsed = parseEvent(record.body, def.eventType);
     if (!parsed.ok) {
       await reject(record, parsed.reason, { eventId: parsed.eventId, caseId: parsed.caseId });
@@ -79,6 +79,23 @@ export const createSqsHandler = <T extends EventType>(def: ConsumerDefinition<T>
       eventId,
       caseId,
     });
+  };
+
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    try {
+      await processRecord(record);
+    } catch (error) {
+      // The error's name and message only: an SDK error never carries the payload.
+      metrics.addMetric('RetriedEvents', MetricUnit.Count, 1);
+      logger.error('event failed; SQS will redeliver it', {
+        outcome: 'retry',
+        messageId: record.messageId,
+        receiveCount: record.attributes?.ApproximateReceiveCount,
+        error: (error as Error).name,
+        errorMessage: (error as Error).message,
+      });
+      throw error;
+    }
   };
 
   const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {

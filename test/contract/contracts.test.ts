@@ -1,0 +1,124 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromFile, Parser } from '@asyncapi/parser';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { eventTypes, schemas } from '../../events/contracts.ts';
+import { parseEvent } from '../../events/parse.ts';
+import { renderContracts } from '../../events/render.ts';
+import { projectRoot } from '../../local/stack-file.ts';
+import { examplesDir, freshCaseCreated } from '../support/fixtures.ts';
+
+const eventsDir = join(projectRoot, 'events');
+const ajv = new Ajv2020.default({ strict: true, allErrors: true, strictTypes: false });
+addFormats.default(ajv);
+const validators = Object.fromEntries(
+  Object.keys(schemas).map((t) => [
+    t,
+    ajv.compile(JSON.parse(readFileSync(join(eventsDir, 'schema', `${t}.json`), 'utf8'))),
+  ]),
+);
+const examples = ['normal', 'protected'].flatMap((scenario) =>
+  readdirSync(join(examplesDir, scenario))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({
+      name: `${scenario}/${f}`,
+      event: JSON.parse(readFileSync(join(examplesDir, scenario, f), 'utf8')),
+    })),
+);
+
+describe('generated contract files', () => {
+  it('are up to date with events/contracts.ts (run npm run gen:contracts)', () => {
+    for (const [file, content] of Object.entries(renderContracts())) {
+      expect(readFileSync(join(eventsDir, file), 'utf8'), `events/${file} is stale`).toBe(content);
+    }
+  });
+
+  it('the AsyncAPI document parses without errors', async () => {
+    const { document, diagnostics } = await fromFile(new Parser(), join(eventsDir, 'asyncapi.yaml')).parse();
+    expect(diagnostics.filter((d) => d.severity === 0)).toEqual([]);
+    expect(document?.channels().length).toBe(Object.keys(eventTypes).length);
+  });
+
+  it('document every field', () => {
+    const undocumented: string[] = [];
+    const walk = (node: Record<string, unknown>, path: string) => {
+      const props = node.properties as Record<string, Record<string, unknown>> | undefined;
+      for (const [key, child] of Object.entries(props ?? {})) {
+        const described = Boolean(child.description || child.anyOf || child.oneOf);
+        if (!described) undocumented.push(path ? `${path}.${key}` : key);
+        walk(child, path ? `${path}.${key}` : key);
+      }
+      for (const k of ['items', 'anyOf', 'oneOf'] as const) {
+        const v = node[k];
+        if (Array.isArray(v)) for (const c of v) walk(c as Record<string, unknown>, path);
+        else if (v && typeof v === 'object') walk(v as Record<string, unknown>, `${path}[]`);
+      }
+    };
+    for (const t of Object.keys(schemas)) {
+      walk(JSON.parse(readFileSync(join(eventsDir, 'schema', `${t}.json`), 'utf8')), '');
+    }
+    expect(undocumented).toEqual([]);
+  });
+});
+
+describe('example scenarios', () => {
+  it('take one case through creation, two guardians’ consent, a summons and a follow-up', () => {
+    for (const scenario of ['normal', 'protected']) {
+      const types = examples.filter((e) => e.name.startsWith(scenario)).map((e) => e.event.type);
+      expect(types).toEqual([
+        eventTypes.caseCreated,
+        eventTypes.consentRegistered,
+        eventTypes.consentRegistered,
+        eventTypes.summonsSent,
+        eventTypes.followupDue,
+      ]);
+    }
+  });
+  it('summon the region, the municipality and a school, at reserved example domains', () => {
+    for (const e of examples.filter((x) => x.event.type === eventTypes.summonsSent)) {
+      const invitees = e.event.data.invitees as {
+        principal: string;
+        organisationType: string;
+        email: string;
+      }[];
+      expect(invitees.map((i) => i.principal)).toEqual(expect.arrayContaining(['region', 'municipality']));
+      expect(invitees.some((i) => i.organisationType === 'school')).toBe(true);
+      for (const i of invitees) expect(i.email).toMatch(/@([a-z0-9-]+\.)*example\.(se|org|com)$/);
+    }
+  });
+  it('the protected scenario’s case has protectedIdentity: true', () => {
+    expect(
+      examples.find((e) => e.name === 'protected/01-case-created.json')?.event.data.protectedIdentity,
+    ).toBe(true);
+  });
+
+  for (const { name, event } of examples) {
+    it(`${name} is valid for ajv (independent validator) and for zod`, () => {
+      const validate = validators[event.type];
+      expect(validate, `no schema for ${event.type}`).toBeDefined();
+      expect(validate?.(event), JSON.stringify(validate?.errors)).toBe(true);
+      expect(parseEvent(JSON.stringify(event), event.type)).toMatchObject({ ok: true });
+    });
+  }
+});
+
+describe('ajv and zod agree on invalid events', () => {
+  const validate = validators[eventTypes.caseCreated];
+  const cases: [string, Record<string, unknown>][] = [
+    ['wrong specversion', { ...freshCaseCreated(), specversion: '0.3' }],
+    ['extra envelope attribute', { ...freshCaseCreated(), extra: 1 }],
+    ['wrong field type', freshCaseCreated({ data: { protectedIdentity: 'yes' } })],
+    ['unknown age group', freshCaseCreated({ data: { ageGroup: 'baby' } })],
+    ['bad date', freshCaseCreated({ data: { needDiscoveredOn: '2026-02-30' } })],
+    ['time without offset', { ...freshCaseCreated(), time: '2026-11-20T08:15:00' }],
+  ];
+  for (const [label, event] of cases) {
+    it(label, () => {
+      expect(validate?.(event)).toBe(false);
+      expect(parseEvent(JSON.stringify(event), eventTypes.caseCreated).ok).toBe(false);
+    });
+  }
+});

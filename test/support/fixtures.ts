@@ -1,0 +1,77 @@
+/** Shared test fixtures: example events, SQS records, a Lambda context, unique ids. */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context, SQSRecord } from 'aws-lambda';
+import { projectRoot } from '../../local/stack-file.ts';
+
+export const examplesDir = join(projectRoot, 'events', 'examples');
+
+export const loadExample = <T = Record<string, unknown>>(scenario: 'normal' | 'protected', file: string): T =>
+  JSON.parse(readFileSync(join(examplesDir, scenario, file), 'utf8')) as T;
+
+export const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+type Json = Record<string, unknown>;
+
+/** The normal scenario's case event with fresh ids, so tests never collide. */
+export const freshCaseCreated = (overrides: { data?: Json } & Json = {}) => {
+  const base = loadExample<Json & { data: Json }>('normal', '01-case-created.json');
+  const { data, ...rest } = overrides;
+  return {
+    ...base,
+    id: uniqueId('evt'),
+    subject: uniqueId('case'),
+    ...rest,
+    data: { ...base.data, ...data },
+  };
+};
+
+export const sqsRecord = (body: string, overrides: Partial<SQSRecord> = {}): SQSRecord => ({
+  messageId: randomUUID(),
+  receiptHandle: randomUUID(),
+  body,
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: String(Date.now()),
+    SenderId: 'test',
+    ApproximateFirstReceiveTimestamp: String(Date.now()),
+  },
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:eu-north-1:000000000000:test',
+  awsRegion: 'eu-north-1',
+  ...overrides,
+});
+
+export const lambdaContext = (): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: 'test',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:eu-north-1:000000000000:function:test',
+  memoryLimitInMB: '512',
+  awsRequestId: randomUUID(),
+  logGroupName: '/aws/lambda/test',
+  logStreamName: 'test',
+  getRemainingTimeInMillis: () => 10_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+/** Polls until `probe` returns a value that passes `accept`, or fails with the last value seen. */
+export const eventually = async <T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  { timeoutMs = 20_000, intervalMs = 100 } = {},
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (accept(last)) return last;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+};
