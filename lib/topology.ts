@@ -16,9 +16,18 @@ export interface ConsumerSettings {
   memoryMb: number;
   /** Receives before a message is parked in the DLQ. */
   maxReceiveCount: number;
-  /** Upper bound on concurrent invocations from the event source (protects the table and SES). */
+  /** Upper bound on concurrent invocations from the event source (2–1000; protects the table and SES). */
   maxConcurrency: number;
+  /** The DynamoDB actions the handler needs on the table, and nothing more (least privilege). */
+  tableActions: readonly TableAction[];
 }
+
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:ConditionCheckItem';
 
 export interface ConsumerSpec extends ConsumerSettings {
   eventType: EventType;
@@ -34,10 +43,23 @@ export const dlqRetentionDays = 14;
 const base = { batchSize: 10, timeoutSeconds: 10, memoryMb: 512, maxReceiveCount: 5, maxConcurrency: 5 };
 
 export const consumers: readonly ConsumerSpec[] = [
-  { eventType: eventTypes.caseCreated, name: 'case-created', handler: 'case-created', ...base },
-  { eventType: eventTypes.consentRegistered, name: 'consent-registered', handler: null, ...base },
-  { eventType: eventTypes.summonsSent, name: 'summons-sent', handler: null, ...base },
-  { eventType: eventTypes.followupDue, name: 'followup-due', handler: null, ...base },
+  {
+    eventType: eventTypes.caseCreated,
+    name: 'case-created',
+    handler: 'case-created',
+    ...base,
+    // One transaction of two conditional puts (case + history); rejections are plain puts.
+    tableActions: ['dynamodb:PutItem'],
+  },
+  {
+    eventType: eventTypes.consentRegistered,
+    name: 'consent-registered',
+    handler: null,
+    ...base,
+    tableActions: [],
+  },
+  { eventType: eventTypes.summonsSent, name: 'summons-sent', handler: null, ...base, tableActions: [] },
+  { eventType: eventTypes.followupDue, name: 'followup-due', handler: null, ...base, tableActions: [] },
 ];
 
 export const consumerFor = (type: string): ConsumerSpec | undefined =>

@@ -1,0 +1,345 @@
+/**
+ * One county's isolated stack: its own key, table, queues, functions, mail identity and alarms,
+ * built from lib/topology.ts (the same topology the local runtime runs).
+ */
+import {
+  CfnOutput,
+  aws_cloudwatch as cloudwatch,
+  aws_cloudwatch_actions as cloudwatchActions,
+  Duration,
+  aws_dynamodb as dynamodb,
+  aws_lambda_event_sources as eventSources,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  aws_lambda_nodejs as nodejs,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  aws_ses as ses,
+  aws_sns as sns,
+  aws_sqs as sqs,
+  aws_sns_subscriptions as subscriptions,
+  Validations,
+} from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { bundling, handlerEntry } from './bundling.ts';
+import type { CountyConfig } from './counties.ts';
+import {
+  type ConsumerSpec,
+  consumers,
+  dlqName,
+  dlqRetentionDays,
+  handlerEnvironment,
+  queueName,
+  table as tableSpec,
+  visibilityTimeoutSeconds,
+} from './topology.ts';
+
+export interface SipStackProps extends StackProps {
+  county: CountyConfig;
+}
+
+/** Alarm when the oldest message has waited this long: consumers are stuck or failing. */
+const OLDEST_MESSAGE_ALARM_SECONDS = 15 * 60;
+/** Logs carry ids and outcomes only; three months is enough to investigate an incident. */
+const LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+
+const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+
+export class SipStack extends Stack {
+  readonly key: kms.Key;
+  readonly table: dynamodb.Table;
+  readonly queues = new Map<string, { queue: sqs.Queue; dlq: sqs.Queue; fn?: nodejs.NodejsFunction }>();
+  readonly alarmTopic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: SipStackProps) {
+    super(scope, id, props);
+    const { county } = props;
+
+    this.key = new kms.Key(this, 'Key', {
+      alias: `alias/sip-${county.id}`,
+      description: `SIP ${county.displayName}: encrypts the case table, queues, logs and alarm topic`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts this stack's log groups with the key, and only those.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
+          },
+        },
+      }),
+    );
+    // CloudWatch alarms publish to the encrypted alarm topic.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+      }),
+    );
+
+    this.table = new dynamodb.Table(this, 'Cases', {
+      tableName: tableSpec.name(county.id),
+      partitionKey: { name: tableSpec.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: tableSpec.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      timeToLiveAttribute: tableSpec.ttlAttribute,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: tableSpec.dueIndex.name,
+      partitionKey: { name: tableSpec.dueIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: tableSpec.dueIndex.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+
+    this.alarmTopic = new sns.Topic(this, 'Alarms', {
+      displayName: `SIP ${county.displayName} alarms`,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(county.alarmEmail));
+    const alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);
+
+    const configurationSet = new ses.ConfigurationSet(this, 'MailConfiguration', {
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    new ses.EmailIdentity(this, 'Sender', {
+      identity: ses.Identity.email(county.senderAddress),
+      configurationSet,
+    });
+
+    const dashboardRows: cloudwatch.IWidget[][] = [];
+    const environment = {
+      ...handlerEnvironment(county),
+      COUNTY_NAME: county.displayName,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    for (const c of consumers) {
+      const id = pascal(c.name);
+      const dlq = new sqs.Queue(this, `${id}Dlq`, {
+        queueName: dlqName(county.id, c),
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: this.key,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(dlqRetentionDays),
+      });
+      const queue = new sqs.Queue(this, `${id}Queue`, {
+        queueName: queueName(county.id, c),
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: this.key,
+        enforceSSL: true,
+        visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(c)),
+        retentionPeriod: Duration.days(4),
+        deadLetterQueue: { queue: dlq, maxReceiveCount: c.maxReceiveCount },
+      });
+      new CfnOutput(this, `${id}QueueUrl`, {
+        value: queue.queueUrl,
+        description: `Upstream systems publish ${c.eventType} here`,
+      });
+      new CfnOutput(this, `${id}DlqUrl`, {
+        value: dlq.queueUrl,
+        description: `Parked ${c.eventType} messages`,
+      });
+
+      const dlqAlarm = dlq
+        .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
+        .createAlarm(this, `${id}DlqNotEmpty`, {
+          alarmDescription: `A ${c.eventType} message was parked in ${dlqName(county.id, c)}; fix the cause, then npm run redrive`,
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+      dlqAlarm.addAlarmAction(alarmAction);
+
+      const fn = c.handler ? this.consumerFunction(c, id, queue, environment, alarmAction) : undefined;
+      this.queues.set(c.eventType, { queue, dlq, fn });
+
+      if (fn) {
+        const age = queue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        });
+        age
+          .createAlarm(this, `${id}OldestMessage`, {
+            alarmDescription: `${c.eventType} messages have waited over ${OLDEST_MESSAGE_ALARM_SECONDS / 60} minutes`,
+            threshold: OLDEST_MESSAGE_ALARM_SECONDS,
+            evaluationPeriods: 3,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          })
+          .addAlarmAction(alarmAction);
+        dashboardRows.push([
+          new cloudwatch.GraphWidget({
+            title: `${c.name}: events`,
+            left: ['EventsApplied', 'DuplicateEvents', 'RejectedEvents', 'RetriedEvents'].map((m) =>
+              appMetric(m, c).with({ label: m }),
+            ),
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: `${c.name}: function`,
+            left: [
+              fn.metricErrors({ period: Duration.minutes(5) }),
+              fn.metricThrottles({ period: Duration.minutes(5) }),
+            ],
+            right: [fn.metricDuration({ period: Duration.minutes(5), statistic: 'p99' })],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: `${c.name}: queue`,
+            left: [
+              dlq.metricApproximateNumberOfMessagesVisible({ label: 'in DLQ' }),
+              queue.metricApproximateNumberOfMessagesVisible(),
+            ],
+            right: [age],
+            width: 8,
+          }),
+        ]);
+      } else {
+        dashboardRows.push([
+          new cloudwatch.GraphWidget({
+            title: `${c.name}: waiting (no consumer yet)`,
+            left: [
+              queue.metricApproximateNumberOfMessagesVisible(),
+              dlq.metricApproximateNumberOfMessagesVisible({ label: 'in DLQ' }),
+            ],
+            width: 24,
+          }),
+        ]);
+      }
+    }
+
+    new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `Sip-${county.stackSuffix}`,
+      widgets: dashboardRows,
+    });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'MailConfigurationSetName', { value: configurationSet.configurationSetName });
+  }
+
+  private consumerFunction(
+    c: ConsumerSpec,
+    id: string,
+    queue: sqs.Queue,
+    environment: Record<string, string>,
+    alarmAction: cloudwatchActions.SnsAction,
+  ): nodejs.NodejsFunction {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+      retention: LOG_RETENTION,
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // An explicit role instead of the AWSLambdaBasicExecutionRole managed policy, which allows
+    // writing to every log group in the account.
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${c.eventType} consumer`,
+    });
+    const logPolicy = new iam.Policy(this, `${id}LogPolicy`, {
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+      ],
+    });
+    role.attachInlinePolicy(logPolicy);
+    Validations.of(logPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'Log stream names are created by Lambda at run time; the grant is limited to the streams of this one function’s log group (…:log-group:<name>:*).',
+    });
+    if (c.tableActions.length > 0) {
+      role.addToPolicy(
+        new iam.PolicyStatement({ actions: [...c.tableActions], resources: [this.table.tableArn] }),
+      );
+    }
+    // The table is encrypted with the county key; DynamoDB needs these on the caller's behalf.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: [this.key.keyArn],
+      }),
+    );
+
+    const handler = c.handler ?? '';
+    const fn = new nodejs.NodejsFunction(this, `${id}Function`, {
+      description: `Consumes ${c.eventType}`,
+      entry: handlerEntry(handler),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: c.memoryMb,
+      timeout: Duration.seconds(c.timeoutSeconds),
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment,
+      bundling: {
+        ...bundling,
+        mainFields: [...bundling.mainFields],
+        externalModules: [...bundling.externalModules],
+      },
+    });
+    fn.node.addDependency(logPolicy);
+    fn.addEventSource(
+      new eventSources.SqsEventSource(queue, {
+        batchSize: c.batchSize,
+        reportBatchItemFailures: true,
+        maxConcurrency: c.maxConcurrency,
+      }),
+    );
+    fn.metricErrors({ period: Duration.minutes(5) })
+      .createAlarm(this, `${id}Errors`, {
+        alarmDescription: `The ${c.eventType} consumer failed (a whole batch was returned to the queue)`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      })
+      .addAlarmAction(alarmAction);
+    fn.metricThrottles({ period: Duration.minutes(5) })
+      .createAlarm(this, `${id}Throttles`, {
+        alarmDescription: `The ${c.eventType} consumer was throttled`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      })
+      .addAlarmAction(alarmAction);
+    appMetric('RejectedEvents', c)
+      .createAlarm(this, `${id}Rejected`, {
+        alarmDescription: `${c.eventType} events were rejected; read the reasons in the table (REJECTIONS#<day>) and tell the publisher`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      })
+      .addAlarmAction(alarmAction);
+    return fn;
+  }
+}
+
+/** A metric our handlers publish with Powertools (namespace Sip, dimensions service + eventType). */
+const appMetric = (name: string, c: ConsumerSpec) =>
+  new cloudwatch.Metric({
+    namespace: 'Sip',
+    metricName: name,
+    dimensionsMap: { service: 'sip', eventType: c.eventType },
+    statistic: 'Sum',
+    period: Duration.minutes(5),
+  });

@@ -1,0 +1,158 @@
+/**
+ * Assertions on the synthesized county stacks. Bundling is skipped (context) except where a test
+ * needs the code; cdk-nag's AWS Solutions checks run on every synth, as in `npm run synth`.
+ */
+import { App, Stack, aws_sqs as sqs, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../lib/app.ts';
+import { counties } from '../../lib/counties.ts';
+import { consumers, visibilityTimeoutSeconds } from '../../lib/topology.ts';
+
+type Resources = Record<
+  string,
+  { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string }
+>;
+const templates = new Map<string, Template>();
+
+beforeAll(() => {
+  const { app, stacks } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+  app.synth(); // throws when cdk-nag reports an unacknowledged finding
+  for (const s of stacks) templates.set(s.stackName, Template.fromStack(s));
+});
+
+const withHandler = consumers.filter((c) => c.handler);
+
+describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffix, county) => {
+  const t = () => templates.get(`Sip-${suffix}`) as Template;
+
+  it('has a customer-managed key with rotation on', () => {
+    t().hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('keeps cases in an on-demand, KMS-encrypted table with PITR, deletion protection, RETAIN, TTL and the due index', () => {
+    t().hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        TableName: `sip-${county.id}-cases`,
+        BillingMode: 'PAY_PER_REQUEST',
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: Match.objectLike({
+          SSEEnabled: true,
+          SSEType: 'KMS',
+          KMSMasterKeyId: Match.anyValue(),
+        }),
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'due' })],
+      }),
+    });
+  });
+
+  it('gives every event type a KMS-encrypted queue with a DLQ, redrive and a visibility timeout of 6 × the function timeout', () => {
+    for (const c of consumers) {
+      t().hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: `sip-${county.id}-${c.name}`,
+        KmsMasterKeyId: Match.anyValue(),
+        VisibilityTimeout: visibilityTimeoutSeconds(c),
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: c.maxReceiveCount },
+      });
+      t().hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: `sip-${county.id}-${c.name}-dlq`,
+        KmsMasterKeyId: Match.anyValue(),
+        MessageRetentionPeriod: 14 * 86_400,
+      });
+      expect(visibilityTimeoutSeconds(c)).toBeGreaterThanOrEqual(6 * c.timeoutSeconds);
+    }
+    // enforceSSL: every queue has a policy denying insecure transport
+    const policies = Object.values(t().findResources('AWS::SQS::QueuePolicy') as Resources);
+    expect(policies).toHaveLength(consumers.length * 2);
+    for (const p of policies) {
+      expect(JSON.stringify(p.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('runs each consumer on the current Node.js runtime, arm64, with partial batch responses and bounded concurrency', () => {
+    const fns = Object.values(t().findResources('AWS::Lambda::Function') as Resources);
+    expect(fns).toHaveLength(withHandler.length);
+    for (const fn of fns) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', LogGroup: expect.anything() });
+      const env = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+      expect(env).toMatchObject({
+        COUNTY_ID: county.id,
+        POWERTOOLS_SERVICE_NAME: 'sip',
+        TABLE_NAME: `sip-${county.id}-cases`,
+      });
+      expect(JSON.parse(env.COUNTY_RULES ?? '{}')).toEqual(county.rules);
+    }
+    for (const c of withHandler) {
+      t().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: c.batchSize,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: c.maxConcurrency },
+      });
+    }
+    t().hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90, KmsKeyId: Match.anyValue() });
+  });
+
+  it('alarms on every DLQ, on message age, function errors and throttles, and rejected events', () => {
+    const alarms = Object.values(t().findResources('AWS::CloudWatch::Alarm') as Resources);
+    const dlqAlarms = alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(dlqAlarms).toHaveLength(consumers.length);
+    const names = alarms.map((a) => a.Properties.MetricName);
+    expect(names).toEqual(
+      expect.arrayContaining(['ApproximateAgeOfOldestMessage', 'Errors', 'Throttles', 'RejectedEvents']),
+    );
+    for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
+    t().hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: county.alarmEmail });
+    t().hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    t().resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('sends mail through a TLS-only configuration set and the county’s sender identity', () => {
+    t().hasResourceProperties('AWS::SES::ConfigurationSet', { DeliveryOptions: { TlsPolicy: 'REQUIRE' } });
+    t().hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: county.senderAddress });
+  });
+
+  it('grants no wildcard resource for DynamoDB, SQS or SES, and no managed policies', () => {
+    const statements = Object.values(t().findResources('AWS::IAM::Policy') as Resources).flatMap(
+      (p) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+          .Statement,
+    );
+    expect(statements.length).toBeGreaterThan(0);
+    for (const s of statements) {
+      const actions = [s.Action].flat();
+      if (actions.some((a) => /^(dynamodb|sqs|ses):/.test(a))) {
+        expect(
+          JSON.stringify(s.Resource),
+          `${actions.join(',')} on ${JSON.stringify(s.Resource)}`,
+        ).not.toMatch(/"\*"|:\*"|\/\*"/);
+      }
+    }
+    for (const role of Object.values(t().findResources('AWS::IAM::Role') as Resources)) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('outputs the queue URL upstream systems publish to, per event type', () => {
+    const outputs = t().toJSON().Outputs as Record<string, { Description?: string }>;
+    for (const c of consumers) {
+      expect(
+        Object.values(outputs).some((o) => o.Description === `Upstream systems publish ${c.eventType} here`),
+      ).toBe(true);
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('can fail: a queue without DLQ or TLS is reported', () => {
+    const app = new App();
+    new sqs.Queue(new Stack(app, 'Probe'), 'Naked');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3[\s\S]*AwsSolutions-SQS4/);
+  });
+});
