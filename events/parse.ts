@@ -2,8 +2,7 @@ import type * as z from 'zod/mini';
 import { type EventByType, type EventType, isKnownType, schemas } from './contracts.ts';
 
 export type ParseResult<T extends EventType> =
-  | { ok: true; event: EventByType[T] }
-  | { ok: false; reason: string; eventId?: string; caseId?: string };
+  { ok: true; event: EventByType[T] } | { ok: false; reason: string; eventId?: string; caseId?: string };
 
 const MAX_ISSUES = 8;
 

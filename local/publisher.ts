@@ -61,7 +61,7 @@ export const publishFiles = async (
     try {
       eventType = routeOf(body, override);
     } catch (error) {
-      throw new Error(`cannot publish ${basename(file)}: ${(error as Error).message}`);
+      throw new Error(`cannot publish ${basename(file)}: ${(error as Error).message}`, { cause: error });
     }
     const messageId = await publishBody(sqs, queues, body, eventType);
     let eventId: string | undefined;

@@ -38,7 +38,7 @@ const main = async () => {
   writeFileSync(logFile, '');
   console.log('Starting DynamoDB Local, the SQS emulator (fauxqs) and the SES emulator (aws-ses-v2-local)…');
   const emulators = await startEmulators();
-  let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
+  const running: { stack?: Awaited<ReturnType<typeof startLocalStack>> } = {};
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -48,7 +48,7 @@ const main = async () => {
       const current = JSON.parse(readFileSync(stackFile, 'utf8'));
       writeStackFile({ ...current, ready: false });
     } catch {}
-    await stack?.stop();
+    await running.stack?.stop();
     await emulators.stop();
     console.log('Stopped.');
     process.exit(0);
@@ -56,7 +56,8 @@ const main = async () => {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  stack = await startLocalStack({ endpoints: emulators.endpoints, county, logFile });
+  const stack = await startLocalStack({ endpoints: emulators.endpoints, county, logFile });
+  running.stack = stack;
   writeStackFile({
     county,
     endpoints: stack.endpoints,

@@ -32,9 +32,7 @@ export interface Rejection {
 }
 
 export type CreateOutcome =
-  | { kind: 'created' }
-  | { kind: 'duplicate' }
-  | { kind: 'exists'; createdByEventId: string };
+  { kind: 'created' } | { kind: 'duplicate' } | { kind: 'exists'; createdByEventId: string };
 
 export class CaseStore {
   constructor(

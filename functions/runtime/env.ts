@@ -19,7 +19,9 @@ export const readEnv = (): HandlerEnv => {
   try {
     rules = parseCountyRules(required('COUNTY_RULES'));
   } catch (error) {
-    throw new Error(`COUNTY_RULES is not a valid county rule set: ${(error as Error).message}`);
+    throw new Error(`COUNTY_RULES is not a valid county rule set: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return {
     tableName: required('TABLE_NAME'),
