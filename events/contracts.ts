@@ -199,6 +199,17 @@ const meetingPlace = z.discriminatedUnion('kind', [
   }),
 ]);
 
+export const consentWithdrawnData = z.strictObject({
+  county: countyId,
+  consentId: opaqueId('The consent being withdrawn'),
+  withdrawnBy: z
+    .strictObject({
+      partyId: opaqueId('The withdrawing party (must be one who gave the consent)'),
+      role: consentParty.shape.role,
+    })
+    .check(describe('Who withdraws: consent can be withdrawn at any time by whoever gave it.')),
+});
+
 export const summonsSentData = z.strictObject({
   county: countyId,
   meetingId: opaqueId('The meeting; a later summons with the same meetingId reschedules it'),
@@ -242,6 +253,7 @@ export const followupDueData = z.strictObject({
 export const eventTypes = {
   caseCreated: 'se.sip.case.created.v1',
   consentRegistered: 'se.sip.consent.registered.v1',
+  consentWithdrawn: 'se.sip.consent.withdrawn.v1',
   summonsSent: 'se.sip.summons.sent.v1',
   followupDue: 'se.sip.followup.due.v1',
 } as const;
@@ -289,6 +301,11 @@ export const schemas = {
     consentRegisteredData,
     'One or more parties gave or refused consent for the case.',
   ),
+  [eventTypes.consentWithdrawn]: envelope(
+    eventTypes.consentWithdrawn,
+    consentWithdrawnData,
+    'A party withdrew the consent it gave; the case stops at once.',
+  ),
   [eventTypes.summonsSent]: envelope(
     eventTypes.summonsSent,
     summonsSentData,
@@ -303,11 +320,13 @@ export const schemas = {
 
 export type CaseCreated = z.infer<(typeof schemas)['se.sip.case.created.v1']>;
 export type ConsentRegistered = z.infer<(typeof schemas)['se.sip.consent.registered.v1']>;
+export type ConsentWithdrawn = z.infer<(typeof schemas)['se.sip.consent.withdrawn.v1']>;
 export type SummonsSent = z.infer<(typeof schemas)['se.sip.summons.sent.v1']>;
 export type FollowupDue = z.infer<(typeof schemas)['se.sip.followup.due.v1']>;
 export interface EventByType {
   'se.sip.case.created.v1': CaseCreated;
   'se.sip.consent.registered.v1': ConsentRegistered;
+  'se.sip.consent.withdrawn.v1': ConsentWithdrawn;
   'se.sip.summons.sent.v1': SummonsSent;
   'se.sip.followup.due.v1': FollowupDue;
 }

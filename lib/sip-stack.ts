@@ -279,6 +279,12 @@ export class SipStack extends Stack {
       }),
     );
 
+    if (c.waitsForPrerequisites) {
+      // Deferred events go back on the function's own queue (see functions/runtime/consumer.ts).
+      role.addToPolicy(
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+      );
+    }
     const handler = c.handler ?? '';
     const fn = new nodejs.NodejsFunction(this, `${id}Function`, {
       description: `Consumes ${c.eventType}`,
@@ -291,7 +297,7 @@ export class SipStack extends Stack {
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      environment,
+      environment: { ...environment, ...(c.waitsForPrerequisites ? { QUEUE_URL: queue.queueUrl } : {}) },
       bundling: {
         ...bundling,
         mainFields: [...bundling.mainFields],

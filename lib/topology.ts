@@ -20,6 +20,11 @@ export interface ConsumerSettings {
   maxConcurrency: number;
   /** The DynamoDB actions the handler needs on the table, and nothing more (least privilege). */
   tableActions: readonly TableAction[];
+  /**
+   * Whether the handler may defer an event whose prerequisite has not arrived: it then needs
+   * its own queue's URL and permission to send to it.
+   */
+  waitsForPrerequisites?: boolean;
 }
 
 export type TableAction =
@@ -40,7 +45,13 @@ export const visibilityTimeoutSeconds = (c: ConsumerSettings): number => c.timeo
 /** DLQs keep a parked message 14 days, the SQS maximum, so an operator can fix and redrive. */
 export const dlqRetentionDays = 14;
 
-const base = { batchSize: 10, timeoutSeconds: 10, memoryMb: 512, maxReceiveCount: 5, maxConcurrency: 5 };
+const base: Omit<ConsumerSettings, 'handler' | 'tableActions'> = {
+  batchSize: 10,
+  timeoutSeconds: 10,
+  memoryMb: 512,
+  maxReceiveCount: 5,
+  maxConcurrency: 5,
+};
 
 export const consumers: readonly ConsumerSpec[] = [
   {
@@ -54,9 +65,19 @@ export const consumers: readonly ConsumerSpec[] = [
   {
     eventType: eventTypes.consentRegistered,
     name: 'consent-registered',
-    handler: null,
+    handler: 'consent-registered',
     ...base,
-    tableActions: [],
+    // Query the case + consents, the history marker on a rejection, one transaction of puts.
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    waitsForPrerequisites: true,
+  },
+  {
+    eventType: eventTypes.consentWithdrawn,
+    name: 'consent-withdrawn',
+    handler: 'consent-withdrawn',
+    ...base,
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    waitsForPrerequisites: true,
   },
   { eventType: eventTypes.summonsSent, name: 'summons-sent', handler: null, ...base, tableActions: [] },
   { eventType: eventTypes.followupDue, name: 'followup-due', handler: null, ...base, tableActions: [] },

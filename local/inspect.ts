@@ -9,6 +9,8 @@ import { dynamoClient } from './runtime.ts';
 export interface Depth {
   visible: number;
   inFlight: number;
+  /** Messages sent with a delay, e.g. events waiting for their prerequisite. */
+  delayed: number;
   dlq: number;
 }
 
@@ -16,12 +18,17 @@ const count = async (sqs: SQSClient, url: string) => {
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
     }),
   );
   return {
     visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
     inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0),
   };
 };
 
@@ -33,7 +40,7 @@ export const queueDepths = async (
   for (const [type, q] of Object.entries(queues) as [EventType, { url: string; dlqUrl: string }][]) {
     const main = await count(sqs, q.url);
     const dlq = await count(sqs, q.dlqUrl);
-    out[type] = { ...main, dlq: dlq.visible + dlq.inFlight };
+    out[type] = { ...main, dlq: dlq.visible + dlq.inFlight + dlq.delayed };
   }
   return out;
 };
@@ -50,10 +57,12 @@ export const waitUntilDrained = async (
     async () => {
       const depths = await queueDepths(sqs, queues);
       const busy = Object.entries(depths).filter(
-        ([type, d]) => !waitingTypes.includes(type as EventType) && d.visible + d.inFlight > 0,
+        ([type, d]) => !waitingTypes.includes(type as EventType) && d.visible + d.inFlight + d.delayed > 0,
       );
       if (busy.length > 0)
-        throw new Error(`still busy: ${busy.map(([t, d]) => `${t} (${d.visible + d.inFlight})`).join(', ')}`);
+        throw new Error(
+          `still busy: ${busy.map(([t, d]) => `${t} (${d.visible + d.inFlight + d.delayed})`).join(', ')}`,
+        );
     },
     timeoutMs,
     100,

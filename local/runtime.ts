@@ -152,6 +152,8 @@ export interface StartOptions {
   resourcePrefix?: string;
   /** Concurrent pollers per consumer, at most its maxConcurrency (default 2 on this small machine). */
   maxPollers?: number;
+  /** How long an event waits for its prerequisite (default: the handlers' 15 minutes). */
+  orderingWaitSeconds?: number;
 }
 
 export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> => {
@@ -202,7 +204,15 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
     };
     const worker = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 'worker.ts')], {
       cwd: root,
-      env: { ...env, SIP_WORKER: JSON.stringify(spec), SIP_PARENT_PID: String(process.pid) },
+      env: {
+        ...env,
+        ...(c.waitsForPrerequisites ? { QUEUE_URL: q.url } : {}),
+        ...(opts.orderingWaitSeconds !== undefined
+          ? { ORDERING_WAIT_SECONDS: String(opts.orderingWaitSeconds) }
+          : {}),
+        SIP_WORKER: JSON.stringify(spec),
+        SIP_PARENT_PID: String(process.pid),
+      },
       stdio: ['ignore', logFd, logFd, 'ipc'],
     });
     workers.push(worker);

@@ -1,8 +1,24 @@
 /** The human-readable summary `npm start` prints after the demo scenarios ran. */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CaseStore, Rejection } from '../functions/adapters/case-store.ts';
+import type { ConsentRecord } from '../functions/core/consent.ts';
 import { queueDepths, recentDays, sesEmails } from './inspect.ts';
 import type { LocalStack } from './runtime.ts';
+
+const describeConsent = (consent: ConsentRecord | undefined): string => {
+  if (!consent) return 'none registered';
+  const given = consent.parties.filter((p) => p.decision === 'given');
+  const guardians = given.filter((p) => p.role === 'guardian').length;
+  const who =
+    consent.guardianCount && guardians > 0
+      ? `${guardians} of ${consent.guardianCount} guardians`
+      : given.map((p) => p.role).join(', ') || 'nobody';
+  const methods = [...new Set(given.map((p) => p.method))].sort().join(', ');
+  return (
+    `${consent.status} (${who}${methods ? `; ${methods}` : ''}); covers ${consent.covers.length} organisation(s); ` +
+    `valid ${consent.validFrom} – ${consent.validUntil}`
+  );
+};
 
 export interface ScenarioCase {
   scenario: string;
@@ -23,16 +39,20 @@ export const renderSummary = async (
   ).flat();
 
   for (const { scenario, caseId } of cases) {
-    const record = await store.getCase(caseId);
+    const loaded = await store.loadCase(caseId);
+    const record = loaded.case;
     const history = await store.listHistory(caseId);
     lines.push(`Case ${caseId} (${scenario} scenario)`);
     if (!record) {
       lines.push('  not stored (see the rejections below)');
     } else {
       lines.push(
-        `  state: ${record.status}${record.protectedIdentity ? ', protected identity (phone-only path)' : ''}; ` +
+        `  state: ${record.status}${record.stopReason ? ` (${record.stopReason})` : ''}${record.protectedIdentity ? ', protected identity (phone-only path)' : ''}; ` +
           `created by ${record.initiator.principal}/${record.initiator.organisationType}` +
           (record.meetingDueBy ? `; meeting due by ${record.meetingDueBy} (county rule)` : ''),
+      );
+      lines.push(
+        `  consent: ${describeConsent(record.activeConsentId ? loaded.consents.get(record.activeConsentId) : undefined)}`,
       );
       lines.push(
         `  history: ${history.map((h) => `${h.eventType.replace(/^se\.sip\./, '')} (${h.eventId})`).join(', ') || 'none'}`,
@@ -55,7 +75,7 @@ export const renderSummary = async (
   for (const [type, d] of Object.entries(depths)) {
     const waiting = stack.waitingTypes.includes(type as never);
     lines.push(
-      `  ${type}: ${d.visible + d.inFlight} waiting${waiting ? ' (no consumer yet: its events wait in the queue)' : ''}, ${d.dlq} in DLQ`,
+      `  ${type}: ${d.visible + d.inFlight + d.delayed} waiting${waiting ? ' (no consumer yet: its events wait in the queue)' : ''}, ${d.dlq} in DLQ`,
     );
   }
   lines.push(`SES inbox (every email the stack sent): ${stack.endpoints.ses}/`);

@@ -29,7 +29,17 @@ const toRecord = (m: Message): SQSEvent['Records'][number] => ({
     SenderId: m.Attributes?.SenderId ?? 'local',
     ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
   },
-  messageAttributes: {},
+  messageAttributes: Object.fromEntries(
+    Object.entries(m.MessageAttributes ?? {}).map(([name, a]) => [
+      name,
+      {
+        stringValue: a.StringValue,
+        dataType: a.DataType ?? 'String',
+        stringListValues: [],
+        binaryListValues: [],
+      },
+    ]),
+  ),
   md5OfBody: m.MD5OfBody ?? '',
   eventSource: 'aws:sqs',
   eventSourceARN: spec.queueArn,
@@ -100,6 +110,7 @@ const main = async () => {
       pollingWaitTimeMs: 0,
       attributeNames: ['All' as never],
       messageSystemAttributeNames: ['All'],
+      messageAttributeNames: ['All'],
       handleMessageBatch: invoke,
     }),
   );

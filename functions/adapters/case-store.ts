@@ -10,10 +10,12 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CaseRecord, HistoryEntry } from '../core/case.ts';
+import type { ConsentRecord } from '../core/consent.ts';
 
 export const keys = {
   case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
   history: (caseId: string, eventId: string) => ({ pk: `CASE#${caseId}`, sk: `EVENT#${eventId}` }),
+  consent: (caseId: string, consentId: string) => ({ pk: `CASE#${caseId}`, sk: `CONSENT#${consentId}` }),
   rejection: (day: string, messageId: string) => ({ pk: `REJECTIONS#${day}`, sk: messageId }),
 };
 
@@ -30,6 +32,23 @@ export interface Rejection {
   eventId?: string;
   caseId?: string;
 }
+
+/** What a consumer reads before deciding: the case and its consents, in one Query. */
+export interface LoadedCase {
+  case?: CaseRecord;
+  consents: Map<string, ConsentRecord>;
+}
+
+/** One committed change: the case's new state, related items, and the history entry. */
+export interface CaseCommit {
+  case: CaseRecord;
+  expectedVersion: number;
+  consents?: ConsentRecord[];
+  history: HistoryEntry;
+  appliedAt: string;
+}
+
+export type CommitOutcome = { kind: 'applied' } | { kind: 'duplicate' } | { kind: 'conflict' };
 
 export type CreateOutcome =
   { kind: 'created' } | { kind: 'duplicate' } | { kind: 'exists'; createdByEventId: string };
@@ -81,6 +100,90 @@ export class CaseStore {
       }
       throw error; // TransactionConflict, throttling …: retried through SQS
     }
+  }
+
+  /** The case item and its consents: sort keys 'CASE' … 'CONSENT#…' sit side by side. */
+  async loadCase(caseId: string): Promise<LoadedCase> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': keys.case(caseId).pk, ':from': 'CASE', ':to': 'CONSENT#\uffff' },
+    });
+    const loaded: LoadedCase = { consents: new Map() };
+    for (const item of items) {
+      if (item.type === 'case') loaded.case = stripKeys<CaseRecord>(item);
+      else if (item.type === 'consent') {
+        const consent = stripKeys<ConsentRecord>(item);
+        loaded.consents.set(consent.consentId, consent);
+      }
+    }
+    return loaded;
+  }
+
+  /**
+   * One transaction: the case (only if its version is still the one read: optimistic
+   * concurrency), its changed items, and the history entry (only if the event is new).
+   */
+  async commit(change: CaseCommit): Promise<CommitOutcome> {
+    const { case: record, history } = change;
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.case(record.caseId),
+                  type: 'case',
+                  ...record,
+                  version: change.expectedVersion + 1,
+                },
+                ConditionExpression: '#version = :expected',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': change.expectedVersion },
+              },
+            },
+            ...(change.consents ?? []).map((consent) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.consent(consent.caseId, consent.consentId), type: 'consent', ...consent },
+              },
+            })),
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.history(history.caseId, history.eventId),
+                  type: 'history',
+                  ...history,
+                  appliedAt: change.appliedAt,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return { kind: 'applied' };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons.at(-1)?.Code === 'ConditionalCheckFailed') return { kind: 'duplicate' };
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'conflict' };
+      throw error;
+    }
+  }
+
+  async hasApplied(caseId: string, eventId: string): Promise<boolean> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.history(caseId, eventId),
+        ConsistentRead: true,
+        ProjectionExpression: 'pk',
+      }),
+    );
+    return Item !== undefined;
   }
 
   async recordRejection(r: Rejection): Promise<void> {

@@ -22,6 +22,12 @@ export interface CaseRecord {
   meetingDueBy: string | null;
   createdAt: string;
   createdByEventId: string;
+  /** Status of the consent the case relies on (activeConsentId); absent until one is registered. */
+  consentStatus?: 'partial' | 'complete' | 'refused' | 'withdrawn';
+  activeConsentId?: string;
+  /** Why a stopped case stopped. */
+  stopReason?: 'consent-refused' | 'consent-withdrawn';
+  updatedAt?: string;
 }
 
 export interface HistoryEntry {

@@ -17,10 +17,21 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { EventByType, EventType } from '../../events/contracts.ts';
 import { parseEvent } from '../../events/parse.ts';
+import type { Requeue } from '../adapters/requeue.ts';
 import type { CaseStore } from '../adapters/case-store.ts';
-import { logger, MetricUnit, metrics } from './observability.ts';
+import { createMetrics, logger, MetricUnit } from './observability.ts';
 
-export type Outcome = { kind: 'applied' } | { kind: 'duplicate' } | { kind: 'rejected'; reason: string };
+export type Outcome =
+  | { kind: 'applied' }
+  | { kind: 'duplicate' }
+  | { kind: 'rejected'; reason: string }
+  /** A prerequisite event has not arrived yet: wait (bounded), then apply or reject. */
+  | { kind: 'deferred'; reason: string };
+
+/** How long an event waits for its prerequisite by default (issue: 15 minutes). */
+export const DEFAULT_ORDERING_WAIT_SECONDS = 900;
+const FIRST_SEEN = 'sipFirstSeen';
+const DEFERRALS = 'sipDeferrals';
 
 export interface RecordContext {
   messageId: string;
@@ -32,6 +43,10 @@ export interface ConsumerDefinition<T extends EventType> {
   store: Pick<CaseStore, 'recordRejection'>;
   apply: (event: EventByType[T], ctx: RecordContext) => Promise<Outcome>;
   now?: () => Date;
+  /** Where a deferred event is put back; without it, a deferred event is rejected at once. */
+  requeue?: Requeue;
+  /** How long an event may wait for its prerequisite before it is rejected. */
+  orderingWaitSeconds?: number;
 }
 
 const sentDay = (record: SQSRecord, now: Date): string => {
@@ -42,7 +57,8 @@ const sentDay = (record: SQSRecord, now: Date): string => {
 export const createSqsHandler = <T extends EventType>(def: ConsumerDefinition<T>) => {
   const now = def.now ?? (() => new Date());
   const processor = new BatchProcessor(BatchEventType.SQS);
-  metrics.setDefaultDimensions({ eventType: def.eventType });
+  // One Metrics per handler (a Lambda has one), so the eventType dimension is fixed at init.
+  const metrics = createMetrics({ eventType: def.eventType });
 
   const reject = async (record: SQSRecord, reason: string, ids: { eventId?: string; caseId?: string }) => {
     await def.store.recordRejection({
@@ -55,6 +71,41 @@ export const createSqsHandler = <T extends EventType>(def: ConsumerDefinition<T>
     });
     metrics.addMetric('RejectedEvents', MetricUnit.Count, 1);
     logger.warn('event rejected', { outcome: 'rejected', messageId: record.messageId, ...ids, reason });
+  };
+
+  /**
+   * Ordering without the DLQ: a copy goes back on the queue with a growing delay (SQS allows up to
+   * 15 minutes) and the original is acknowledged, so waiting never uses up maxReceiveCount. The
+   * first-seen time travels with the copy; once the wait is over, the event is rejected.
+   */
+  const defer = async (record: SQSRecord, reason: string, ids: { eventId: string; caseId: string }) => {
+    const maxWait = def.orderingWaitSeconds ?? DEFAULT_ORDERING_WAIT_SECONDS;
+    const firstSeen = Number(
+      record.messageAttributes?.[FIRST_SEEN]?.stringValue ?? record.attributes?.SentTimestamp,
+    );
+    const deferrals = Number(record.messageAttributes?.[DEFERRALS]?.stringValue ?? 0);
+    const waited = (now().getTime() - (Number.isFinite(firstSeen) ? firstSeen : now().getTime())) / 1000;
+    if (!def.requeue || waited >= maxWait) {
+      await reject(
+        record,
+        `${reason}; gave up after waiting ${Math.round(waited)} s (at most ${maxWait} s) for it`,
+        ids,
+      );
+      return;
+    }
+    const delay = Math.max(1, Math.min(2 ** deferrals, 60, Math.ceil(maxWait - waited)));
+    await def.requeue.send(record.body, delay, {
+      [FIRST_SEEN]: String(Number.isFinite(firstSeen) ? firstSeen : now().getTime()),
+      [DEFERRALS]: String(deferrals + 1),
+    });
+    metrics.addMetric('DeferredEvents', MetricUnit.Count, 1);
+    logger.info('event deferred', {
+      outcome: 'deferred',
+      messageId: record.messageId,
+      ...ids,
+      reason,
+      delaySeconds: delay,
+    });
   };
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
@@ -70,6 +121,10 @@ export const createSqsHandler = <T extends EventType>(def: ConsumerDefinition<T>
     });
     if (outcome.kind === 'rejected') {
       await reject(record, outcome.reason, { eventId, caseId });
+      return;
+    }
+    if (outcome.kind === 'deferred') {
+      await defer(record, outcome.reason, { eventId, caseId });
       return;
     }
     metrics.addMetric(outcome.kind === 'applied' ? 'EventsApplied' : 'DuplicateEvents', MetricUnit.Count, 1);

@@ -4,6 +4,9 @@ import { type County, parseCountyRules } from '../core/county.ts';
 export interface HandlerEnv {
   tableName: string;
   county: County;
+  /** The consumer's own queue, where deferred events are put back. */
+  queueUrl?: string;
+  orderingWaitSeconds?: number;
 }
 
 const required = (name: string): string => {
@@ -23,8 +26,13 @@ export const readEnv = (): HandlerEnv => {
       cause: error,
     });
   }
+  const wait = process.env.ORDERING_WAIT_SECONDS;
+  if (wait !== undefined && !(Number(wait) >= 0))
+    throw new Error(`ORDERING_WAIT_SECONDS must be a number of seconds, not "${wait}"`);
   return {
     tableName: required('TABLE_NAME'),
     county: { id, displayName: process.env.COUNTY_NAME ?? id, rules },
+    queueUrl: process.env.QUEUE_URL || undefined,
+    orderingWaitSeconds: wait === undefined ? undefined : Number(wait),
   };
 };

@@ -14,9 +14,12 @@ export const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8
 
 type Json = Record<string, unknown>;
 
+/** A CloudEvent as tests build it: loosely typed so tests can also break it. */
+export type TestEvent = Json & { id: string; type: string; subject: string; time: string; data: Json };
+
 /** The normal scenario's case event with fresh ids, so tests never collide. */
-export const freshCaseCreated = (overrides: { data?: Json } & Json = {}) => {
-  const base = loadExample<Json & { data: Json }>('normal', '01-case-created.json');
+export const freshCaseCreated = (overrides: { data?: Json } & Json = {}): TestEvent => {
+  const base = loadExample<TestEvent>('normal', '01-case-created.json');
   const { data, ...rest } = overrides;
   return {
     ...base,
@@ -75,3 +78,37 @@ export const eventually = async <T>(
   }
   throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
 };
+
+/** A consent event for `caseId` (the normal scenario's first guardian's, with fresh ids). */
+export const freshConsent = (caseId: string, overrides: { data?: Json } & Json = {}): TestEvent => {
+  const base = loadExample<TestEvent>('normal', '02-consent-guardian-a.json');
+  const { data, ...rest } = overrides;
+  return {
+    ...base,
+    id: uniqueId('evt'),
+    subject: caseId,
+    ...rest,
+    data: {
+      ...base.data,
+      consentId: `consent-${caseId}`,
+      givenBy: [{ partyId: `${caseId}-guardian-a`, role: 'guardian' }],
+      ...data,
+    },
+  };
+};
+
+export const freshWithdrawal = (
+  caseId: string,
+  partyId: string,
+  role = 'guardian',
+  consentId = `consent-${caseId}`,
+): TestEvent => ({
+  specversion: '1.0',
+  id: uniqueId('evt'),
+  source: 'urn:se:halland:journal:bup-system',
+  type: 'se.sip.consent.withdrawn.v1',
+  time: '2026-11-25T10:00:00+01:00',
+  subject: caseId,
+  datacontenttype: 'application/json',
+  data: { county: 'halland', consentId, withdrawnBy: { partyId, role } },
+});

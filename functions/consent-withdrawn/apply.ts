@@ -1,0 +1,24 @@
+/** se.sip.consent.withdrawn.v1: withdrawal by whoever gave the consent; the case stops at once. */
+import { decideConsentWithdrawn } from '../core/consent.ts';
+import { caseConsumer } from '../runtime/case-consumer.ts';
+
+export const createConsentWithdrawnHandler = caseConsumer(
+  'se.sip.consent.withdrawn.v1',
+  (_county, loaded, event) => {
+    const consent = loaded.consents.get(event.data.consentId);
+    if (!consent)
+      return { kind: 'wait', reason: `consent ${event.data.consentId} has not been registered yet` };
+    const decision = decideConsentWithdrawn(loaded.case, consent, event);
+    if (decision.kind === 'reject') return decision;
+    return {
+      kind: 'apply',
+      case: {
+        ...loaded.case,
+        ...decision.caseChange,
+        stopReason: decision.caseChange.stopReason ?? loaded.case.stopReason,
+      },
+      consents: [decision.consent],
+      summary: decision.summary,
+    };
+  },
+);

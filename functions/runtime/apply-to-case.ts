@@ -1,0 +1,67 @@
+/**
+ * The shared read → decide → commit loop of every consumer that changes an existing case:
+ * one Query, one transaction (version-checked), re-decided on a concurrent change.
+ */
+import type { CaseCommit, CaseStore, LoadedCase } from '../adapters/case-store.ts';
+import type { CaseRecord } from '../core/case.ts';
+import type { ConsentRecord } from '../core/consent.ts';
+import type { Outcome } from './consumer.ts';
+
+export type CaseDecision =
+  | { kind: 'apply'; case: CaseRecord; consents?: ConsentRecord[]; summary: string }
+  | { kind: 'reject'; reason: string }
+  /** A prerequisite (another event) has not arrived yet. */
+  | { kind: 'wait'; reason: string };
+
+export interface CaseEvent {
+  id: string;
+  type: string;
+  time: string;
+  subject: string;
+}
+
+const MAX_ATTEMPTS = 4;
+
+export class ConcurrentChangeError extends Error {
+  override name = 'ConcurrentChangeError';
+}
+
+export const applyToCase = async (
+  store: Pick<CaseStore, 'loadCase' | 'commit' | 'hasApplied'>,
+  event: CaseEvent,
+  decide: (loaded: LoadedCase & { case: CaseRecord }) => CaseDecision,
+  now: () => Date,
+): Promise<Outcome> => {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const loaded = await store.loadCase(event.subject);
+    if (!loaded.case) return { kind: 'deferred', reason: `case ${event.subject} has not been created yet` };
+    const decision = decide(loaded as LoadedCase & { case: CaseRecord });
+    if (decision.kind === 'wait') return { kind: 'deferred', reason: decision.reason };
+    if (decision.kind === 'reject') {
+      // The state may have moved on since this event was applied: a redelivery is a duplicate.
+      return (await store.hasApplied(event.subject, event.id))
+        ? { kind: 'duplicate' }
+        : { kind: 'rejected', reason: decision.reason };
+    }
+    const appliedAt = now().toISOString();
+    const commit: CaseCommit = {
+      case: { ...decision.case, updatedAt: appliedAt },
+      expectedVersion: loaded.case.version,
+      consents: decision.consents,
+      history: {
+        caseId: event.subject,
+        eventId: event.id,
+        eventType: event.type,
+        occurredAt: event.time,
+        summary: decision.summary,
+      },
+      appliedAt,
+    };
+    const result = await store.commit(commit);
+    if (result.kind !== 'conflict') return result;
+  }
+  // Retried through SQS: by then the competing change has settled.
+  throw new ConcurrentChangeError(
+    `case ${event.subject} kept changing concurrently (${MAX_ATTEMPTS} attempts)`,
+  );
+};

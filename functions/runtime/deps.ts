@@ -1,0 +1,25 @@
+/** Production dependencies of a consumer, built once at init from the environment. */
+import { CaseStore } from '../adapters/case-store.ts';
+import { createDocumentClient } from '../adapters/dynamodb.ts';
+import { type Requeue, sqsRequeue } from '../adapters/requeue.ts';
+import type { County } from '../core/county.ts';
+import { readEnv } from './env.ts';
+
+export interface ConsumerDeps {
+  county: County;
+  store: CaseStore;
+  now: () => Date;
+  requeue?: Requeue;
+  orderingWaitSeconds?: number;
+}
+
+export const productionDeps = (): ConsumerDeps => {
+  const env = readEnv();
+  return {
+    county: env.county,
+    store: new CaseStore(createDocumentClient(), env.tableName),
+    now: () => new Date(),
+    requeue: env.queueUrl ? sqsRequeue(env.queueUrl) : undefined,
+    orderingWaitSeconds: env.orderingWaitSeconds,
+  };
+};
