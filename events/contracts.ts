@@ -241,6 +241,14 @@ export const summonsSentData = z.strictObject({
   invitees: z.array(invitee).check(z.minLength(1), z.maxLength(30), describe('Every invited unit.')),
 });
 
+/** Internal: our own consumers ask the mailer to send one invitation at one sequence (the outbox). */
+export const invitationMailData = z.strictObject({
+  county: countyId,
+  meetingId: opaqueId('The meeting'),
+  inviteeId: opaqueId('The invitee'),
+  sequence: z.int().check(z.minimum(0), describe('The invitation’s sequence (iCalendar SEQUENCE) to send.')),
+});
+
 export const followupDueData = z.strictObject({
   county: countyId,
   followUpId: opaqueId('The follow-up'),
@@ -256,6 +264,8 @@ export const eventTypes = {
   consentWithdrawn: 'se.sip.consent.withdrawn.v1',
   summonsSent: 'se.sip.summons.sent.v1',
   followupDue: 'se.sip.followup.due.v1',
+  /** Internal command on the mail queue, published only by this system's consumers. */
+  invitationMail: 'se.sip.invitation.mail.v1',
 } as const;
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];
 
@@ -316,6 +326,11 @@ export const schemas = {
     followupDueData,
     'A follow-up of the plan is due.',
   ),
+  [eventTypes.invitationMail]: envelope(
+    eventTypes.invitationMail,
+    invitationMailData,
+    'Internal: send (or cancel) one invitation email. Published by this system, not by upstream.',
+  ),
 } as const;
 
 export type CaseCreated = z.infer<(typeof schemas)['se.sip.case.created.v1']>;
@@ -323,12 +338,14 @@ export type ConsentRegistered = z.infer<(typeof schemas)['se.sip.consent.registe
 export type ConsentWithdrawn = z.infer<(typeof schemas)['se.sip.consent.withdrawn.v1']>;
 export type SummonsSent = z.infer<(typeof schemas)['se.sip.summons.sent.v1']>;
 export type FollowupDue = z.infer<(typeof schemas)['se.sip.followup.due.v1']>;
+export type InvitationMail = z.infer<(typeof schemas)['se.sip.invitation.mail.v1']>;
 export interface EventByType {
   'se.sip.case.created.v1': CaseCreated;
   'se.sip.consent.registered.v1': ConsentRegistered;
   'se.sip.consent.withdrawn.v1': ConsentWithdrawn;
   'se.sip.summons.sent.v1': SummonsSent;
   'se.sip.followup.due.v1': FollowupDue;
+  'se.sip.invitation.mail.v1': InvitationMail;
 }
 
 export const isKnownType = (t: unknown): t is EventType => typeof t === 'string' && t in schemas;

@@ -39,7 +39,12 @@ export const parseEvent = <T extends EventType>(body: string, expectedType: T): 
   try {
     json = JSON.parse(body);
   } catch (error) {
-    return { ok: false, reason: `the message body is not valid JSON (${(error as Error).message})` };
+    // V8's message quotes part of the input; only the position is kept, never the payload.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    return {
+      ok: false,
+      reason: `the message body is not valid JSON${position ? ` (at character ${position})` : ''}`,
+    };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { ok: false, reason: 'the message body must be a JSON object (a CloudEvents 1.0 event)' };

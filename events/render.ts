@@ -6,7 +6,7 @@
 import { stringify } from 'yaml';
 import * as z from 'zod/mini';
 import { consumers } from '../lib/topology.ts';
-import { type EventType, schemas } from './contracts.ts';
+import { type EventType, isKnownType, schemas } from './contracts.ts';
 
 export const schemaFileName = (type: EventType) => `schema/${type}.json`;
 
@@ -23,6 +23,8 @@ const asyncApi = () => {
   const operations: Record<string, unknown> = {};
   const messages: Record<string, unknown> = {};
   for (const c of consumers) {
+    // SES's delivery reports are AWS's format, not a contract of ours.
+    if (!isKnownType(c.eventType)) continue;
     const key = c.name.replace(/-(\w)/g, (_, ch: string) => ch.toUpperCase());
     messages[key] = {
       name: c.eventType,

@@ -25,7 +25,15 @@ export interface ConsumerSettings {
    * its own queue's URL and permission to send to it.
    */
   waitsForPrerequisites?: boolean;
+  /** Creates invitations: needs the mail queue's URL and permission to send to it. */
+  sendsMail?: boolean;
+  /** The mailer: needs the SES identity, configuration set and sender addresses. */
+  mailer?: boolean;
 }
+
+/** SES delivery reports (via SNS), consumed like our own events but not a contract of ours. */
+export const sesEventsType = 'aws.ses.event' as const;
+export type ConsumedType = EventType | typeof sesEventsType;
 
 export type TableAction =
   | 'dynamodb:GetItem'
@@ -35,7 +43,7 @@ export type TableAction =
   | 'dynamodb:ConditionCheckItem';
 
 export interface ConsumerSpec extends ConsumerSettings {
-  eventType: EventType;
+  eventType: ConsumedType;
   /** Short name used in resource names: sip-<county>-<name>, sip-<county>-<name>-dlq. */
   name: string;
 }
@@ -67,7 +75,7 @@ export const consumers: readonly ConsumerSpec[] = [
     name: 'consent-registered',
     handler: 'consent-registered',
     ...base,
-    // Query the case + consents, the history marker on a rejection, one transaction of puts.
+    // Query the case's state, the history marker on a rejection, one transaction of puts.
     tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
     waitsForPrerequisites: true,
   },
@@ -78,9 +86,36 @@ export const consumers: readonly ConsumerSpec[] = [
     ...base,
     tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
     waitsForPrerequisites: true,
+    sendsMail: true, // cancellations of scheduled meetings
   },
-  { eventType: eventTypes.summonsSent, name: 'summons-sent', handler: null, ...base, tableActions: [] },
+  {
+    eventType: eventTypes.summonsSent,
+    name: 'summons-sent',
+    handler: 'summons-sent',
+    ...base,
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    waitsForPrerequisites: true,
+    sendsMail: true,
+  },
   { eventType: eventTypes.followupDue, name: 'followup-due', handler: null, ...base, tableActions: [] },
+  {
+    eventType: eventTypes.invitationMail,
+    name: 'invitation-mail',
+    handler: 'mailer',
+    ...base,
+    batchSize: 5,
+    // Bounded to respect the SES sending rate (SES throttling is retried all the same).
+    maxConcurrency: 2,
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+    mailer: true,
+  },
+  {
+    eventType: sesEventsType,
+    name: 'mail-events',
+    handler: 'mail-events',
+    ...base,
+    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+  },
 ];
 
 export const consumerFor = (type: string): ConsumerSpec | undefined =>
@@ -88,6 +123,11 @@ export const consumerFor = (type: string): ConsumerSpec | undefined =>
 
 export const queueName = (county: string, c: ConsumerSpec): string => `sip-${county}-${c.name}`;
 export const dlqName = (county: string, c: ConsumerSpec): string => `${queueName(county, c)}-dlq`;
+export const mailQueue = (): ConsumerSpec => {
+  const mailer = consumers.find((c) => c.mailer);
+  if (!mailer) throw new Error('the topology has no mailer');
+  return mailer;
+};
 
 /** The single table (see docs/data-model.md). */
 export const table = {

@@ -1,6 +1,6 @@
 /** Reads what the local stack did: queue depths, cases, history, rejections, emails. */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { EventType } from '../events/contracts.ts';
+import type { ConsumedType as EventType } from '../lib/topology.ts';
 import { CaseStore } from '../functions/adapters/case-store.ts';
 import { createDocumentClient } from '../functions/adapters/dynamodb.ts';
 import { waitFor } from './emulators.ts';

@@ -13,7 +13,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { EventType } from '../events/contracts.ts';
+import type { ConsumedType as EventType } from '../lib/topology.ts';
 import { countyById } from '../lib/counties.ts';
 import {
   type ConsumerSpec,
@@ -21,6 +21,7 @@ import {
   dlqName,
   dlqRetentionDays,
   handlerEnvironment,
+  mailQueue,
   queueName,
   table,
   visibilityTimeoutSeconds,
@@ -174,6 +175,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
   const queues = {} as Record<EventType, QueuePair>;
   for (const c of specs) queues[c.eventType] = await createQueues(sqs, county.id, c, prefix);
 
+  const mailQueueUrl = queues[mailQueue().eventType].url;
   const logFd = openSync(opts.logFile, 'a');
   const workers: ChildProcess[] = [];
   const env = {
@@ -207,6 +209,10 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
       env: {
         ...env,
         ...(c.waitsForPrerequisites ? { QUEUE_URL: q.url } : {}),
+        ...(c.sendsMail ? { MAIL_QUEUE_URL: mailQueueUrl } : {}),
+        ...(c.mailer
+          ? { SENDER_ADDRESS: county.senderAddress, REPLY_TO_ADDRESS: county.replyToAddress }
+          : {}),
         ...(opts.orderingWaitSeconds !== undefined
           ? { ORDERING_WAIT_SECONDS: String(opts.orderingWaitSeconds) }
           : {}),

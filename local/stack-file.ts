@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EventType } from '../events/contracts.ts';
+import type { ConsumedType as EventType } from '../lib/topology.ts';
 import type { Endpoints } from './emulators.ts';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

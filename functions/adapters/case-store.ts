@@ -1,21 +1,30 @@
 /**
  * The case table (docs/data-model.md). The only code that knows its keys.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CaseRecord, HistoryEntry } from '../core/case.ts';
 import type { ConsentRecord } from '../core/consent.ts';
+import type { Invitation, InvitationStatus, Meeting } from '../core/meeting.ts';
 
 export const keys = {
   case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
   history: (caseId: string, eventId: string) => ({ pk: `CASE#${caseId}`, sk: `EVENT#${eventId}` }),
-  consent: (caseId: string, consentId: string) => ({ pk: `CASE#${caseId}`, sk: `CONSENT#${consentId}` }),
+  consent: (caseId: string, consentId: string) => ({ pk: `CASE#${caseId}`, sk: `CASE#CONSENT#${consentId}` }),
+  meeting: (caseId: string, meetingId: string) => ({ pk: `CASE#${caseId}`, sk: `CASE#MEETING#${meetingId}` }),
+  invitation: (i: { caseId: string; meetingId: string; inviteeId: string }) => ({
+    pk: `CASE#${i.caseId}`,
+    sk: `CASE#MEETING#${i.meetingId}#INVITEE#${i.inviteeId}`,
+  }),
+  /** Finds an invitation from SES's message id (bounces, complaints, deliveries). */
+  mail: (sesMessageId: string) => ({ pk: `MAIL#${sesMessageId}`, sk: 'MAIL' }),
   rejection: (day: string, messageId: string) => ({ pk: `REJECTIONS#${day}`, sk: messageId }),
 };
 
@@ -33,10 +42,12 @@ export interface Rejection {
   caseId?: string;
 }
 
-/** What a consumer reads before deciding: the case and its consents, in one Query. */
+/** What a consumer reads before deciding: the case, its consents, meetings and invitations, in one Query. */
 export interface LoadedCase {
   case?: CaseRecord;
   consents: Map<string, ConsentRecord>;
+  meetings: Map<string, Meeting>;
+  invitations: Invitation[];
 }
 
 /** One committed change: the case's new state, related items, and the history entry. */
@@ -44,6 +55,8 @@ export interface CaseCommit {
   case: CaseRecord;
   expectedVersion: number;
   consents?: ConsentRecord[];
+  meetings?: Meeting[];
+  invitations?: Invitation[];
   history: HistoryEntry;
   appliedAt: string;
 }
@@ -102,21 +115,173 @@ export class CaseStore {
     }
   }
 
-  /** The case item and its consents: sort keys 'CASE' … 'CONSENT#…' sit side by side. */
+  /** The case's state: every sort key that begins with 'CASE' (history entries begin with 'EVENT#'). */
   async loadCase(caseId: string): Promise<LoadedCase> {
     const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': keys.case(caseId).pk, ':from': 'CASE', ':to': 'CONSENT#\uffff' },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :state)',
+      ExpressionAttributeValues: { ':pk': keys.case(caseId).pk, ':state': 'CASE' },
     });
-    const loaded: LoadedCase = { consents: new Map() };
+    const loaded: LoadedCase = { consents: new Map(), meetings: new Map(), invitations: [] };
     for (const item of items) {
       if (item.type === 'case') loaded.case = stripKeys<CaseRecord>(item);
       else if (item.type === 'consent') {
         const consent = stripKeys<ConsentRecord>(item);
         loaded.consents.set(consent.consentId, consent);
-      }
+      } else if (item.type === 'meeting') {
+        const meeting = stripKeys<Meeting>(item);
+        loaded.meetings.set(meeting.meetingId, meeting);
+      } else if (item.type === 'invitation') loaded.invitations.push(stripKeys<Invitation>(item));
     }
     return loaded;
+  }
+
+  /**
+   * Takes the right to send one invitation at one sequence. A claim older than `staleBefore` is
+   * from a mailer that died mid-send and may be taken over (see docs/decisions.md, "the window").
+   */
+  async claimInvitation(i: Invitation, sequence: number, now: string, staleBefore: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.invitation(i),
+          UpdateExpression: 'SET #status = :sending, claimedAt = :now',
+          ConditionExpression:
+            '#sequence = :sequence AND (#status = :pending OR (#status = :sending AND claimedAt < :stale))',
+          ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
+          ExpressionAttributeValues: {
+            ':sending': 'sending',
+            ':pending': 'pending',
+            ':now': now,
+            ':stale': staleBefore,
+            ':sequence': sequence,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Gives a claim back (e.g. SES throttled us): the next delivery of the job tries again. */
+  async releaseInvitation(i: Invitation, sequence: number): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.invitation(i),
+          UpdateExpression: 'SET #status = :pending REMOVE claimedAt',
+          ConditionExpression: '#sequence = :sequence AND #status = :sending',
+          ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':sequence': sequence },
+        }),
+      )
+      .catch((error) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+  }
+
+  /** Records a finished send: status, the sequence sent, SES's message id and its lookup item, at once. */
+  async recordSend(
+    i: Invitation,
+    sequence: number,
+    result:
+      { status: 'sent' | 'cancelled'; sesMessageId: string } | { status: 'failed'; failureReason: string },
+    now: string,
+  ): Promise<void> {
+    const set =
+      result.status === 'failed'
+        ? { status: 'failed', failureReason: result.failureReason }
+        : { status: result.status, sesMessageId: result.sesMessageId, sentSequence: sequence };
+    const names = Object.keys(set);
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: keys.invitation(i),
+              UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}, updatedAt = :now REMOVE claimedAt`,
+              ConditionExpression: '#sequence = :sequence',
+              ExpressionAttributeNames: {
+                ...Object.fromEntries(names.map((n) => [`#${n}`, n])),
+                '#sequence': 'sequence',
+              },
+              ExpressionAttributeValues: {
+                ...Object.fromEntries(Object.entries(set).map(([k, v]) => [`:${k}`, v])),
+                ':now': now,
+                ':sequence': sequence,
+              },
+            },
+          },
+          ...(result.status === 'failed'
+            ? []
+            : [
+                {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: {
+                      ...keys.mail(result.sesMessageId),
+                      type: 'mail',
+                      caseId: i.caseId,
+                      meetingId: i.meetingId,
+                      inviteeId: i.inviteeId,
+                    },
+                  },
+                },
+              ]),
+        ],
+      }),
+    );
+  }
+
+  /** The invitation an SES message id belongs to, if we sent it. */
+  async invitationForMessage(
+    sesMessageId: string,
+  ): Promise<Pick<Invitation, 'caseId' | 'meetingId' | 'inviteeId'> | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.mail(sesMessageId) }),
+    );
+    return Item
+      ? {
+          caseId: Item.caseId as string,
+          meetingId: Item.meetingId as string,
+          inviteeId: Item.inviteeId as string,
+        }
+      : undefined;
+  }
+
+  /** A delivery report moves an invitation forward only from the statuses listed. */
+  async updateDeliveryStatus(
+    i: Pick<Invitation, 'caseId' | 'meetingId' | 'inviteeId'>,
+    status: InvitationStatus,
+    from: InvitationStatus[],
+    detail: string,
+    now: string,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.invitation(i),
+          UpdateExpression: 'SET #status = :status, deliveryDetail = :detail, updatedAt = :now',
+          ConditionExpression: `#status IN (${from.map((_, n) => `:from${n}`).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':detail': detail,
+            ':now': now,
+            ...Object.fromEntries(from.map((f, n) => [`:from${n}`, f])),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /**
@@ -147,6 +312,18 @@ export class CaseStore {
               Put: {
                 TableName: this.tableName,
                 Item: { ...keys.consent(consent.caseId, consent.consentId), type: 'consent', ...consent },
+              },
+            })),
+            ...(change.meetings ?? []).map((meeting) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.meeting(meeting.caseId, meeting.meetingId), type: 'meeting', ...meeting },
+              },
+            })),
+            ...(change.invitations ?? []).map((invitation) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.invitation(invitation), type: 'invitation', ...invitation },
               },
             })),
             {

@@ -1,5 +1,6 @@
 /** se.sip.consent.withdrawn.v1: withdrawal by whoever gave the consent; the case stops at once. */
 import { decideConsentWithdrawn } from '../core/consent.ts';
+import { cancelMeetings } from '../core/meeting.ts';
 import { caseConsumer } from '../runtime/case-consumer.ts';
 
 export const createConsentWithdrawnHandler = caseConsumer(
@@ -10,6 +11,11 @@ export const createConsentWithdrawnHandler = caseConsumer(
       return { kind: 'wait', reason: `consent ${event.data.consentId} has not been registered yet` };
     const decision = decideConsentWithdrawn(loaded.case, consent, event);
     if (decision.kind === 'reject') return decision;
+    const stops = decision.caseChange.status === 'stopped' && loaded.case.status !== 'stopped';
+    // Without consent nothing may be shared: every scheduled meeting is cancelled (METHOD:CANCEL).
+    const cancelled = stops
+      ? cancelMeetings(loaded.meetings.values(), loaded.invitations)
+      : { meetings: [], invitations: [] };
     return {
       kind: 'apply',
       case: {
@@ -18,7 +24,9 @@ export const createConsentWithdrawnHandler = caseConsumer(
         stopReason: decision.caseChange.stopReason ?? loaded.case.stopReason,
       },
       consents: [decision.consent],
-      summary: decision.summary,
+      meetings: cancelled.meetings,
+      invitations: cancelled.invitations,
+      summary: `${decision.summary}${cancelled.meetings.length ? `; ${cancelled.meetings.length} meeting(s) cancelled` : ''}`,
     };
   },
 );

@@ -21,3 +21,20 @@ export const stockholmDate = (instant: Date): string =>
     month: '2-digit',
     day: '2-digit',
   }).format(instant);
+
+/** ISO weekday (1 = Monday … 7 = Sunday) of a calendar date. */
+export const isoWeekday = (isoDate: string): number => {
+  const day = new Date(`${isoDate}T12:00:00Z`).getUTCDay();
+  return day === 0 ? 7 : day;
+};
+
+export const weekdayNames = {
+  sv: ['', 'måndag', 'tisdag', 'onsdag', 'torsdag', 'fredag', 'lördag', 'söndag'],
+  en: ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
+} as const;
+
+/** `2026-12-09T09:00` + minutes, as Stockholm wall-clock time (the meeting's end). */
+export const addMinutesLocal = (localDateTime: string, minutes: number): string => {
+  const ms = Date.parse(`${localDateTime.slice(0, 16)}:00Z`) + minutes * 60_000;
+  return new Date(ms).toISOString().slice(0, 16);
+};

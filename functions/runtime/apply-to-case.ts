@@ -5,10 +5,21 @@
 import type { CaseCommit, CaseStore, LoadedCase } from '../adapters/case-store.ts';
 import type { CaseRecord } from '../core/case.ts';
 import type { ConsentRecord } from '../core/consent.ts';
+import { type Invitation, type Meeting, pendingMailJobs } from '../core/meeting.ts';
+import type { Outbox } from '../adapters/outbox.ts';
 import type { Outcome } from './consumer.ts';
 
 export type CaseDecision =
-  | { kind: 'apply'; case: CaseRecord; consents?: ConsentRecord[]; summary: string }
+  | {
+      kind: 'apply';
+      case: CaseRecord;
+      consents?: ConsentRecord[];
+      meetings?: Meeting[];
+      invitations?: Invitation[];
+      summary: string;
+      /** Counted as a metric and kept in the history summary (e.g. a county recommendation broken). */
+      warnings?: string[];
+    }
   | { kind: 'reject'; reason: string }
   /** A prerequisite (another event) has not arrived yet. */
   | { kind: 'wait'; reason: string };
@@ -31,7 +42,20 @@ export const applyToCase = async (
   event: CaseEvent,
   decide: (loaded: LoadedCase & { case: CaseRecord }) => CaseDecision,
   now: () => Date,
+  outbox?: Outbox,
 ): Promise<Outcome> => {
+  /**
+   * Emails are effects after the transaction, driven by the stored invitations: after a commit,
+   * and again on a duplicate delivery (the first delivery may have died before enqueueing),
+   * every invitation still pending is handed to the mailer, which sends each sequence once.
+   */
+  const enqueue = async (invitations: Invitation[] | undefined) => {
+    const jobs = pendingMailJobs(invitations ?? []);
+    if (outbox && jobs.length > 0) await outbox.enqueue(jobs);
+  };
+  const enqueuePending = async () => {
+    if (outbox) await enqueue((await store.loadCase(event.subject)).invitations);
+  };
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const loaded = await store.loadCase(event.subject);
     if (!loaded.case) return { kind: 'deferred', reason: `case ${event.subject} has not been created yet` };
@@ -39,15 +63,19 @@ export const applyToCase = async (
     if (decision.kind === 'wait') return { kind: 'deferred', reason: decision.reason };
     if (decision.kind === 'reject') {
       // The state may have moved on since this event was applied: a redelivery is a duplicate.
-      return (await store.hasApplied(event.subject, event.id))
-        ? { kind: 'duplicate' }
-        : { kind: 'rejected', reason: decision.reason };
+      if (await store.hasApplied(event.subject, event.id)) {
+        await enqueuePending();
+        return { kind: 'duplicate' };
+      }
+      return { kind: 'rejected', reason: decision.reason };
     }
     const appliedAt = now().toISOString();
     const commit: CaseCommit = {
       case: { ...decision.case, updatedAt: appliedAt },
       expectedVersion: loaded.case.version,
       consents: decision.consents,
+      meetings: decision.meetings,
+      invitations: decision.invitations,
       history: {
         caseId: event.subject,
         eventId: event.id,
@@ -58,7 +86,12 @@ export const applyToCase = async (
       appliedAt,
     };
     const result = await store.commit(commit);
-    if (result.kind !== 'conflict') return result;
+    if (result.kind === 'conflict') continue;
+    if (result.kind === 'applied') await enqueue(decision.invitations);
+    else await enqueuePending();
+    return result.kind === 'applied' && decision.warnings?.length
+      ? { kind: 'applied', warnings: decision.warnings }
+      : result;
   }
   // Retried through SQS: by then the competing change has settled.
   throw new ConcurrentChangeError(

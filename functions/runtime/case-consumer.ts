@@ -26,6 +26,12 @@ export const caseConsumer =
       apply: async (event) => {
         const wrongCounty = checkCounty(deps.county, (event.data as { county: string }).county);
         if (wrongCounty) return { kind: 'rejected', reason: wrongCounty };
-        return applyToCase(deps.store, event, (loaded) => rule(deps.county, loaded, event), deps.now);
+        return applyToCase(
+          deps.store,
+          event,
+          (loaded) => rule(deps.county, loaded, event),
+          deps.now,
+          deps.outbox,
+        );
       },
     });

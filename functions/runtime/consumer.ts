@@ -22,7 +22,7 @@ import type { CaseStore } from '../adapters/case-store.ts';
 import { createMetrics, logger, MetricUnit } from './observability.ts';
 
 export type Outcome =
-  | { kind: 'applied' }
+  | { kind: 'applied'; warnings?: string[] }
   | { kind: 'duplicate' }
   | { kind: 'rejected'; reason: string }
   /** A prerequisite event has not arrived yet: wait (bounded), then apply or reject. */
@@ -38,10 +38,19 @@ export interface RecordContext {
   receiveCount: number;
 }
 
-export interface ConsumerDefinition<T extends EventType> {
-  eventType: T;
+/** What a consumer's parser yields: the message, with the ids a rejection or log line may name. */
+export type Parsed<M> =
+  { ok: true; event: M } | { ok: false; reason: string; eventId?: string; caseId?: string };
+
+export interface ConsumerDefinition<
+  T extends EventType,
+  M extends { id: string; subject: string } = EventByType[T],
+> {
+  eventType: T | string;
+  /** Defaults to the CloudEvents contract of `eventType`. */
+  parse?: (body: string) => Parsed<M>;
   store: Pick<CaseStore, 'recordRejection'>;
-  apply: (event: EventByType[T], ctx: RecordContext) => Promise<Outcome>;
+  apply: (event: M, ctx: RecordContext) => Promise<Outcome>;
   now?: () => Date;
   /** Where a deferred event is put back; without it, a deferred event is rejected at once. */
   requeue?: Requeue;
@@ -54,7 +63,13 @@ const sentDay = (record: SQSRecord, now: Date): string => {
   return (Number.isFinite(sent) && sent > 0 ? new Date(sent) : now).toISOString().slice(0, 10);
 };
 
-export const createSqsHandler = <T extends EventType>(def: ConsumerDefinition<T>) => {
+export const createSqsHandler = <
+  T extends EventType,
+  M extends { id: string; subject: string } = EventByType[T],
+>(
+  def: ConsumerDefinition<T, M>,
+) => {
+  const parse = def.parse ?? ((body: string) => parseEvent(body, def.eventType as T) as Parsed<M>);
   const now = def.now ?? (() => new Date());
   const processor = new BatchProcessor(BatchEventType.SQS);
   // One Metrics per handler (a Lambda has one), so the eventType dimension is fixed at init.
@@ -109,7 +124,7 @@ export const createSqsHandler = <T extends EventType>(def: ConsumerDefinition<T>
   };
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
-    const parsed = parseEvent(record.body, def.eventType);
+    const parsed = parse(record.body);
     if (!parsed.ok) {
       await reject(record, parsed.reason, { eventId: parsed.eventId, caseId: parsed.caseId });
       return;
@@ -128,6 +143,10 @@ export const createSqsHandler = <T extends EventType>(def: ConsumerDefinition<T>
       return;
     }
     metrics.addMetric(outcome.kind === 'applied' ? 'EventsApplied' : 'DuplicateEvents', MetricUnit.Count, 1);
+    if (outcome.kind === 'applied' && outcome.warnings?.length) {
+      // Rule names only: a warning never carries free text from the event.
+      metrics.addMetric('RuleWarnings', MetricUnit.Count, outcome.warnings.length);
+    }
     logger.info(`event ${outcome.kind}`, {
       outcome: outcome.kind,
       messageId: record.messageId,

@@ -3,6 +3,7 @@ import { CaseStore } from '../adapters/case-store.ts';
 import { createDocumentClient } from '../adapters/dynamodb.ts';
 import { type Requeue, sqsRequeue } from '../adapters/requeue.ts';
 import type { County } from '../core/county.ts';
+import { type Outbox, sqsOutbox } from '../adapters/outbox.ts';
 import { readEnv } from './env.ts';
 
 export interface ConsumerDeps {
@@ -11,6 +12,7 @@ export interface ConsumerDeps {
   now: () => Date;
   requeue?: Requeue;
   orderingWaitSeconds?: number;
+  outbox?: Outbox;
 }
 
 export const productionDeps = (): ConsumerDeps => {
@@ -21,5 +23,6 @@ export const productionDeps = (): ConsumerDeps => {
     now: () => new Date(),
     requeue: env.queueUrl ? sqsRequeue(env.queueUrl) : undefined,
     orderingWaitSeconds: env.orderingWaitSeconds,
+    outbox: env.mailQueueUrl ? sqsOutbox(env.mailQueueUrl, env.county.id) : undefined,
   };
 };

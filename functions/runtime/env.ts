@@ -7,6 +7,8 @@ export interface HandlerEnv {
   /** The consumer's own queue, where deferred events are put back. */
   queueUrl?: string;
   orderingWaitSeconds?: number;
+  /** The mailer's queue, for consumers that create invitations. */
+  mailQueueUrl?: string;
 }
 
 const required = (name: string): string => {
@@ -33,6 +35,7 @@ export const readEnv = (): HandlerEnv => {
     tableName: required('TABLE_NAME'),
     county: { id, displayName: process.env.COUNTY_NAME ?? id, rules },
     queueUrl: process.env.QUEUE_URL || undefined,
+    mailQueueUrl: process.env.MAIL_QUEUE_URL || undefined,
     orderingWaitSeconds: wait === undefined ? undefined : Number(wait),
   };
 };

@@ -22,7 +22,7 @@ const type = eventTypes.caseCreated;
 const rejections = async () => (await Promise.all(recentDays().map((d) => t.store.listRejections(d)))).flat();
 
 describe('case.created through the local runtime', () => {
-  it('takes both example cases to consented; types without a consumer wait in their queues', async () => {
+  it('takes both example cases through consent to the summons; types without a consumer wait in their queues', async () => {
     const sent = await publishFiles(t.sqs, t.stack.queues, [
       `${examplesDir}/normal`,
       `${examplesDir}/protected`,
@@ -30,17 +30,17 @@ describe('case.created through the local runtime', () => {
     expect(sent).toHaveLength(10);
     await waitUntilDrained(t.sqs, t.stack.queues, t.stack.waitingTypes);
     expect(await t.store.getCase('case-hl-1001')).toMatchObject({
-      status: 'consented',
+      status: 'summoned',
       consentStatus: 'complete',
       protectedIdentity: false,
     });
     expect(await t.store.getCase('case-hl-2001')).toMatchObject({
-      status: 'consented',
+      status: 'summoned',
       protectedIdentity: true,
     });
     const depths = await queueDepths(t.sqs, t.stack.queues);
     expect(depths[eventTypes.consentRegistered].visible).toBe(0);
-    expect(depths[eventTypes.summonsSent].visible).toBe(2);
+    expect(depths[eventTypes.summonsSent].visible).toBe(0);
     expect(depths[eventTypes.followupDue].visible).toBe(2);
     expect(Object.values(depths).every((d) => d.dlq === 0)).toBe(true);
   });

@@ -112,3 +112,16 @@ export const freshWithdrawal = (
   datacontenttype: 'application/json',
   data: { county: 'halland', consentId, withdrawnBy: { partyId, role } },
 });
+
+/** The normal scenario's summons for `caseId`, with fresh ids. */
+export const freshSummons = (caseId: string, overrides: { data?: Json } & Json = {}): TestEvent => {
+  const base = loadExample<TestEvent>('normal', '04-summons-sent.json');
+  const { data, ...rest } = overrides;
+  return {
+    ...base,
+    id: uniqueId('evt'),
+    subject: caseId,
+    ...rest,
+    data: { ...base.data, meetingId: `meeting-${caseId}`, ...data },
+  };
+};

@@ -15,6 +15,14 @@ describe('parseEvent: readable, payload-free reasons', () => {
       reason: expect.stringMatching(/^the message body is not valid JSON/),
     });
   });
+  it('never quotes the broken body in the reason', () => {
+    const result = parseEvent('{"personalIdentityNumber": "19121212-1212", oops}', type);
+    expect(result).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^the message body is not valid JSON/),
+    });
+    expect(JSON.stringify(result)).not.toContain('1212');
+  });
   it('names a body that is not an object', () => {
     expect(parseEvent('[1,2]', type)).toMatchObject({
       ok: false,

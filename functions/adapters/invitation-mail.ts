@@ -1,0 +1,114 @@
+/**
+ * Builds the raw MIME message of an invitation: text + accessible HTML + an iCalendar part
+ * (method REQUEST or CANCEL) with a stable UID per invitation and DTSTART in Europe/Stockholm.
+ * MIME by nodemailer's MailComposer, iCalendar by ical-generator.
+ */
+import ical, {
+  ICalAttendeeRole,
+  ICalAttendeeStatus,
+  ICalCalendarMethod,
+  ICalEventStatus,
+} from 'ical-generator';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { tzlib_get_ical_block } from 'timezones-ical-library';
+import { addMinutesLocal } from '../core/dates.ts';
+import { composeInvitation } from '../core/email.ts';
+import type { Invitation, Meeting } from '../core/meeting.ts';
+
+const TZ = 'Europe/Stockholm';
+
+/** Stable per invitation across updates and cancellation: calendars match on it. */
+export const invitationUid = (i: Pick<Invitation, 'caseId' | 'meetingId' | 'inviteeId'>, countyId: string) =>
+  `${i.caseId}.${i.meetingId}.${i.inviteeId}@${countyId}.sip`;
+
+const vtimezone = (): string => {
+  // The library files Stockholm under Berlin, whose rules it shares (CET/CEST); name it as used.
+  const block = tzlib_get_ical_block(TZ)[0] ?? '';
+  return block.replace(/Europe\/Berlin/g, TZ);
+};
+
+const utcStamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+
+export const buildCalendar = (
+  meeting: Meeting,
+  invitation: Invitation,
+  countyId: string,
+  now: Date,
+): string => {
+  const words = composeInvitation(meeting, invitation, countyId);
+  const cancel = invitation.action === 'cancel';
+  const cal = ical({
+    prodId: {
+      company: 'sip-coordination',
+      product: 'sip',
+      language: invitation.locale === 'en' ? 'EN' : 'SV',
+    },
+    method: cancel ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
+  });
+  cal.timezone({ name: TZ, generator: vtimezone });
+  cal.createEvent({
+    id: invitationUid(invitation, countyId),
+    sequence: invitation.sequence,
+    start: `${meeting.startsAt.slice(0, 16)}:00`,
+    end: `${addMinutesLocal(meeting.startsAt, meeting.durationMinutes)}:00`,
+    timezone: TZ,
+    stamp: now,
+    status: cancel ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    summary: words.calendarSummary,
+    description: words.calendarDescription,
+    location:
+      meeting.location?.kind === 'digital'
+        ? meeting.location.joinUrl
+        : (meeting.location?.place ?? undefined),
+    url: meeting.location?.kind === 'digital' ? meeting.location.joinUrl : undefined,
+    organizer: { name: meeting.organiser.unitName ?? 'SIP', email: meeting.organiser.contactEmail ?? '' },
+    attendees: [
+      {
+        email: invitation.email ?? '',
+        name: invitation.unitName,
+        rsvp: !cancel,
+        role: ICalAttendeeRole.REQ,
+        status: ICalAttendeeStatus.NEEDSACTION,
+      },
+    ],
+  });
+  // ical-generator writes DTSTAMP in the event's zone without "Z"; RFC 5545 requires UTC.
+  return cal.toString().replace(/^DTSTAMP:.*$/m, `DTSTAMP:${utcStamp(now)}Z`);
+};
+
+export interface MailAddresses {
+  from: string;
+  replyTo: string;
+  countyId: string;
+  countyName: string;
+}
+
+export const buildInvitationMessage = async (
+  meeting: Meeting,
+  invitation: Invitation,
+  addresses: MailAddresses,
+  now: Date,
+): Promise<Uint8Array> => {
+  const words = composeInvitation(meeting, invitation, addresses.countyName);
+  const method = invitation.action === 'cancel' ? 'CANCEL' : 'REQUEST';
+  const composer = new MailComposer({
+    from: addresses.from,
+    to: invitation.email,
+    replyTo: meeting.organiser.contactEmail ?? addresses.replyTo,
+    subject: words.subject,
+    text: words.text,
+    html: words.html,
+    icalEvent: {
+      method,
+      filename: 'invitation.ics',
+      content: buildCalendar(meeting, invitation, addresses.countyId, now),
+    },
+    date: now,
+  });
+  const buffer = await composer.compile().build();
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+};

@@ -1,0 +1,144 @@
+/**
+ * The words of an invitation email, in Swedish (default) or English. Pure. It carries no personal
+ * data about the person: the case is named by its opaque reference, and the purpose only where the
+ * county allows it.
+ */
+import { addMinutesLocal } from './dates.ts';
+import type { Invitation, Meeting } from './meeting.ts';
+
+export interface EmailText {
+  subject: string;
+  text: string;
+  html: string;
+  /** Calendar summary line. */
+  calendarSummary: string;
+  calendarDescription: string;
+}
+
+const months = {
+  sv: [
+    'januari',
+    'februari',
+    'mars',
+    'april',
+    'maj',
+    'juni',
+    'juli',
+    'augusti',
+    'september',
+    'oktober',
+    'november',
+    'december',
+  ],
+  en: [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+  ],
+};
+const days = {
+  sv: ['måndag', 'tisdag', 'onsdag', 'torsdag', 'fredag', 'lördag', 'söndag'],
+  en: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
+};
+
+/** "onsdag 9 december 2026 kl. 09:00–10:30" / "Wednesday 9 December 2026, 09:00–10:30" (Europe/Stockholm). */
+export const formatWhen = (startsAt: string, minutes: number, locale: 'sv' | 'en'): string => {
+  const [y, m, d] = startsAt.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const weekday = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
+  const from = startsAt.slice(11, 16);
+  const to = addMinutesLocal(startsAt, minutes).slice(11, 16);
+  return locale === 'sv'
+    ? `${days.sv[weekday]} ${d} ${months.sv[m - 1]} ${y} kl. ${from}–${to}`
+    : `${days.en[weekday]} ${d} ${months.en[m - 1]} ${y}, ${from}–${to}`;
+};
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch,
+  );
+
+export const composeInvitation = (
+  meeting: Meeting,
+  invitation: Invitation,
+  countyName: string,
+): EmailText => {
+  const locale = invitation.locale ?? 'sv';
+  const sv = locale === 'sv';
+  const cancel = invitation.action === 'cancel';
+  const update = !cancel && (invitation.sentSequence !== undefined || invitation.sequence > 0);
+  const ref = invitation.caseId;
+  const when = formatWhen(meeting.startsAt, meeting.durationMinutes, locale);
+  const organiser = meeting.organiser.unitName ?? (sv ? 'Samordnaren' : 'The coordinator');
+  const where =
+    meeting.location?.kind === 'digital'
+      ? `${sv ? 'Digitalt möte' : 'Digital meeting'}: ${meeting.location.joinUrl}`
+      : (meeting.location?.place ?? (sv ? 'meddelas av samordnaren' : 'to be given by the coordinator'));
+  const contact = meeting.organiser.contactEmail ?? '';
+
+  const subject = sv
+    ? `${cancel ? 'Inställt: ' : update ? 'Ändrad tid/plats: ' : ''}Kallelse till SIP-möte ${when} (ärende ${ref})`
+    : `${cancel ? 'Cancelled: ' : update ? 'Updated: ' : ''}Invitation to a SIP meeting ${when} (case ${ref})`;
+
+  const lead = cancel
+    ? sv
+      ? `SIP-mötet ${when} är inställt. Ni behöver inte göra något mer.`
+      : `The SIP meeting on ${when} is cancelled. You need not do anything more.`
+    : sv
+      ? `${organiser} kallar ${invitation.unitName ?? 'er'} till ett möte om en samordnad individuell plan (SIP).${update ? ' Tid eller plats har ändrats sedan förra kallelsen.' : ''}`
+      : `${organiser} invites ${invitation.unitName ?? 'you'} to a meeting about a coordinated individual plan (SIP).${update ? ' The time or place has changed since the last invitation.' : ''}`;
+
+  const rows: [string, string][] = cancel
+    ? [[sv ? 'Ärende' : 'Case reference', ref]]
+    : [
+        [sv ? 'Vem kallar' : 'Invited by', organiser],
+        [sv ? 'När' : 'When', when],
+        [sv ? 'Längd' : 'Length', `${meeting.durationMinutes} ${sv ? 'minuter' : 'minutes'}`],
+        [sv ? 'Var' : 'Where', where],
+        [sv ? 'Ärende' : 'Case reference', ref],
+        ...(meeting.purpose ? [[sv ? 'Syfte' : 'Purpose', meeting.purpose] as [string, string]] : []),
+      ];
+  const confirm = cancel
+    ? ''
+    : sv
+      ? `Bekräfta att ni har fått kallelsen och vem som deltar genom att svara på detta mejl${contact ? ` eller skriva till ${contact}` : ''}. Om ni är förhindrade, skicka en ersättare och meddela vem. Enheter med pågående insatser är skyldiga att delta.`
+      : `Please confirm that you received this invitation and who will attend by replying to this email${contact ? ` or writing to ${contact}` : ''}. If you cannot attend, send a substitute and tell us who. Units with ongoing interventions are obliged to attend.`;
+  const footer = sv
+    ? `Mejlet innehåller inga uppgifter om personen; använd ärendereferensen i era egna system. Skickat av SIP-samordningen i ${countyName}.`
+    : `This email holds no information about the person; use the case reference in your own systems. Sent by SIP coordination in ${countyName}.`;
+
+  const text = [lead, '', ...rows.map(([k, v]) => `${k}: ${v}`), '', confirm, confirm ? '' : null, footer]
+    .filter((l) => l !== null)
+    .join('\n');
+  const html = `<!doctype html>
+<html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<body>
+<main>
+<h1>${escapeHtml(cancel ? (sv ? 'SIP-mötet är inställt' : 'The SIP meeting is cancelled') : sv ? 'Kallelse till SIP-möte' : 'Invitation to a SIP meeting')}</h1>
+<p>${escapeHtml(lead)}</p>
+<dl>
+${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}
+</dl>
+${confirm ? `<p>${escapeHtml(confirm)}</p>\n` : ''}<p><small>${escapeHtml(footer)}</small></p>
+</main>
+</body></html>
+`;
+  return {
+    subject,
+    text,
+    html,
+    calendarSummary: sv ? `SIP-möte (ärende ${ref})` : `SIP meeting (case ${ref})`,
+    calendarDescription: sv
+      ? `Samordnad individuell plan, ärende ${ref}. Kallande: ${organiser}.`
+      : `Coordinated individual plan, case ${ref}. Invited by: ${organiser}.`,
+  };
+};

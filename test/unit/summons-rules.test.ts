@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest';
+import type { SummonsSent } from '../../events/contracts.ts';
+import type { CaseRecord } from '../../functions/core/case.ts';
+import type { ConsentRecord } from '../../functions/core/consent.ts';
+import { composeInvitation, formatWhen } from '../../functions/core/email.ts';
+import {
+  checkBothPrincipals,
+  checkConsentCovers,
+  checkMeetingTime,
+  checkOrganiserMaySummon,
+  checkSummonsContent,
+  decideSummons,
+} from '../../functions/core/summons.ts';
+import { countyById } from '../../lib/counties.ts';
+import { freshSummons } from '../support/fixtures.ts';
+
+const halland = countyById('halland');
+const gavleborg = countyById('gavleborg');
+const varmland = countyById('varmland');
+
+const consent: ConsentRecord = {
+  caseId: 'case-1',
+  consentId: 'c-1',
+  status: 'complete',
+  parties: [],
+  guardianCount: 2,
+  covers: [
+    { organisationId: 'org-region-bup', principal: 'region' },
+    { organisationId: 'org-kommun-soc', principal: 'municipality' },
+    { organisationId: 'org-kommun-skola', principal: 'municipality' },
+  ],
+  validFrom: '2026-11-21',
+  validUntil: '2027-11-20',
+};
+const consented: CaseRecord = {
+  caseId: 'case-1',
+  county: 'halland',
+  status: 'consented',
+  version: 3,
+  ageGroup: 'child',
+  protectedIdentity: false,
+  initiator: { principal: 'region', organisationType: 'psychiatry', unitId: 'u' },
+  needDiscoveredOn: '2026-11-18',
+  meetingDueBy: '2026-12-18',
+  createdAt: '2026-11-20T08:00:00+01:00',
+  createdByEventId: 'e1',
+  consentStatus: 'complete',
+  activeConsentId: 'c-1',
+};
+const summons = (data: Record<string, unknown> = {}) =>
+  freshSummons('case-1', { data }) as unknown as SummonsSent;
+const invitees = summons().data.invitees;
+
+describe('summons rules', () => {
+  it('Haninge, Halland: at least one invitee from the region and one from the municipality, or it is not a SIP (seeds 001, 002)', () => {
+    expect(checkBothPrincipals(invitees)).toBeNull();
+    expect(checkBothPrincipals(invitees.filter((i) => i.principal !== 'region'))).toMatch(
+      /none from the region \(seeds 001, 002\)/,
+    );
+  });
+  it('Halland: every invited organisation is covered by a valid, complete consent, naming those not covered (seed 002)', () => {
+    expect(checkConsentCovers(consent, invitees, '2026-12-09')).toBeNull();
+    const fk = { organisationId: 'org-forsakringskassan', principal: 'other' as const };
+    expect(checkConsentCovers(consent, [...invitees, fk], '2026-12-09')).toBe(
+      'the consent does not cover org-forsakringskassan; consent is never general (seed 002)',
+    );
+    expect(checkConsentCovers({ ...consent, status: 'partial' }, invitees, '2026-12-09')).toMatch(
+      /no complete consent/,
+    );
+    expect(checkConsentCovers(consent, invitees, '2027-12-01')).toMatch(/not on the meeting day 2027-12-01/);
+  });
+  it('Halland: the summons states purpose, long-term goal and questions (seed 002)', () => {
+    expect(checkSummonsContent(summons().data)).toBeNull();
+    expect(checkSummonsContent({ purpose: ' ', longTermGoal: 'x', questions: [' '] })).toBe(
+      'a summons must state its purpose, questions (seed 002)',
+    );
+  });
+  it('Värmland: a school may not summon; Halland: it may (seeds 002, 004)', () => {
+    expect(checkOrganiserMaySummon(varmland, 'school')).toMatch(/Värmland a school may not summon/);
+    expect(checkOrganiserMaySummon(halland, 'school')).toBeNull();
+  });
+  it('Gävleborg: a Friday, within three weeks (seed 000)', () => {
+    const c = { meetingDueBy: '2026-12-09' };
+    expect(checkMeetingTime(gavleborg, c, '2026-12-04T09:00', 90)).toEqual([]); // a Friday, in time
+    const late = checkMeetingTime(gavleborg, c, '2026-12-16T09:00', 90).map((f) => f.rule);
+    expect(late).toEqual(['meeting-deadline', 'meeting-weekday']); // a Wednesday, too late
+  });
+  it('Halland: within 30 days of the need, at most two hours (seed 002)', () => {
+    expect(checkMeetingTime(halland, consented, '2026-12-09T09:00', 120)).toEqual([]);
+    const findings = checkMeetingTime(halland, consented, '2026-12-21T09:00', 150);
+    expect(findings.map((f) => f.rule)).toEqual(['meeting-deadline', 'meeting-length']);
+    expect(findings[1]?.message).toBe(
+      'Halland recommends at most 120 minutes (with a pause); this meeting is 150 (seed 002)',
+    );
+  });
+  it('a meeting on a Swedish public holiday is a warning (Christmas Day, Epiphany)', () => {
+    expect(
+      checkMeetingTime(halland, { meetingDueBy: null }, '2026-12-25T09:00', 60).map((f) => f.rule),
+    ).toContain('public-holiday');
+    expect(
+      checkMeetingTime(halland, { meetingDueBy: null }, '2027-01-06T09:00', 60).map((f) => f.rule),
+    ).toContain('public-holiday');
+  });
+});
+
+describe('decideSummons', () => {
+  it('Halland: a broken recommendation is sent with a recorded warning (seed 002)', () => {
+    const d = decideSummons(
+      halland,
+      consented,
+      consent,
+      { invitations: [] },
+      summons({ durationMinutes: 150 }),
+    );
+    expect(d).toMatchObject({ kind: 'apply', warnings: [expect.stringMatching(/at most 120 minutes/)] });
+  });
+  it('a county that marks a rule strict rejects instead', () => {
+    const strict = { ...halland, rules: { ...halland.rules, strictRules: ['meeting-length' as const] } };
+    expect(
+      decideSummons(strict, consented, consent, { invitations: [] }, summons({ durationMinutes: 150 })),
+    ).toMatchObject({
+      kind: 'reject',
+      reason: expect.stringMatching(/Halland enforces this strictly$/),
+    });
+  });
+  it('waits while consent is incomplete; rejects on a stopped case', () => {
+    expect(
+      decideSummons(
+        halland,
+        { ...consented, status: 'awaiting-consent' },
+        consent,
+        { invitations: [] },
+        summons(),
+      ).kind,
+    ).toBe('wait');
+    expect(
+      decideSummons(
+        halland,
+        { ...consented, status: 'stopped', stopReason: 'consent-withdrawn' },
+        consent,
+        { invitations: [] },
+        summons(),
+      ),
+    ).toMatchObject({ kind: 'reject', reason: expect.stringMatching(/stopped \(consent-withdrawn\)/) });
+  });
+  it('one pending email invitation per invitee at sequence 0; a reschedule raises the sequence for all', () => {
+    const first = decideSummons(halland, consented, consent, { invitations: [] }, summons());
+    if (first.kind !== 'apply') throw new Error(first.reason);
+    expect(first.invitations.map((i) => [i.inviteeId, i.status, i.sequence, i.channel])).toEqual([
+      ['inv-bup', 'pending', 0, 'email'],
+      ['inv-soc', 'pending', 0, 'email'],
+      ['inv-skola', 'pending', 0, 'email'],
+    ]);
+    const sent = first.invitations.map((i) => ({ ...i, status: 'sent' as const, sentSequence: 0 }));
+    const same = decideSummons(
+      halland,
+      { ...consented, status: 'summoned' },
+      consent,
+      { meeting: first.meeting, invitations: sent },
+      summons(),
+    );
+    expect(same).toMatchObject({
+      kind: 'apply',
+      invitations: [],
+      summary: expect.stringMatching(/repeated unchanged/),
+    });
+    const moved = decideSummons(
+      halland,
+      { ...consented, status: 'summoned' },
+      consent,
+      { meeting: first.meeting, invitations: sent },
+      summons({ startsAt: '2026-12-10T13:00' }),
+    );
+    if (moved.kind !== 'apply') throw new Error(moved.reason);
+    expect(moved.meeting.sequence).toBe(1);
+    expect(
+      moved.invitations.every((i) => i.sequence === 1 && i.status === 'pending' && i.sentSequence === 0),
+    ).toBe(true);
+  });
+  it('Värmland: protected identity — phone tasks, no email, no place, no unit names (seed 004)', () => {
+    const d = decideSummons(
+      halland,
+      { ...consented, protectedIdentity: true },
+      consent,
+      { invitations: [] },
+      summons(),
+    );
+    if (d.kind !== 'apply') throw new Error(d.reason);
+    expect(
+      d.invitations.every((i) => i.channel === 'phone' && i.status === 'to-call' && !i.email && !i.unitName),
+    ).toBe(true);
+    expect(d.meeting.location).toBeUndefined();
+    expect(JSON.stringify(d)).not.toMatch(/Konferensrum|BUP Halland|Samordna stödet/);
+  });
+});
+
+describe('the invitation email', () => {
+  const d = decideSummons(halland, consented, consent, { invitations: [] }, summons());
+  if (d.kind !== 'apply') throw new Error('setup');
+  it('says who invites, when, how long, where, the case reference and how to confirm — in Swedish by default', () => {
+    const words = composeInvitation(d.meeting, d.invitations[0]!, 'Halland');
+    expect(words.subject).toBe(
+      'Kallelse till SIP-möte onsdag 9 december 2026 kl. 09:00–10:30 (ärende case-1)',
+    );
+    expect(words.text).toContain('BUP Halland kallar BUP Halland');
+    expect(words.text).toContain('Längd: 90 minuter');
+    expect(words.text).toContain('Var: Konferensrum Ätran, Regionens hus');
+    expect(words.text).toMatch(/Bekräfta .* skicka en ersättare/);
+    expect(words.html).toContain('<html lang="sv">');
+  });
+  it('in English where the invitee’s locale says so', () => {
+    expect(composeInvitation(d.meeting, d.invitations[2]!, 'Halland').subject).toBe(
+      'Invitation to a SIP meeting Wednesday 9 December 2026, 09:00–10:30 (case case-1)',
+    );
+  });
+  it('carries no personal data and shows the purpose only where the county allows it', () => {
+    const words = composeInvitation(d.meeting, d.invitations[0]!, 'Halland');
+    expect(`${words.text}${words.html}`).not.toContain('Samordna stödet');
+    const open = { ...halland, rules: { ...halland.rules, emailShowsPurpose: true } };
+    const shown = decideSummons(open, consented, consent, { invitations: [] }, summons());
+    if (shown.kind !== 'apply') throw new Error('setup');
+    expect(composeInvitation(shown.meeting, shown.invitations[0]!, 'Halland').text).toContain(
+      'Syfte: Samordna stödet',
+    );
+  });
+  it('formats Stockholm wall-clock time', () => {
+    expect(formatWhen('2027-03-28T09:30', 60, 'sv')).toBe('söndag 28 mars 2027 kl. 09:30–10:30');
+  });
+});
