@@ -32,10 +32,20 @@ import {
   dlqName,
   dlqRetentionDays,
   handlerEnvironment,
+  mailQueue,
   queueName,
+  sesEventsType,
   table as tableSpec,
   visibilityTimeoutSeconds,
 } from './topology.ts';
+
+interface MailWiring {
+  mailQueue: sqs.Queue;
+  configurationSetName: string;
+  identityArn: string;
+  configurationSetArn: string;
+  county: CountyConfig;
+}
 
 export interface SipStackProps extends StackProps {
   county: CountyConfig;
@@ -52,6 +62,7 @@ export class SipStack extends Stack {
   readonly key: kms.Key;
   readonly table: dynamodb.Table;
   readonly queues = new Map<string, { queue: sqs.Queue; dlq: sqs.Queue; fn?: nodejs.NodejsFunction }>();
+  readonly mailEventsTopic: sns.Topic;
   readonly alarmTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: SipStackProps) {
@@ -77,10 +88,14 @@ export class SipStack extends Stack {
         },
       }),
     );
-    // CloudWatch alarms publish to the encrypted alarm topic.
+    // CloudWatch alarms, SES event publishing and SNS → SQS delivery use the encrypted topics and queues.
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        principals: [
+          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+          new iam.ServicePrincipal('ses.amazonaws.com'),
+          new iam.ServicePrincipal('sns.amazonaws.com'),
+        ],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
       }),
@@ -167,9 +182,36 @@ export class SipStack extends Stack {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         });
       dlqAlarm.addAlarmAction(alarmAction);
+      this.queues.set(c.eventType, { queue, dlq });
+    }
 
-      const fn = c.handler ? this.consumerFunction(c, id, queue, environment, alarmAction) : undefined;
-      this.queues.set(c.eventType, { queue, dlq, fn });
+    const mail = this.queues.get(mailQueue().eventType);
+    if (!mail) throw new Error('the topology has no mail queue');
+    const mailWiring: MailWiring = {
+      mailQueue: mail.queue,
+      configurationSetName: configurationSet.configurationSetName,
+      identityArn: this.formatArn({
+        service: 'ses',
+        resource: 'identity',
+        resourceName: county.senderAddress,
+      }),
+      configurationSetArn: this.formatArn({
+        service: 'ses',
+        resource: 'configuration-set',
+        resourceName: configurationSet.configurationSetName,
+      }),
+      county,
+    };
+
+    for (const c of consumers) {
+      const id = pascal(c.name);
+      const pair = this.queues.get(c.eventType);
+      if (!pair) throw new Error(`no queue for ${c.eventType}`);
+      const { queue, dlq } = pair;
+      const fn = c.handler
+        ? this.consumerFunction(c, id, queue, environment, alarmAction, mailWiring)
+        : undefined;
+      pair.fn = fn;
 
       if (fn) {
         const age = queue.metricApproximateAgeOfOldestMessage({
@@ -225,6 +267,25 @@ export class SipStack extends Stack {
       }
     }
 
+    // Bounces, complaints and deliveries: SES → SNS → the mail-events queue → its consumer.
+    const mailEvents = this.queues.get(sesEventsType);
+    if (!mailEvents) throw new Error('the topology has no queue for SES delivery reports');
+    this.mailEventsTopic = new sns.Topic(this, 'MailEvents', {
+      displayName: `SIP ${county.displayName} delivery reports`,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    this.mailEventsTopic.addSubscription(new subscriptions.SqsSubscription(mailEvents.queue));
+    configurationSet.addEventDestination('DeliveryReports', {
+      destination: ses.EventDestination.snsTopic(this.mailEventsTopic),
+      events: [
+        ses.EmailSendingEvent.DELIVERY,
+        ses.EmailSendingEvent.BOUNCE,
+        ses.EmailSendingEvent.COMPLAINT,
+        ses.EmailSendingEvent.REJECT,
+      ],
+    });
+
     new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `Sip-${county.stackSuffix}`,
       widgets: dashboardRows,
@@ -240,6 +301,7 @@ export class SipStack extends Stack {
     queue: sqs.Queue,
     environment: Record<string, string>,
     alarmAction: cloudwatchActions.SnsAction,
+    mail: MailWiring,
   ): nodejs.NodejsFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       retention: LOG_RETENTION,
@@ -279,6 +341,25 @@ export class SipStack extends Stack {
       }),
     );
 
+    const extraEnv: Record<string, string> = {};
+    if (c.sendsMail) {
+      // Invitations are handed to the mailer's queue after the transaction (the outbox).
+      role.addToPolicy(
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [mail.mailQueue.queueArn] }),
+      );
+      extraEnv.MAIL_QUEUE_URL = mail.mailQueue.queueUrl;
+    }
+    if (c.mailer) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+          resources: [mail.identityArn, mail.configurationSetArn],
+        }),
+      );
+      extraEnv.SENDER_ADDRESS = mail.county.senderAddress;
+      extraEnv.REPLY_TO_ADDRESS = mail.county.replyToAddress;
+      extraEnv.SES_CONFIGURATION_SET = mail.configurationSetName;
+    }
     if (c.waitsForPrerequisites) {
       // Deferred events go back on the function's own queue (see functions/runtime/consumer.ts).
       role.addToPolicy(
@@ -297,7 +378,11 @@ export class SipStack extends Stack {
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      environment: { ...environment, ...(c.waitsForPrerequisites ? { QUEUE_URL: queue.queueUrl } : {}) },
+      environment: {
+        ...environment,
+        ...extraEnv,
+        ...(c.waitsForPrerequisites ? { QUEUE_URL: queue.queueUrl } : {}),
+      },
       bundling: {
         ...bundling,
         mainFields: [...bundling.mainFields],

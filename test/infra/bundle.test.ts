@@ -25,8 +25,15 @@ describe('function bundles', () => {
           `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`,
         ],
         {
-          env: { ...process.env, ...handlerEnvironment(countyById('halland')), AWS_REGION: 'eu-north-1' },
+          env: {
+            ...process.env,
+            ...handlerEnvironment(countyById('halland')),
+            AWS_REGION: 'eu-north-1',
+            SENDER_ADDRESS: 'sip@halland.example.se',
+            REPLY_TO_ADDRESS: 'sip-svar@halland.example.se',
+          },
           encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
         },
       );
       expect(out.trim()).toBe('function');

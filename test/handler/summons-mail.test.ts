@@ -1,0 +1,247 @@
+/**
+ * Exactly once under faults: a crash between the database write and the hand-off to the mailer,
+ * SES throttling and a permanent SES rejection (injected with SDK middleware), and delivery
+ * reports in SES's documented notification format.
+ */
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { mailJobEvent, type Outbox } from '../../functions/adapters/outbox.ts';
+import { sesSender } from '../../functions/adapters/ses.ts';
+import { createCaseCreatedHandler } from '../../functions/case-created/apply.ts';
+import { createConsentRegisteredHandler } from '../../functions/consent-registered/apply.ts';
+import type { MailJob } from '../../functions/core/meeting.ts';
+import { createMailEventsHandler } from '../../functions/mail-events/apply.ts';
+import { createMailerHandler } from '../../functions/mailer/apply.ts';
+import { createSummonsSentHandler } from '../../functions/summons-sent/apply.ts';
+import { countyById } from '../../lib/counties.ts';
+import { localAwsEnv } from '../../local/emulators.ts';
+import {
+  freshCaseCreated,
+  freshConsent,
+  freshSummons,
+  lambdaContext,
+  sqsRecord,
+  uniqueId,
+} from '../support/fixtures.ts';
+import { freshTable } from '../support/dynamo.ts';
+import { emailsFor } from '../support/mail.ts';
+
+const county = countyById('halland');
+let t: Awaited<ReturnType<typeof freshTable>>;
+type Handler = (e: { Records: SQSRecord[] }, c: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+/** Like Lambda + SQS: a thrown error (Powertools throws when every record failed) fails the whole batch. */
+const run = async (h: unknown, records: SQSRecord[]): Promise<SQSBatchResponse> => {
+  try {
+    return (await (h as Handler)({ Records: records }, lambdaContext())) as SQSBatchResponse;
+  } catch {
+    return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
+  }
+};
+const deps = () => ({ county, store: t.store, now: () => new Date() });
+
+/** An outbox that keeps jobs in memory, and can fail its first hand-off like a crash would. */
+const memoryOutbox = (failFirst = false) => {
+  const jobs: MailJob[] = [];
+  let failed = false;
+  const outbox: Outbox = {
+    async enqueue(more) {
+      if (failFirst && !failed) {
+        failed = true;
+        throw new Error('crash after the database write, before the hand-off');
+      }
+      jobs.push(...more);
+    },
+  };
+  return { outbox, jobs };
+};
+
+const sesClient = () =>
+  new SESv2Client({
+    endpoint: inject('endpoints').ses,
+    region: localAwsEnv.AWS_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+const addresses = {
+  from: county.senderAddress,
+  replyTo: county.replyToAddress,
+  countyId: county.id,
+  countyName: county.displayName,
+};
+const mailer = (client = sesClient()) =>
+  createMailerHandler({ ...deps(), sender: sesSender(undefined, client), addresses });
+const jobRecords = (jobs: MailJob[]) =>
+  jobs.map((j) => sqsRecord(JSON.stringify(mailJobEvent(county.id, j, new Date()))));
+
+const summonedCase = async (outbox: Outbox) => {
+  const c = freshCaseCreated({ subject: uniqueId('case') });
+  await run(createCaseCreatedHandler(deps()), [sqsRecord(JSON.stringify(c))]);
+  await run(createConsentRegisteredHandler(deps()), [
+    sqsRecord(JSON.stringify(freshConsent(c.subject, { data: { guardianCount: 1 } }))),
+  ]);
+  const summons = sqsRecord(JSON.stringify(freshSummons(c.subject)));
+  const first = await run(createSummonsSentHandler({ ...deps(), outbox }), [summons]);
+  return { caseId: c.subject, summons, first };
+};
+
+beforeAll(async () => {
+  t = await freshTable();
+});
+afterAll(async () => t.drop());
+
+describe('exactly-once invitations', () => {
+  it('a crash after the write loses no invitation and sends none twice', async () => {
+    const { outbox, jobs } = memoryOutbox(true);
+    const { caseId, summons, first } = await summonedCase(outbox);
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: summons.messageId }]); // SQS will redeliver
+    expect(jobs).toEqual([]);
+    expect((await t.store.loadCase(caseId)).invitations.map((i) => i.status)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+    ]);
+
+    // The redelivery is a duplicate of an applied event: it hands the still-pending invitations over.
+    const again = await run(createSummonsSentHandler({ ...deps(), outbox }), [summons]);
+    expect(again.batchItemFailures).toEqual([]);
+    expect(jobs).toHaveLength(3);
+
+    // The mailer gets every job twice (at-least-once); each invitation is emailed once.
+    const send = mailer();
+    await run(send, jobRecords(jobs));
+    await run(send, jobRecords(jobs));
+    expect(await emailsFor(caseId)).toHaveLength(3);
+    expect((await t.store.loadCase(caseId)).invitations.map((i) => i.status)).toEqual([
+      'sent',
+      'sent',
+      'sent',
+    ]);
+  });
+
+  it('SES throttling is retried; the email goes out once', async () => {
+    const { outbox, jobs } = memoryOutbox();
+    const { caseId } = await summonedCase(outbox);
+    const client = sesClient();
+    let throttles = 1;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        if (throttles-- > 0) {
+          throw Object.assign(new Error('Maximum sending rate exceeded.'), {
+            name: 'TooManyRequestsException',
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'throttle-once' },
+    );
+    const records = jobRecords(jobs.slice(0, 1));
+    const firstTry = await run(mailer(client), records);
+    expect(firstTry.batchItemFailures).toHaveLength(1);
+    expect((await t.store.loadCase(caseId)).invitations[0]?.status).toBe('pending'); // claim released
+    const retry = await run(mailer(client), records);
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(await emailsFor(caseId)).toHaveLength(1);
+  });
+
+  it('a permanent SES rejection marks the invitation failed with the reason, and is not retried', async () => {
+    const { outbox, jobs } = memoryOutbox();
+    const { caseId } = await summonedCase(outbox);
+    const client = sesClient();
+    client.middlewareStack.add(
+      () => async () => {
+        throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
+      },
+      { step: 'initialize', name: 'reject-all' },
+    );
+    const response = await run(mailer(client), jobRecords(jobs.slice(0, 1)));
+    expect(response.batchItemFailures).toEqual([]);
+    const invitation = (await t.store.loadCase(caseId)).invitations.find(
+      (i) => i.inviteeId === jobs[0]?.inviteeId,
+    );
+    expect(invitation).toMatchObject({
+      status: 'failed',
+      failureReason: 'MessageRejected: Email address is not verified.',
+    });
+    expect(await emailsFor(caseId)).toEqual([]);
+  });
+});
+
+describe('delivery reports (SES event publishing → SNS → SQS)', () => {
+  /** The shape SES documents for event publishing, wrapped by SNS. */
+  const report = (messageId: string, ses: Record<string, unknown>) =>
+    JSON.stringify({
+      Type: 'Notification',
+      MessageId: uniqueId('sns'),
+      TopicArn: 'arn:aws:sns:eu-north-1:123456789012:sip-halland-mail-events',
+      Message: JSON.stringify({
+        ...ses,
+        mail: {
+          timestamp: '2026-11-23T08:00:00.000Z',
+          source: 'sip@halland.example.se',
+          messageId,
+          destination: ['bup@region.example.se'],
+          tags: { 'ses:configuration-set': ['sip-halland'] },
+        },
+      }),
+      Timestamp: '2026-11-23T08:00:01.000Z',
+    });
+
+  it('delivery, permanent bounce and complaint update the invitation; unknown messages are rejected', async () => {
+    const { outbox, jobs } = memoryOutbox();
+    const { caseId } = await summonedCase(outbox);
+    await run(mailer(), jobRecords(jobs));
+    const sent = (await t.store.loadCase(caseId)).invitations;
+    const [a, b, c] = sent.map((i) => i.sesMessageId ?? '');
+    const handler = createMailEventsHandler({ store: t.store, now: () => new Date() });
+    const response = await run(handler, [
+      sqsRecord(
+        report(a ?? '', {
+          eventType: 'Delivery',
+          delivery: { timestamp: '2026-11-23T08:00:02Z', recipients: ['x'] },
+        }),
+      ),
+      sqsRecord(
+        report(b ?? '', {
+          eventType: 'Bounce',
+          bounce: {
+            bounceType: 'Permanent',
+            bounceSubType: 'General',
+            bouncedRecipients: [{ emailAddress: 'x' }],
+          },
+        }),
+      ),
+      sqsRecord(
+        report(c ?? '', {
+          eventType: 'Complaint',
+          complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [] },
+        }),
+      ),
+      sqsRecord(report('no-such-message', { eventType: 'Delivery', delivery: {} })),
+    ]);
+    expect(response.batchItemFailures).toEqual([]);
+    const after = (await t.store.loadCase(caseId)).invitations.map((i) => i.status);
+    expect(after).toEqual(['delivered', 'bounced', 'complained']);
+    const rejections = await t.store.listRejections(new Date().toISOString().slice(0, 10));
+    expect(rejections.some((r) => r.reason === 'no invitation was sent as SES message no-such-message')).toBe(
+      true,
+    );
+  });
+
+  it('a transient bounce changes nothing', async () => {
+    const { outbox, jobs } = memoryOutbox();
+    const { caseId } = await summonedCase(outbox);
+    await run(mailer(), jobRecords(jobs.slice(0, 1)));
+    const messageId =
+      (await t.store.loadCase(caseId)).invitations.find((i) => i.status === 'sent')?.sesMessageId ?? '';
+    await run(createMailEventsHandler({ store: t.store, now: () => new Date() }), [
+      sqsRecord(
+        report(messageId, {
+          eventType: 'Bounce',
+          bounce: { bounceType: 'Transient', bounceSubType: 'MailboxFull' },
+        }),
+      ),
+    ]);
+    expect((await t.store.loadCase(caseId)).invitations.filter((i) => i.status === 'sent')).toHaveLength(1);
+  });
+});
