@@ -421,6 +421,17 @@ export class SipStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       })
       .addAlarmAction(alarmAction);
+    if (c.mailer) {
+      appMetric('InvitationsFailed', c)
+        .createAlarm(this, `${id}InvitationsFailed`, {
+          alarmDescription:
+            'SES permanently rejected an invitation email; the invitation is marked failed with the reason',
+          threshold: 1,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        })
+        .addAlarmAction(alarmAction);
+    }
     return fn;
   }
 }

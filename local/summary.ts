@@ -58,10 +58,27 @@ export const renderSummary = async (
         `  history: ${history.map((h) => `${h.eventType.replace(/^se\.sip\./, '')} (${h.eventId})`).join(', ') || 'none'}`,
       );
     }
-    const own = emails.filter((e) => `${e.subject} ${e.body.text ?? ''}`.includes(caseId));
-    lines.push(`  emails sent: ${own.length === 0 ? 'none' : ''}`);
-    for (const e of own) lines.push(`    to ${e.destination.to.join(', ')}: ${e.subject}`);
-    lines.push('  phone tasks: none');
+    const own = emails.filter((e) => e.subject.includes(`${caseId})`));
+    lines.push(`  emails sent: ${own.length === 0 ? 'none' : own.length}`);
+    for (const e of own) {
+      const calendar = e.attachments?.some((a) => /calendar|ics/.test(a.contentType)) ? ' [calendar invitation]' : '';
+      lines.push(`    to ${e.destination.to.join(', ')}: ${e.subject}${calendar}`);
+    }
+    const meetings = [...loaded.meetings.values()];
+    for (const m of meetings) {
+      lines.push(
+        `  meeting ${m.meetingId}: ${m.status}, ${m.startsAt.replace('T', ' ')} (${m.durationMinutes} min), sequence ${m.sequence}` +
+          (m.warnings.length ? `; warnings: ${m.warnings.join(' | ')}` : ''),
+      );
+    }
+    const invitations = loaded.invitations;
+    const calls = invitations.filter((i) => i.channel === 'phone');
+    lines.push(`  phone tasks: ${calls.length === 0 ? 'none' : ''}`);
+    for (const i of calls) {
+      lines.push(`    call ${i.organisationType} (${i.organisationId}) on ${i.phone ?? '?'} to agree time and place: ${i.status}`);
+    }
+    const mailed = invitations.filter((i) => i.channel === 'email');
+    if (mailed.length > 0) lines.push(`  invitations: ${mailed.map((i) => `${i.inviteeId} ${i.status}`).join(', ')}`);
     const rejected = rejections.filter((r) => r.caseId === caseId);
     lines.push(`  rejected events: ${rejected.length === 0 ? 'none' : ''}`);
     for (const r of rejected) lines.push(`    ${r.eventId ?? r.messageId}: ${r.reason}`);

@@ -138,6 +138,30 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
     }
   });
 
+  it('lets only the mailer send mail, on the county identity and configuration set; delivery reports reach their queue', () => {
+    const statements = Object.values(t().findResources('AWS::IAM::Policy') as Resources).flatMap(
+      (p) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+          .Statement,
+    );
+    const ses = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')));
+    expect(ses).toHaveLength(1);
+    expect([ses[0]?.Action].flat().sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+    const resources = JSON.stringify(ses[0]?.Resource);
+    expect(resources).toContain(`:identity/${county.senderAddress}`);
+    expect(resources).toContain(':configuration-set/');
+    t().hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: Match.arrayWith(['delivery', 'bounce', 'complaint']),
+        SnsDestination: Match.anyValue(),
+      }),
+    });
+    t().hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs' });
+    const alarms = Object.values(t().findResources('AWS::CloudWatch::Alarm') as Resources);
+    expect(alarms.some((a) => a.Properties.MetricName === 'InvitationsFailed')).toBe(true);
+  });
+
   it('outputs the queue URL upstream systems publish to, per event type', () => {
     const outputs = t().toJSON().Outputs as Record<string, { Description?: string }>;
     for (const c of consumers) {
