@@ -1,0 +1,151 @@
+/**
+ * npm run bench — figures, not claims. Prints a table and writes bench/results.json.
+ *  1. bundle size of every function, built with the stack's own esbuild options (lib/bundling.ts),
+ *     split into AWS SDK and everything else (esbuild metafile);
+ *  2. cold init: a fresh Node process importing each bundle, against the function's floor (a bundle
+ *     built the same way that only imports and constructs the SDK clients it uses) and a
+ *     hello-world handler; medians of alternating runs.
+ * Options: --runs N (default 20).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build, type Metafile } from 'esbuild';
+import { bundling, handlerEntry, projectRoot } from '../lib/bundling.ts';
+import { countyById } from '../lib/counties.ts';
+import { consumers, handlerEnvironment } from '../lib/topology.ts';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
+const runs = Math.max(3, Number(values.runs));
+const outDir = join(projectRoot, 'bench', 'out');
+mkdirSync(outDir, { recursive: true });
+
+const SDK =
+  /node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws\/lambda-invoke-store|fast-xml-parser|strnum|tslib|uuid|bowser)\//;
+
+const esbuildOptions = {
+  bundle: true,
+  platform: 'node' as const,
+  format: 'esm' as const,
+  target: bundling.target,
+  minify: bundling.minify,
+  mainFields: [...bundling.mainFields],
+  banner: { js: bundling.banner },
+  metafile: true,
+  logLevel: 'silent' as const,
+};
+
+const clientsOf = (handler: string): string[] => {
+  const c = consumers.find((x) => x.handler === handler);
+  const clients = ['dynamodb'];
+  if (c?.waitsForPrerequisites || c?.sendsMail) clients.push('sqs');
+  if (c?.mailer) clients.push('sesv2');
+  return clients;
+};
+
+const floorSource = (clients: string[]) =>
+  [
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+    "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+    clients.includes('sqs') ? "import { SQSClient } from '@aws-sdk/client-sqs';" : '',
+    clients.includes('sesv2') ? "import { SESv2Client } from '@aws-sdk/client-sesv2';" : '',
+    'const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));',
+    clients.includes('sqs') ? 'const sqs = new SQSClient({});' : '',
+    clients.includes('sesv2') ? 'const ses = new SESv2Client({});' : '',
+    'export const handler = async () => [db, typeof sqs, typeof ses];',
+  ].join('\n');
+
+const sizes = (meta: Metafile) => {
+  const out = Object.values(meta.outputs).find((o) => o.entryPoint);
+  let sdk = 0;
+  let ours = 0;
+  for (const [path, input] of Object.entries(out?.inputs ?? {})) {
+    if (SDK.test(path)) sdk += input.bytesInOutput;
+    else ours += input.bytesInOutput;
+  }
+  return { total: out?.bytes ?? 0, sdk, nonSdk: ours };
+};
+
+const env = {
+  ...process.env,
+  ...handlerEnvironment(countyById('halland')),
+  AWS_REGION: 'eu-north-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  SENDER_ADDRESS: 'sip@halland.example.se',
+  REPLY_TO_ADDRESS: 'sip-svar@halland.example.se',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+};
+
+/** Milliseconds from process start to the handler module being ready, measured inside the process. */
+const initOnce = (file: string): number => {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const t0 = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.timeOrigin + t0 > 0 ? (performance.now()).toFixed(3) : '0');`,
+    ],
+    { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return Number(out.trim());
+};
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2
+    ? (s[(s.length - 1) / 2] ?? 0)
+    : ((s[s.length / 2 - 1] ?? 0) + (s[s.length / 2] ?? 0)) / 2;
+};
+
+const main = async () => {
+  const hello = join(outDir, 'hello.mjs');
+  writeFileSync(hello, 'export const handler = async () => "hello";\n');
+  const rows = [];
+  for (const c of consumers.filter((x) => x.handler)) {
+    const handler = c.handler ?? '';
+    const fnFile = join(outDir, `${handler}.mjs`);
+    const floorFile = join(outDir, `${handler}.floor.mjs`);
+    const fn = await build({ ...esbuildOptions, entryPoints: [handlerEntry(handler)], outfile: fnFile });
+    const floor = await build({
+      ...esbuildOptions,
+      stdin: { contents: floorSource(clientsOf(handler)), resolveDir: projectRoot, loader: 'ts' },
+      outfile: floorFile,
+    });
+    const t = { fn: [] as number[], floor: [] as number[], hello: [] as number[] };
+    initOnce(fnFile); // warm the file cache
+    for (let i = 0; i < runs; i++) {
+      t.fn.push(initOnce(fnFile));
+      t.floor.push(initOnce(floorFile));
+      t.hello.push(initOnce(hello));
+    }
+    const fnSize = sizes(fn.metafile as Metafile);
+    const floorSize = sizes(floor.metafile as Metafile);
+    rows.push({
+      function: handler,
+      bundleKB: +(fnSize.total / 1024).toFixed(1),
+      sdkKB: +(fnSize.sdk / 1024).toFixed(1),
+      nonSdkKB: +(fnSize.nonSdk / 1024).toFixed(1),
+      floorKB: +(floorSize.total / 1024).toFixed(1),
+      initMs: +median(t.fn).toFixed(1),
+      floorInitMs: +median(t.floor).toFixed(1),
+      helloInitMs: +median(t.hello).toFixed(1),
+      ratioToFloor: +(median(t.fn) / median(t.floor)).toFixed(2),
+      ratioToHello: +(median(t.fn) / median(t.hello)).toFixed(2),
+      runs,
+    });
+  }
+  console.table(rows);
+  const results = {
+    measuredAt: new Date().toISOString(),
+    node: process.version,
+    machine: `${process.platform}/${process.arch}`,
+    note: 'Init = time from Node process start to the handler module being imported, in that process; medians of alternating runs.',
+    functions: rows,
+  };
+  writeFileSync(join(projectRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log('wrote bench/results.json');
+};
+
+await main();
