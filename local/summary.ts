@@ -61,7 +61,9 @@ export const renderSummary = async (
     const own = emails.filter((e) => e.subject.includes(`${caseId})`));
     lines.push(`  emails sent: ${own.length === 0 ? 'none' : own.length}`);
     for (const e of own) {
-      const calendar = e.attachments?.some((a) => /calendar|ics/.test(a.contentType)) ? ' [calendar invitation]' : '';
+      const calendar = e.attachments?.some((a) => /calendar|ics/.test(a.contentType))
+        ? ' [calendar invitation]'
+        : '';
       lines.push(`    to ${e.destination.to.join(', ')}: ${e.subject}${calendar}`);
     }
     const meetings = [...loaded.meetings.values()];
@@ -75,10 +77,13 @@ export const renderSummary = async (
     const calls = invitations.filter((i) => i.channel === 'phone');
     lines.push(`  phone tasks: ${calls.length === 0 ? 'none' : ''}`);
     for (const i of calls) {
-      lines.push(`    call ${i.organisationType} (${i.organisationId}) on ${i.phone ?? '?'} to agree time and place: ${i.status}`);
+      lines.push(
+        `    call ${i.organisationType} (${i.organisationId}) on ${i.phone ?? '?'} to agree time and place: ${i.status}`,
+      );
     }
     const mailed = invitations.filter((i) => i.channel === 'email');
-    if (mailed.length > 0) lines.push(`  invitations: ${mailed.map((i) => `${i.inviteeId} ${i.status}`).join(', ')}`);
+    if (mailed.length > 0)
+      lines.push(`  invitations: ${mailed.map((i) => `${i.inviteeId} ${i.status}`).join(', ')}`);
     const rejected = rejections.filter((r) => r.caseId === caseId);
     lines.push(`  rejected events: ${rejected.length === 0 ? 'none' : ''}`);
     for (const r of rejected) lines.push(`    ${r.eventId ?? r.messageId}: ${r.reason}`);

@@ -17,18 +17,27 @@ type Json = Record<string, unknown>;
 /** A CloudEvent as tests build it: loosely typed so tests can also break it. */
 export type TestEvent = Json & { id: string; type: string; subject: string; time: string; data: Json };
 
-/** The normal scenario's case event with fresh ids, so tests never collide. */
-export const freshCaseCreated = (overrides: { data?: Json } & Json = {}): TestEvent => {
-  const base = loadExample<TestEvent>('normal', '01-case-created.json');
+/** An example event of the normal scenario for `caseId`, with a fresh event id and the overrides applied. */
+const fromExample = (
+  file: string,
+  caseId: string,
+  overrides: { data?: Json } & Json,
+  dataDefaults: Json = {},
+): TestEvent => {
+  const base = loadExample<TestEvent>('normal', file);
   const { data, ...rest } = overrides;
   return {
     ...base,
     id: uniqueId('evt'),
-    subject: uniqueId('case'),
+    subject: caseId,
     ...rest,
-    data: { ...base.data, ...data },
+    data: { ...base.data, ...dataDefaults, ...data },
   };
 };
+
+/** The normal scenario's case event with fresh ids, so tests never collide. */
+export const freshCaseCreated = (overrides: { data?: Json } & Json = {}): TestEvent =>
+  fromExample('01-case-created.json', uniqueId('case'), overrides);
 
 export const sqsRecord = (body: string, overrides: Partial<SQSRecord> = {}): SQSRecord => ({
   messageId: randomUUID(),
@@ -80,22 +89,11 @@ export const eventually = async <T>(
 };
 
 /** A consent event for `caseId` (the normal scenario's first guardian's, with fresh ids). */
-export const freshConsent = (caseId: string, overrides: { data?: Json } & Json = {}): TestEvent => {
-  const base = loadExample<TestEvent>('normal', '02-consent-guardian-a.json');
-  const { data, ...rest } = overrides;
-  return {
-    ...base,
-    id: uniqueId('evt'),
-    subject: caseId,
-    ...rest,
-    data: {
-      ...base.data,
-      consentId: `consent-${caseId}`,
-      givenBy: [{ partyId: `${caseId}-guardian-a`, role: 'guardian' }],
-      ...data,
-    },
-  };
-};
+export const freshConsent = (caseId: string, overrides: { data?: Json } & Json = {}): TestEvent =>
+  fromExample('02-consent-guardian-a.json', caseId, overrides, {
+    consentId: `consent-${caseId}`,
+    givenBy: [{ partyId: `${caseId}-guardian-a`, role: 'guardian' }],
+  });
 
 export const freshWithdrawal = (
   caseId: string,
@@ -114,14 +112,5 @@ export const freshWithdrawal = (
 });
 
 /** The normal scenario's summons for `caseId`, with fresh ids. */
-export const freshSummons = (caseId: string, overrides: { data?: Json } & Json = {}): TestEvent => {
-  const base = loadExample<TestEvent>('normal', '04-summons-sent.json');
-  const { data, ...rest } = overrides;
-  return {
-    ...base,
-    id: uniqueId('evt'),
-    subject: caseId,
-    ...rest,
-    data: { ...base.data, meetingId: `meeting-${caseId}`, ...data },
-  };
-};
+export const freshSummons = (caseId: string, overrides: { data?: Json } & Json = {}): TestEvent =>
+  fromExample('04-summons-sent.json', caseId, overrides, { meetingId: `meeting-${caseId}` });
