@@ -160,7 +160,12 @@ const invitee = z
       .check(describe('The invitee’s principal; "other" for actors such as Försäkringskassan.')),
     organisationId: opaqueId('The invitee’s organisation (must be covered by the consent)'),
     organisationType,
-    unitName: shortText('The invited unit’s name as it should appear in the invitation.', 120),
+    unitName: z.optional(
+      shortText(
+        'The invited unit’s name as it should appear in the invitation. Required unless protectedIdentity.',
+        120,
+      ),
+    ),
     email: z.optional(
       z.email('email must be a valid email address').check(describe('Where the invitation is emailed.')),
     ),
@@ -221,24 +226,74 @@ export const summonsSentData = z.strictObject({
     })
     .check(describe('Proposed start, Europe/Stockholm wall-clock time (YYYY-MM-DDTHH:mm).')),
   durationMinutes: z.int().check(z.minimum(15), z.maximum(480), describe('Planned length in minutes.')),
-  location: meetingPlace.check(describe('Where, or the digital meeting link.')),
-  purpose: shortText('The purpose of the meeting (seed 002).', 1000),
-  longTermGoal: shortText('The individual’s long-term goal (seed 002).', 1000),
-  questions: z
-    .array(shortText('A question to discuss.', 500))
-    .check(z.minLength(1), z.maxLength(20), describe('Questions to discuss.')),
+  protectedIdentity: z
+    .boolean()
+    .check(
+      describe(
+        'True when the person has protected personal data. The event then takes the phone-only path from the moment it arrives: it must carry no place, no names and no free text (they are dropped and a security deviation is recorded).',
+      ),
+    ),
+  location: z.optional(
+    meetingPlace.check(
+      describe(
+        'Where, or the digital meeting link. Required unless protectedIdentity; never sent for a protected case.',
+      ),
+    ),
+  ),
+  purpose: z.optional(
+    shortText('The purpose of the meeting (seed 002). Required unless protectedIdentity.', 1000),
+  ),
+  longTermGoal: z.optional(
+    shortText('The individual’s long-term goal (seed 002). Required unless protectedIdentity.', 1000),
+  ),
+  questions: z.optional(
+    z
+      .array(shortText('A question to discuss.', 500))
+      .check(
+        z.minLength(1),
+        z.maxLength(20),
+        describe('Questions to discuss (seed 002). Required unless protectedIdentity.'),
+      ),
+  ),
   organiser: z
     .strictObject({
       principal,
       organisationType,
       unitId: opaqueId('The organising unit'),
-      unitName: shortText('The organising unit’s name.', 120),
-      contactEmail: z
-        .email('contactEmail must be a valid email address')
-        .check(describe('Where invitees confirm attendance.')),
+      unitName: z.optional(shortText('The organising unit’s name. Required unless protectedIdentity.', 120)),
+      contactEmail: z.optional(
+        z
+          .email('contactEmail must be a valid email address')
+          .check(describe('Where invitees confirm attendance. Required unless protectedIdentity.')),
+      ),
     })
     .check(describe('Who invites.')),
   invitees: z.array(invitee).check(z.minLength(1), z.maxLength(30), describe('Every invited unit.')),
+});
+
+export const caseProtectionChangedData = z.strictObject({
+  county: countyId,
+  protectedIdentity: z
+    .boolean()
+    .check(describe('Must be true: protection can be set by an event but never cleared by one (seed 004).')),
+  reason: z
+    .enum(['protected-personal-data', 'violence-in-close-relationship'])
+    .check(
+      describe(
+        'Why: protected personal data (sekretessmarkering, skyddad folkbokföring, fingerade personuppgifter) or violence in a close relationship, which takes the same care (seed 004).',
+      ),
+    ),
+});
+
+export const phoneTaskCompletedData = z.strictObject({
+  county: countyId,
+  meetingId: opaqueId('The meeting'),
+  inviteeId: opaqueId('The invitee who was called'),
+  outcome: z
+    .enum(['agreed', 'declined', 'unreachable'])
+    .check(
+      describe('The call’s outcome. Time and place agreed by phone are never sent to us, nor any notes.'),
+    ),
 });
 
 /** Internal: our own consumers ask the mailer to send one invitation at one sequence (the outbox). */
@@ -264,6 +319,8 @@ export const eventTypes = {
   consentWithdrawn: 'se.sip.consent.withdrawn.v1',
   summonsSent: 'se.sip.summons.sent.v1',
   followupDue: 'se.sip.followup.due.v1',
+  caseProtectionChanged: 'se.sip.case.protection.changed.v1',
+  phoneTaskCompleted: 'se.sip.phone-task.completed.v1',
   /** Internal command on the mail queue, published only by this system's consumers. */
   invitationMail: 'se.sip.invitation.mail.v1',
 } as const;
@@ -326,6 +383,16 @@ export const schemas = {
     followupDueData,
     'A follow-up of the plan is due.',
   ),
+  [eventTypes.caseProtectionChanged]: envelope(
+    eventTypes.caseProtectionChanged,
+    caseProtectionChangedData,
+    'The case was flagged for protected identity after it was created; it moves to the phone-only path.',
+  ),
+  [eventTypes.phoneTaskCompleted]: envelope(
+    eventTypes.phoneTaskCompleted,
+    phoneTaskCompletedData,
+    'The coordinator called an invitee of a protected case (phone-only path).',
+  ),
   [eventTypes.invitationMail]: envelope(
     eventTypes.invitationMail,
     invitationMailData,
@@ -338,6 +405,8 @@ export type ConsentRegistered = z.infer<(typeof schemas)['se.sip.consent.registe
 export type ConsentWithdrawn = z.infer<(typeof schemas)['se.sip.consent.withdrawn.v1']>;
 export type SummonsSent = z.infer<(typeof schemas)['se.sip.summons.sent.v1']>;
 export type FollowupDue = z.infer<(typeof schemas)['se.sip.followup.due.v1']>;
+export type CaseProtectionChanged = z.infer<(typeof schemas)['se.sip.case.protection.changed.v1']>;
+export type PhoneTaskCompleted = z.infer<(typeof schemas)['se.sip.phone-task.completed.v1']>;
 export type InvitationMail = z.infer<(typeof schemas)['se.sip.invitation.mail.v1']>;
 export interface EventByType {
   'se.sip.case.created.v1': CaseCreated;
@@ -346,6 +415,8 @@ export interface EventByType {
   'se.sip.summons.sent.v1': SummonsSent;
   'se.sip.followup.due.v1': FollowupDue;
   'se.sip.invitation.mail.v1': InvitationMail;
+  'se.sip.case.protection.changed.v1': CaseProtectionChanged;
+  'se.sip.phone-task.completed.v1': PhoneTaskCompleted;
 }
 
 export const isKnownType = (t: unknown): t is EventType => typeof t === 'string' && t in schemas;

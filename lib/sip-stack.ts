@@ -360,6 +360,16 @@ export class SipStack extends Stack {
       extraEnv.REPLY_TO_ADDRESS = mail.county.replyToAddress;
       extraEnv.SES_CONFIGURATION_SET = mail.configurationSetName;
     }
+    if (c.carriesLocationData) {
+      // A protected event's sanitised copy is parked by the handler (docs/protected-identity.md).
+      const dlq = this.queues.get(c.eventType)?.dlq;
+      if (dlq) {
+        role.addToPolicy(
+          new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }),
+        );
+        extraEnv.DLQ_URL = dlq.queueUrl;
+      }
+    }
     if (c.waitsForPrerequisites) {
       // Deferred events go back on the function's own queue (see functions/runtime/consumer.ts).
       role.addToPolicy(
@@ -421,6 +431,17 @@ export class SipStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       })
       .addAlarmAction(alarmAction);
+    if (c.carriesLocationData) {
+      appMetric('SecurityDeviations', c)
+        .createAlarm(this, `${id}SecurityDeviations`, {
+          alarmDescription:
+            'An event for a protected case carried location data or free text; it was dropped (docs/protected-identity.md). Tell the publisher.',
+          threshold: 1,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        })
+        .addAlarmAction(alarmAction);
+    }
     if (c.mailer) {
       appMetric('InvitationsFailed', c)
         .createAlarm(this, `${id}InvitationsFailed`, {

@@ -29,6 +29,11 @@ export interface ConsumerSettings {
   sendsMail?: boolean;
   /** The mailer: needs the SES identity, configuration set and sender addresses. */
   mailer?: boolean;
+  /**
+   * Its events may carry location data or free text: a protected event's sanitised copy is
+   * retried and parked by the handler itself, so it needs its DLQ's URL and permission to send to it.
+   */
+  carriesLocationData?: boolean;
 }
 
 /** SES delivery reports (via SNS), consumed like our own events but not a contract of ours. */
@@ -96,8 +101,25 @@ export const consumers: readonly ConsumerSpec[] = [
     tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
     waitsForPrerequisites: true,
     sendsMail: true,
+    carriesLocationData: true,
   },
   { eventType: eventTypes.followupDue, name: 'followup-due', handler: null, ...base, tableActions: [] },
+  {
+    eventType: eventTypes.caseProtectionChanged,
+    name: 'case-protection-changed',
+    handler: 'case-protection-changed',
+    ...base,
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    waitsForPrerequisites: true,
+  },
+  {
+    eventType: eventTypes.phoneTaskCompleted,
+    name: 'phone-task-completed',
+    handler: 'phone-task-completed',
+    ...base,
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    waitsForPrerequisites: true,
+  },
   {
     eventType: eventTypes.invitationMail,
     name: 'invitation-mail',

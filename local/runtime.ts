@@ -210,6 +210,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
         ...env,
         ...(c.waitsForPrerequisites ? { QUEUE_URL: q.url } : {}),
         ...(c.sendsMail ? { MAIL_QUEUE_URL: mailQueueUrl } : {}),
+        ...(c.carriesLocationData ? { DLQ_URL: q.dlqUrl } : {}),
         ...(c.mailer
           ? { SENDER_ADDRESS: county.senderAddress, REPLY_TO_ADDRESS: county.replyToAddress }
           : {}),

@@ -63,6 +63,15 @@ export interface CaseCommit {
 
 export type CommitOutcome = { kind: 'applied' } | { kind: 'duplicate' } | { kind: 'conflict' };
 
+export interface Deviation {
+  eventId: string;
+  caseId: string;
+  eventType: string;
+  day: string;
+  fields: string[];
+  recordedAt: string;
+}
+
 export type CreateOutcome =
   { kind: 'created' } | { kind: 'duplicate' } | { kind: 'exists'; createdByEventId: string };
 
@@ -361,6 +370,24 @@ export class CaseStore {
       }),
     );
     return Item !== undefined;
+  }
+
+  /** A security deviation: which forbidden fields a protected case's event carried (never their values). */
+  async recordDeviation(d: Deviation): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `DEVIATIONS#${d.day}`, sk: d.eventId, type: 'deviation', ...d },
+      }),
+    );
+  }
+
+  async listDeviations(day: string): Promise<Deviation[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `DEVIATIONS#${day}` },
+    });
+    return items.map((i) => stripKeys<Deviation>(i));
   }
 
   async recordRejection(r: Rejection): Promise<void> {

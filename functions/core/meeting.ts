@@ -32,7 +32,9 @@ export type InvitationStatus =
   | 'cancelled'
   /** Protected path: a phone task for the coordinator. */
   | 'to-call'
-  | 'called';
+  | 'called'
+  | 'declined'
+  | 'unreachable';
 
 export interface Invitation {
   caseId: string;

@@ -47,9 +47,9 @@ export const checkSummonsContent = (
   d: Pick<SummonsSent['data'], 'purpose' | 'longTermGoal' | 'questions'>,
 ): string | null => {
   const missing = [
-    d.purpose.trim() ? null : 'purpose',
-    d.longTermGoal.trim() ? null : 'long-term goal',
-    d.questions.some((q) => q.trim()) ? null : 'questions',
+    d.purpose?.trim() ? null : 'purpose',
+    d.longTermGoal?.trim() ? null : 'long-term goal',
+    d.questions?.some((q) => q.trim()) ? null : 'questions',
   ].filter(Boolean);
   return missing.length === 0 ? null : `a summons must state its ${missing.join(', ')} (seed 002)`;
 };
@@ -105,6 +105,19 @@ export const checkMeetingTime = (
   return findings;
 };
 
+/** The email path needs a place or link, the organiser's name and contact, and each invitee's name and email. */
+export const checkEmailDetails = (d: SummonsSent['data']): string | null => {
+  if (!d.location)
+    return 'a summons states where the meeting is held, or the digital meeting link (seed 002)';
+  if (!d.organiser.unitName || !d.organiser.contactEmail) {
+    return 'the organiser needs a unitName and a contactEmail, so invitees know who invites and where to confirm';
+  }
+  const incomplete = d.invitees.filter((i) => !i.email || !i.unitName).map((i) => i.inviteeId);
+  return incomplete.length === 0
+    ? null
+    : `invitees ${incomplete.join(', ')} need an email address and a unitName`;
+};
+
 export type SummonsDecision =
   | { kind: 'reject'; reason: string }
   | { kind: 'wait'; reason: string }
@@ -158,10 +171,12 @@ export const decideSummons = (
   if (existing.meeting?.status === 'cancelled') {
     return { kind: 'reject', reason: `meeting ${d.meetingId} was cancelled; summon to a new meetingId` };
   }
+  const protectedCase = c.protectedIdentity || d.protectedIdentity;
   const problem =
     checkBothPrincipals(d.invitees) ??
     checkConsentCovers(consent, d.invitees, d.startsAt.slice(0, 10)) ??
-    checkSummonsContent(d) ??
+    // On the protected path the coordinator states purpose, goal and questions in each call.
+    (protectedCase ? null : (checkSummonsContent(d) ?? checkEmailDetails(d))) ??
     checkOrganiserMaySummon(county, d.organiser.organisationType);
   if (problem) return { kind: 'reject', reason: problem };
 
@@ -171,7 +186,6 @@ export const decideSummons = (
     return { kind: 'reject', reason: `${strict.message}; ${county.displayName} enforces this strictly` };
   const warnings = findings.map((f) => f.message);
 
-  const protectedCase = c.protectedIdentity;
   const previous = existing.meeting;
   const unchanged =
     previous &&
@@ -189,7 +203,7 @@ export const decideSummons = (
     status: 'scheduled',
     startsAt: d.startsAt,
     durationMinutes: d.durationMinutes,
-    ...(protectedCase ? {} : { location: d.location }),
+    ...(protectedCase || !d.location ? {} : { location: d.location }),
     organiser: protectedCase
       ? { principal: d.organiser.principal, organisationType: d.organiser.organisationType }
       : {
@@ -227,6 +241,7 @@ export const decideSummons = (
           channel: 'email' as const,
           unitName: n.unitName,
           email: n.email,
+          ...(n.phone !== undefined ? { phone: n.phone } : {}),
           locale: n.locale ?? 'sv',
           status: 'pending' as const,
           ...(before?.sentSequence !== undefined ? { sentSequence: before.sentSequence } : {}),
@@ -265,7 +280,11 @@ export const decideSummons = (
     : `${previous ? 'meeting rescheduled' : 'summons'} for ${d.meetingId} (sequence ${sequence}): ${how}${removed.length ? `, ${removed.length} cancelled` : ''}${warnings.length ? `; ${warnings.length} warning(s)` : ''}`;
   return {
     kind: 'apply',
-    case: { ...c, status: c.status === 'consented' ? 'summoned' : c.status },
+    case: {
+      ...c,
+      status: c.status === 'consented' ? 'summoned' : c.status,
+      protectedIdentity: protectedCase,
+    },
     meeting,
     invitations: [...invitations, ...removed],
     warnings,

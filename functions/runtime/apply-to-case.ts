@@ -19,10 +19,12 @@ export type CaseDecision =
       summary: string;
       /** Counted as a metric and kept in the history summary (e.g. a county recommendation broken). */
       warnings?: string[];
+      /** Forbidden fields dropped from a protected case's event (security deviation). */
+      deviations?: string[];
     }
   | { kind: 'reject'; reason: string }
-  /** A prerequisite (another event) has not arrived yet. */
-  | { kind: 'wait'; reason: string };
+  /** A prerequisite (another event) has not arrived yet; `replaceWith` is what waits (e.g. a sanitised copy). */
+  | { kind: 'wait'; reason: string; replaceWith?: unknown };
 
 export interface CaseEvent {
   id: string;
@@ -60,7 +62,13 @@ export const applyToCase = async (
     const loaded = await store.loadCase(event.subject);
     if (!loaded.case) return { kind: 'deferred', reason: `case ${event.subject} has not been created yet` };
     const decision = decide(loaded as LoadedCase & { case: CaseRecord });
-    if (decision.kind === 'wait') return { kind: 'deferred', reason: decision.reason };
+    if (decision.kind === 'wait') {
+      return {
+        kind: 'deferred',
+        reason: decision.reason,
+        ...(decision.replaceWith !== undefined ? { body: JSON.stringify(decision.replaceWith) } : {}),
+      };
+    }
     if (decision.kind === 'reject') {
       // The state may have moved on since this event was applied: a redelivery is a duplicate.
       if (await store.hasApplied(event.subject, event.id)) {
@@ -89,8 +97,8 @@ export const applyToCase = async (
     if (result.kind === 'conflict') continue;
     if (result.kind === 'applied') await enqueue(decision.invitations);
     else await enqueuePending();
-    return result.kind === 'applied' && decision.warnings?.length
-      ? { kind: 'applied', warnings: decision.warnings }
+    return result.kind === 'applied'
+      ? { kind: 'applied', warnings: decision.warnings, deviations: decision.deviations }
       : result;
   }
   // Retried through SQS: by then the competing change has settled.

@@ -4,6 +4,7 @@ import type { LoadedCase } from '../adapters/case-store.ts';
 import { checkCounty } from '../core/case.ts';
 import type { CaseRecord } from '../core/case.ts';
 import type { County } from '../core/county.ts';
+import type { Sanitized } from '../core/protected.ts';
 import { applyToCase, type CaseDecision } from './apply-to-case.ts';
 import { createSqsHandler } from './consumer.ts';
 import type { ConsumerDeps } from './deps.ts';
@@ -15,13 +16,19 @@ export type CaseRule<T extends EventType> = (
 ) => CaseDecision;
 
 export const caseConsumer =
-  <T extends EventType>(eventType: T, rule: CaseRule<T>) =>
+  <T extends EventType>(
+    eventType: T,
+    rule: CaseRule<T>,
+    protect?: (event: EventByType[T]) => Sanitized<EventByType[T]> | null,
+  ) =>
   (deps: ConsumerDeps) =>
     createSqsHandler({
       eventType,
       store: deps.store,
       now: deps.now,
       requeue: deps.requeue,
+      park: deps.park,
+      protect,
       orderingWaitSeconds: deps.orderingWaitSeconds,
       apply: async (event) => {
         const wrongCounty = checkCounty(deps.county, (event.data as { county: string }).county);

@@ -1,10 +1,12 @@
 /**
  * The shared shape of every SQS consumer: Powertools batch processing (partial batch responses),
- * per-record parsing against the queue's contract, and the three outcomes of a record:
+ * per-record parsing against the queue's contract, and the outcomes of a record:
  *   applied (or a duplicate of an applied event) → acknowledged;
  *   rejected → a stored, readable reason, acknowledged (never retried, never lost);
+ *   deferred → a copy waits on the queue for its prerequisite (bounded), the original is acknowledged;
  *   anything thrown → a batch item failure: SQS redelivers it and parks it in the DLQ after
- *   maxReceiveCount.
+ *   maxReceiveCount. For an event of a protected case the payload must not stay alive, so it is
+ *   retried and parked as a sanitised copy instead (docs/protected-identity.md).
  */
 import {
   EventType as BatchEventType,
@@ -17,21 +19,25 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { EventByType, EventType } from '../../events/contracts.ts';
 import { parseEvent } from '../../events/parse.ts';
-import type { Requeue } from '../adapters/requeue.ts';
 import type { CaseStore } from '../adapters/case-store.ts';
+import type { Requeue } from '../adapters/requeue.ts';
+import type { Sanitized } from '../core/protected.ts';
 import { createMetrics, logger, MetricUnit } from './observability.ts';
 
 export type Outcome =
-  | { kind: 'applied'; warnings?: string[] }
+  | { kind: 'applied'; warnings?: string[]; deviations?: string[] }
   | { kind: 'duplicate' }
   | { kind: 'rejected'; reason: string }
   /** A prerequisite event has not arrived yet: wait (bounded), then apply or reject. */
-  | { kind: 'deferred'; reason: string };
+  | { kind: 'deferred'; reason: string; body?: string };
 
 /** How long an event waits for its prerequisite by default (issue: 15 minutes). */
 export const DEFAULT_ORDERING_WAIT_SECONDS = 900;
+/** Attempts of a protected event before its sanitised copy is parked (like maxReceiveCount). */
+export const PROTECTED_MAX_ATTEMPTS = 5;
 const FIRST_SEEN = 'sipFirstSeen';
 const DEFERRALS = 'sipDeferrals';
+const ATTEMPTS = 'sipAttempts';
 
 export interface RecordContext {
   messageId: string;
@@ -49,18 +55,27 @@ export interface ConsumerDefinition<
   eventType: T | string;
   /** Defaults to the CloudEvents contract of `eventType`. */
   parse?: (body: string) => Parsed<M>;
-  store: Pick<CaseStore, 'recordRejection'>;
+  store: Pick<CaseStore, 'recordRejection'> & Partial<Pick<CaseStore, 'recordDeviation'>>;
   apply: (event: M, ctx: RecordContext) => Promise<Outcome>;
   now?: () => Date;
-  /** Where a deferred event is put back; without it, a deferred event is rejected at once. */
+  /** Where a deferred (or protected, failed) event is put back; without it, a deferred event is rejected. */
   requeue?: Requeue;
+  /** Where a protected event's sanitised copy is parked after its last attempt (the DLQ). */
+  park?: Requeue;
   /** How long an event may wait for its prerequisite before it is rejected. */
   orderingWaitSeconds?: number;
+  /** For an event flagged protected: the allow-listed event, and the forbidden fields it carried. */
+  protect?: (event: M) => Sanitized<M> | null;
 }
 
 const sentDay = (record: SQSRecord, now: Date): string => {
   const sent = Number(record.attributes?.SentTimestamp);
   return (Number.isFinite(sent) && sent > 0 ? new Date(sent) : now).toISOString().slice(0, 10);
+};
+
+const numberAttribute = (record: SQSRecord, name: string): number | undefined => {
+  const value = Number(record.messageAttributes?.[name]?.stringValue);
+  return Number.isFinite(value) ? value : undefined;
 };
 
 export const createSqsHandler = <
@@ -88,18 +103,39 @@ export const createSqsHandler = <
     logger.warn('event rejected', { outcome: 'rejected', messageId: record.messageId, ...ids, reason });
   };
 
+  /** Field names only, never values: which forbidden fields a protected event carried. */
+  const recordDeviation = async (
+    record: SQSRecord,
+    ids: { eventId: string; caseId: string },
+    fields: string[],
+  ) => {
+    await def.store.recordDeviation?.({
+      ...ids,
+      day: sentDay(record, now()),
+      eventType: def.eventType,
+      fields,
+      recordedAt: now().toISOString(),
+    });
+    metrics.addMetric('SecurityDeviations', MetricUnit.Count, 1);
+    logger.warn('security deviation: forbidden fields dropped from a protected case', { ...ids, fields });
+  };
+
   /**
    * Ordering without the DLQ: a copy goes back on the queue with a growing delay (SQS allows up to
    * 15 minutes) and the original is acknowledged, so waiting never uses up maxReceiveCount. The
    * first-seen time travels with the copy; once the wait is over, the event is rejected.
    */
-  const defer = async (record: SQSRecord, reason: string, ids: { eventId: string; caseId: string }) => {
+  const defer = async (
+    record: SQSRecord,
+    body: string,
+    reason: string,
+    ids: { eventId: string; caseId: string },
+  ) => {
     const maxWait = def.orderingWaitSeconds ?? DEFAULT_ORDERING_WAIT_SECONDS;
-    const firstSeen = Number(
-      record.messageAttributes?.[FIRST_SEEN]?.stringValue ?? record.attributes?.SentTimestamp,
-    );
-    const deferrals = Number(record.messageAttributes?.[DEFERRALS]?.stringValue ?? 0);
-    const waited = (now().getTime() - (Number.isFinite(firstSeen) ? firstSeen : now().getTime())) / 1000;
+    const firstSeen = numberAttribute(record, FIRST_SEEN) ?? Number(record.attributes?.SentTimestamp);
+    const seen = Number.isFinite(firstSeen) ? firstSeen : now().getTime();
+    const deferrals = numberAttribute(record, DEFERRALS) ?? 0;
+    const waited = (now().getTime() - seen) / 1000;
     if (!def.requeue || waited >= maxWait) {
       await reject(
         record,
@@ -109,10 +145,7 @@ export const createSqsHandler = <
       return;
     }
     const delay = Math.max(1, Math.min(2 ** deferrals, 60, Math.ceil(maxWait - waited)));
-    await def.requeue.send(record.body, delay, {
-      [FIRST_SEEN]: String(Number.isFinite(firstSeen) ? firstSeen : now().getTime()),
-      [DEFERRALS]: String(deferrals + 1),
-    });
+    await def.requeue.send(body, delay, { [FIRST_SEEN]: String(seen), [DEFERRALS]: String(deferrals + 1) });
     metrics.addMetric('DeferredEvents', MetricUnit.Count, 1);
     logger.info('event deferred', {
       outcome: 'deferred',
@@ -123,58 +156,86 @@ export const createSqsHandler = <
     });
   };
 
-  const processRecord = async (record: SQSRecord): Promise<void> => {
+  /** Returns the sanitised body when the event is protected, so a failure can retry that instead. */
+  const processRecord = async (record: SQSRecord, sanitisedBody: { value?: string }): Promise<void> => {
     const parsed = parse(record.body);
     if (!parsed.ok) {
       await reject(record, parsed.reason, { eventId: parsed.eventId, caseId: parsed.caseId });
       return;
     }
-    const { id: eventId, subject: caseId } = parsed.event;
-    const outcome = await def.apply(parsed.event, {
+    let event = parsed.event;
+    let body = record.body;
+    const ids = { eventId: parsed.event.id, caseId: parsed.event.subject };
+    const sanitised = def.protect?.(event);
+    if (sanitised) {
+      event = sanitised.event;
+      body = JSON.stringify(sanitised.event);
+      sanitisedBody.value = body;
+      if (sanitised.dropped.length > 0) await recordDeviation(record, ids, sanitised.dropped);
+    }
+    const outcome = await def.apply(event, {
       messageId: record.messageId,
-      receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
+      receiveCount:
+        numberAttribute(record, ATTEMPTS) ?? Number(record.attributes?.ApproximateReceiveCount ?? 1),
     });
     if (outcome.kind === 'rejected') {
-      await reject(record, outcome.reason, { eventId, caseId });
+      await reject(record, outcome.reason, ids);
       return;
     }
     if (outcome.kind === 'deferred') {
-      await defer(record, outcome.reason, { eventId, caseId });
+      await defer(record, outcome.body ?? body, outcome.reason, ids);
       return;
     }
+    if (outcome.kind === 'applied' && outcome.deviations?.length)
+      await recordDeviation(record, ids, outcome.deviations);
     metrics.addMetric(outcome.kind === 'applied' ? 'EventsApplied' : 'DuplicateEvents', MetricUnit.Count, 1);
     if (outcome.kind === 'applied' && outcome.warnings?.length) {
-      // Rule names only: a warning never carries free text from the event.
+      // Counted only: a warning's text stays in the table, never in logs.
       metrics.addMetric('RuleWarnings', MetricUnit.Count, outcome.warnings.length);
     }
-    logger.info(`event ${outcome.kind}`, {
-      outcome: outcome.kind,
-      messageId: record.messageId,
-      eventId,
-      caseId,
-    });
+    logger.info(`event ${outcome.kind}`, { outcome: outcome.kind, messageId: record.messageId, ...ids });
+  };
+
+  /** A protected event that failed: its sanitised copy is retried with backoff, then parked; the original is acknowledged. */
+  const retryProtected = async (record: SQSRecord, body: string): Promise<boolean> => {
+    if (!def.requeue) return false;
+    const attempts = (numberAttribute(record, ATTEMPTS) ?? 1) + 1;
+    if (attempts > PROTECTED_MAX_ATTEMPTS) {
+      if (!def.park) return false;
+      await def.park.send(body, 0, { [ATTEMPTS]: String(attempts - 1) });
+      logger.error('protected event parked in the DLQ as a sanitised copy', { messageId: record.messageId });
+      return true;
+    }
+    const forward: Record<string, string> = { [ATTEMPTS]: String(attempts) };
+    for (const name of [FIRST_SEEN, DEFERRALS]) {
+      const value = numberAttribute(record, name);
+      if (value !== undefined) forward[name] = String(value);
+    }
+    await def.requeue.send(body, Math.min(2 ** attempts, 60), forward);
+    return true;
   };
 
   const recordHandler = async (record: SQSRecord): Promise<void> => {
+    const sanitisedBody: { value?: string } = {};
     try {
-      await processRecord(record);
+      await processRecord(record, sanitisedBody);
     } catch (error) {
       // The error's name and message only: an SDK error never carries the payload.
       metrics.addMetric('RetriedEvents', MetricUnit.Count, 1);
-      logger.error('event failed; SQS will redeliver it', {
+      logger.error('event failed; it will be retried', {
         outcome: 'retry',
         messageId: record.messageId,
         receiveCount: record.attributes?.ApproximateReceiveCount,
         error: (error as Error).name,
         errorMessage: (error as Error).message,
       });
+      if (sanitisedBody.value !== undefined && (await retryProtected(record, sanitisedBody.value))) return;
       throw error;
     }
   };
 
-  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    return processPartialResponse(event, recordHandler, processor, { context });
-  };
+  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, recordHandler, processor, { context });
 
   return middy(handle)
     .use(injectLambdaContext(logger, { resetKeys: true }))

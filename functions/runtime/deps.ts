@@ -13,6 +13,8 @@ export interface ConsumerDeps {
   requeue?: Requeue;
   orderingWaitSeconds?: number;
   outbox?: Outbox;
+  /** The consumer's DLQ, where a protected event's sanitised copy is parked. */
+  park?: Requeue;
 }
 
 export const productionDeps = (): ConsumerDeps => {
@@ -24,5 +26,6 @@ export const productionDeps = (): ConsumerDeps => {
     requeue: env.queueUrl ? sqsRequeue(env.queueUrl) : undefined,
     orderingWaitSeconds: env.orderingWaitSeconds,
     outbox: env.mailQueueUrl ? sqsOutbox(env.mailQueueUrl, env.county.id) : undefined,
+    park: env.dlqUrl ? sqsRequeue(env.dlqUrl) : undefined,
   };
 };

@@ -9,6 +9,8 @@ export interface HandlerEnv {
   orderingWaitSeconds?: number;
   /** The mailer's queue, for consumers that create invitations. */
   mailQueueUrl?: string;
+  /** The consumer's own DLQ, for consumers that park sanitised copies of protected events. */
+  dlqUrl?: string;
 }
 
 const required = (name: string): string => {
@@ -36,6 +38,7 @@ export const readEnv = (): HandlerEnv => {
     county: { id, displayName: process.env.COUNTY_NAME ?? id, rules },
     queueUrl: process.env.QUEUE_URL || undefined,
     mailQueueUrl: process.env.MAIL_QUEUE_URL || undefined,
+    dlqUrl: process.env.DLQ_URL || undefined,
     orderingWaitSeconds: wait === undefined ? undefined : Number(wait),
   };
 };

@@ -160,6 +160,7 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
     t().hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs' });
     const alarms = Object.values(t().findResources('AWS::CloudWatch::Alarm') as Resources);
     expect(alarms.some((a) => a.Properties.MetricName === 'InvitationsFailed')).toBe(true);
+    expect(alarms.some((a) => a.Properties.MetricName === 'SecurityDeviations')).toBe(true);
   });
 
   it('outputs the queue URL upstream systems publish to, per event type', () => {

@@ -1,0 +1,93 @@
+/**
+ * A protected event that fails or waits must not keep its payload alive: every copy our code puts
+ * on a queue (deferral, retry, the DLQ) is the sanitised one, and the original is acknowledged.
+ */
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Requeue } from '../../functions/adapters/requeue.ts';
+import { createSummonsSentHandler } from '../../functions/summons-sent/apply.ts';
+import { PROTECTED_MAX_ATTEMPTS } from '../../functions/runtime/consumer.ts';
+import { countyById } from '../../lib/counties.ts';
+import { freshSummons, lambdaContext, sqsRecord, uniqueId } from '../support/fixtures.ts';
+import { freshTable } from '../support/dynamo.ts';
+import { newMarkers, plantInSummons } from '../support/markers.ts';
+
+let t: Awaited<ReturnType<typeof freshTable>>;
+beforeAll(async () => {
+  t = await freshTable();
+});
+afterAll(async () => t.drop());
+
+const capture = () => {
+  const sent: { body: string; delay: number; attributes: Record<string, string> }[] = [];
+  const queue: Requeue = {
+    async send(body, delay, attributes) {
+      sent.push({ body, delay, attributes });
+    },
+  };
+  return { sent, queue };
+};
+type Handler = (
+  e: { Records: SQSRecord[] },
+  c: ReturnType<typeof lambdaContext>,
+) => Promise<SQSBatchResponse>;
+
+describe('protected events that wait or fail', () => {
+  it('a protected summons waiting for its case waits as a sanitised copy', async () => {
+    const { all, mark } = newMarkers();
+    const requeue = capture();
+    const handler = createSummonsSentHandler({
+      county: countyById('halland'),
+      store: t.store,
+      now: () => new Date(),
+      requeue: requeue.queue,
+    }) as unknown as Handler;
+    const event = plantInSummons(freshSummons(uniqueId('case'), { data: { protectedIdentity: true } }), mark);
+    const response = await handler({ Records: [sqsRecord(JSON.stringify(event))] }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(requeue.sent).toHaveLength(1);
+    for (const m of all) expect(requeue.sent[0]?.body.toLowerCase()).not.toContain(m.toLowerCase());
+    expect(JSON.parse(requeue.sent[0]?.body ?? '{}').data.meetingId).toBe(event.data.meetingId);
+  });
+
+  it('a protected summons that keeps failing is retried, then parked, as a sanitised copy; the original is acknowledged', async () => {
+    const { all, mark } = newMarkers();
+    const requeue = capture();
+    const park = capture();
+    const broken = Object.create(t.store) as typeof t.store;
+    broken.loadCase = async () => {
+      throw Object.assign(new Error('DynamoDB is unavailable'), { name: 'InternalServerError' });
+    };
+    const handler = createSummonsSentHandler({
+      county: countyById('halland'),
+      store: broken,
+      now: () => new Date(),
+      requeue: requeue.queue,
+      park: park.queue,
+    }) as unknown as Handler;
+    const event = plantInSummons(freshSummons(uniqueId('case'), { data: { protectedIdentity: true } }), mark);
+    let record = sqsRecord(JSON.stringify(event));
+    for (let attempt = 1; attempt <= PROTECTED_MAX_ATTEMPTS; attempt++) {
+      expect((await handler({ Records: [record] }, lambdaContext())).batchItemFailures).toEqual([]);
+      const copy = requeue.sent.at(-1);
+      if (attempt < PROTECTED_MAX_ATTEMPTS) {
+        expect(copy?.attributes.sipAttempts).toBe(String(attempt + 1));
+        record = sqsRecord(copy?.body ?? '', {
+          messageAttributes: {
+            sipAttempts: {
+              stringValue: copy?.attributes.sipAttempts,
+              dataType: 'Number',
+              stringListValues: [],
+              binaryListValues: [],
+            },
+          },
+        });
+      }
+    }
+    expect(requeue.sent).toHaveLength(PROTECTED_MAX_ATTEMPTS - 1);
+    expect(park.sent).toHaveLength(1);
+    for (const copy of [...requeue.sent, ...park.sent]) {
+      for (const m of all) expect(copy.body.toLowerCase()).not.toContain(m.toLowerCase());
+    }
+  });
+});
