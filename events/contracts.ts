@@ -297,17 +297,142 @@ export const phoneTaskCompletedData = z.strictObject({
 });
 
 /** Internal: our own consumers ask the mailer to send one invitation at one sequence (the outbox). */
-export const invitationMailData = z.strictObject({
-  county: countyId,
-  meetingId: opaqueId('The meeting'),
-  inviteeId: opaqueId('The invitee'),
-  sequence: z.int().check(z.minimum(0), describe('The invitation’s sequence (iCalendar SEQUENCE) to send.')),
-});
+export const invitationMailData = z
+  .strictObject({
+    county: countyId,
+    meetingId: z.optional(opaqueId('The meeting (invitation emails)')),
+    inviteeId: z.optional(opaqueId('The invitee (invitation emails)')),
+    noticeId: z.optional(opaqueId('The notice (notice emails)')),
+    sequence: z
+      .int()
+      .check(
+        z.minimum(0),
+        describe('The invitation’s sequence (iCalendar SEQUENCE) to send; 0 for a notice.'),
+      ),
+  })
+  .check(
+    z.refine((d) => (d.noticeId !== undefined) !== (d.meetingId !== undefined && d.inviteeId !== undefined), {
+      message: 'a mail job names either a meeting and invitee, or a notice',
+    }),
+  );
 
 export const followupDueData = z.strictObject({
   county: countyId,
-  followUpId: opaqueId('The follow-up'),
+  followUpId: opaqueId(
+    'The follow-up (one per planned follow-up; a repeat of the same id reminds no one twice)',
+  ),
   dueOn: localDate('The day the follow-up is due'),
+  startsAt: z.optional(
+    z.iso
+      .datetime({
+        local: true,
+        offset: false,
+        error: 'startsAt must be a local date-time such as 2027-03-10T09:00',
+      })
+      .check(
+        describe(
+          'Start of the follow-up meeting, Europe/Stockholm wall-clock time; without it, an all-day entry on dueOn.',
+        ),
+      ),
+  ),
+  durationMinutes: z.optional(
+    z.int().check(z.minimum(15), z.maximum(480), describe('Length of the follow-up meeting.')),
+  ),
+});
+
+const code = (what: string) =>
+  z
+    .string()
+    .check(
+      z.regex(
+        /^[A-Za-z0-9][A-Za-z0-9._:-]{0,39}$/,
+        `${what} must be a code (letters, digits, . _ : -), not free text`,
+      ),
+      describe(
+        `${what}: a code from the organisations' own catalogue, never free text (free text may identify or locate the person).`,
+      ),
+    );
+
+export const planEstablishedData = z.strictObject({
+  county: countyId,
+  planId: opaqueId('The plan'),
+  meetingId: opaqueId('The SIP meeting at which the plan was set'),
+  overallResponsible: principal.check(
+    describe('Which principal has the overall responsibility (law; seeds 000, 004).'),
+  ),
+  coordinator: z
+    .strictObject({
+      principal,
+      organisationType,
+      unitId: opaqueId('The coordinator’s unit'),
+      email: z.optional(
+        z
+          .email('coordinator.email must be a valid email address')
+          .check(describe('Where the coordinator is told (email path).')),
+      ),
+      phone: z.optional(
+        z
+          .string()
+          .check(
+            z.regex(/^\+?[0-9 ()-]{6,20}$/, 'phone must be a telephone number'),
+            describe('The coordinator’s phone.'),
+          ),
+      ),
+    })
+    .check(
+      describe(
+        'The named coordinator (samordningsansvarig). Värmland: health care or social services (seed 004).',
+      ),
+    ),
+  interventions: z
+    .array(
+      z.strictObject({
+        code: code('The intervention'),
+        responsible: z
+          .enum(['region', 'municipality', 'other'])
+          .check(describe('Who is responsible for it.')),
+      }),
+    )
+    .check(
+      z.minLength(1),
+      z.maxLength(50),
+      describe('The interventions and the principal responsible for each.'),
+    ),
+  othersInvolved: z.optional(
+    z
+      .array(organisationType)
+      .check(z.maxLength(20), describe('What other actors contribute (e.g. social-insurance-agency).')),
+  ),
+  shortTermGoals: z
+    .array(code('A short-term goal'))
+    .check(z.minLength(1), z.maxLength(20), describe('Short-term goals, as codes.')),
+  longTermGoal: code('The long-term goal'),
+  participation: z
+    .enum(['took-part', 'took-part-partly', 'represented', 'did-not-take-part'])
+    .check(describe('How the person (or child) took part in the meeting.')),
+  nextFollowUp: z
+    .strictObject({ followUpId: opaqueId('The follow-up'), dueOn: localDate('When the plan is followed up') })
+    .check(describe('A SIP is always followed up: the next follow-up (seed 002).')),
+});
+
+export const invitationRespondedData = z.strictObject({
+  county: countyId,
+  meetingId: opaqueId('The meeting'),
+  inviteeId: opaqueId('The invited unit'),
+  response: z
+    .enum(['accepted', 'declined', 'substitute'])
+    .check(describe('Confirms attendance, declines, or names a substitute (seeds 002, 004).')),
+});
+
+export const caseClosedData = z.strictObject({
+  county: countyId,
+  reason: z
+    .enum(['need-met', 'consent-withdrawn', 'no-joint-need', 'goal-changed-restart', 'coordination-works'])
+    .check(
+      describe(
+        'Why the SIP ends (seed 002): the need is met, consent was withdrawn, no further joint need is expected, the long-term goal changed (close and restart), or coordination works on its own.',
+      ),
+    ),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -319,6 +444,9 @@ export const eventTypes = {
   consentWithdrawn: 'se.sip.consent.withdrawn.v1',
   summonsSent: 'se.sip.summons.sent.v1',
   followupDue: 'se.sip.followup.due.v1',
+  planEstablished: 'se.sip.plan.established.v1',
+  invitationResponded: 'se.sip.invitation.responded.v1',
+  caseClosed: 'se.sip.case.closed.v1',
   caseProtectionChanged: 'se.sip.case.protection.changed.v1',
   phoneTaskCompleted: 'se.sip.phone-task.completed.v1',
   /** Internal command on the mail queue, published only by this system's consumers. */
@@ -383,6 +511,21 @@ export const schemas = {
     followupDueData,
     'A follow-up of the plan is due.',
   ),
+  [eventTypes.planEstablished]: envelope(
+    eventTypes.planEstablished,
+    planEstablishedData,
+    'The SIP meeting was held and the plan set.',
+  ),
+  [eventTypes.invitationResponded]: envelope(
+    eventTypes.invitationResponded,
+    invitationRespondedData,
+    'An invited unit confirmed, declined or named a substitute.',
+  ),
+  [eventTypes.caseClosed]: envelope(
+    eventTypes.caseClosed,
+    caseClosedData,
+    'The SIP is closed; everyone involved is told.',
+  ),
   [eventTypes.caseProtectionChanged]: envelope(
     eventTypes.caseProtectionChanged,
     caseProtectionChangedData,
@@ -405,6 +548,9 @@ export type ConsentRegistered = z.infer<(typeof schemas)['se.sip.consent.registe
 export type ConsentWithdrawn = z.infer<(typeof schemas)['se.sip.consent.withdrawn.v1']>;
 export type SummonsSent = z.infer<(typeof schemas)['se.sip.summons.sent.v1']>;
 export type FollowupDue = z.infer<(typeof schemas)['se.sip.followup.due.v1']>;
+export type PlanEstablished = z.infer<(typeof schemas)['se.sip.plan.established.v1']>;
+export type InvitationResponded = z.infer<(typeof schemas)['se.sip.invitation.responded.v1']>;
+export type CaseClosed = z.infer<(typeof schemas)['se.sip.case.closed.v1']>;
 export type CaseProtectionChanged = z.infer<(typeof schemas)['se.sip.case.protection.changed.v1']>;
 export type PhoneTaskCompleted = z.infer<(typeof schemas)['se.sip.phone-task.completed.v1']>;
 export type InvitationMail = z.infer<(typeof schemas)['se.sip.invitation.mail.v1']>;
@@ -416,6 +562,9 @@ export interface EventByType {
   'se.sip.followup.due.v1': FollowupDue;
   'se.sip.invitation.mail.v1': InvitationMail;
   'se.sip.case.protection.changed.v1': CaseProtectionChanged;
+  'se.sip.plan.established.v1': PlanEstablished;
+  'se.sip.invitation.responded.v1': InvitationResponded;
+  'se.sip.case.closed.v1': CaseClosed;
   'se.sip.phone-task.completed.v1': PhoneTaskCompleted;
 }
 

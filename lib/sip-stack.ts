@@ -13,6 +13,7 @@ import {
   aws_kms as kms,
   aws_lambda as lambda,
   aws_logs as logs,
+  aws_scheduler as scheduler,
   aws_lambda_nodejs as nodejs,
   RemovalPolicy,
   Stack,
@@ -24,6 +25,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { eventTypes } from '../events/contracts.ts';
 import { bundling, handlerEntry } from './bundling.ts';
 import type { CountyConfig } from './counties.ts';
 import {
@@ -267,6 +269,8 @@ export class SipStack extends Stack {
       }
     }
 
+    this.sweep(environment, alarmAction, mail.queue);
+
     // Bounces, complaints and deliveries: SES → SNS → the mail-events queue → its consumer.
     const mailEvents = this.queues.get(sesEventsType);
     if (!mailEvents) throw new Error('the topology has no queue for SES delivery reports');
@@ -295,24 +299,87 @@ export class SipStack extends Stack {
     new CfnOutput(this, 'MailConfigurationSetName', { value: configurationSet.configurationSetName });
   }
 
-  private consumerFunction(
-    c: ConsumerSpec,
-    id: string,
-    queue: sqs.Queue,
+  /**
+   * The daily sweep at 06:00 Europe/Stockholm (EventBridge Scheduler keeps the time zone, DST
+   * included): follow-ups and consent reminders from the sparse `due` index.
+   */
+  private sweep(
     environment: Record<string, string>,
     alarmAction: cloudwatchActions.SnsAction,
-    mail: MailWiring,
+    mailQueue: sqs.Queue,
+  ) {
+    const followUps = this.queues.get(eventTypes.followupDue)?.queue;
+    if (!followUps) throw new Error('the topology has no follow-up queue');
+    const fn = this.lambdaFunction(
+      'Sweep',
+      'sweep',
+      'Daily sweep: follow-ups due, consent reminders and expiry',
+      { memoryMb: 512, timeoutSeconds: 300 },
+      { ...environment, FOLLOWUP_QUEUE_URL: followUps.queueUrl, MAIL_QUEUE_URL: mailQueue.queueUrl },
+      [
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [`${this.table.tableArn}/index/${tableSpec.dueIndex.name}`],
+        }),
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          resources: [this.table.tableArn],
+        }),
+        new iam.PolicyStatement({
+          actions: ['sqs:SendMessage'],
+          resources: [followUps.queueArn, mailQueue.queueArn],
+        }),
+      ],
+    );
+    const schedulerRole = new iam.Role(this, 'SweepSchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'Lets EventBridge Scheduler start the daily sweep',
+    });
+    schedulerRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+    );
+    new scheduler.CfnSchedule(this, 'DailySweep', {
+      description: 'SIP daily sweep, 06:00 Swedish time',
+      scheduleExpression: 'cron(0 6 * * ? *)',
+      scheduleExpressionTimezone: 'Europe/Stockholm',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: fn.functionArn,
+        roleArn: schedulerRole.roleArn,
+        retryPolicy: { maximumRetryAttempts: 3 },
+      },
+    });
+    fn.metricErrors({ period: Duration.minutes(5) })
+      .createAlarm(this, 'SweepErrors', {
+        alarmDescription:
+          'The daily sweep failed; follow-up reminders may be late (it catches up on the next run)',
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      })
+      .addAlarmAction(alarmAction);
+  }
+
+  /**
+   * A function with its own log group (KMS, retention) and an explicit role instead of the
+   * AWSLambdaBasicExecutionRole managed policy, which allows writing to every log group.
+   */
+  private lambdaFunction(
+    id: string,
+    handler: string,
+    description: string,
+    size: { memoryMb: number; timeoutSeconds: number },
+    environment: Record<string, string>,
+    statements: iam.PolicyStatement[],
   ): nodejs.NodejsFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       retention: LOG_RETENTION,
       encryptionKey: this.key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // An explicit role instead of the AWSLambdaBasicExecutionRole managed policy, which allows
-    // writing to every log group in the account.
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the ${c.eventType} consumer`,
+      description,
     });
     const logPolicy = new iam.Policy(this, `${id}LogPolicy`, {
       statements: [
@@ -328,29 +395,62 @@ export class SipStack extends Stack {
       reason:
         'Log stream names are created by Lambda at run time; the grant is limited to the streams of this one function’s log group (…:log-group:<name>:*).',
     });
-    if (c.tableActions.length > 0) {
-      role.addToPolicy(
-        new iam.PolicyStatement({ actions: [...c.tableActions], resources: [this.table.tableArn] }),
-      );
-    }
     // The table is encrypted with the county key; DynamoDB needs these on the caller's behalf.
-    role.addToPolicy(
+    for (const statement of [
+      ...statements,
       new iam.PolicyStatement({
         actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
         resources: [this.key.keyArn],
       }),
-    );
+    ]) {
+      role.addToPolicy(statement);
+    }
+    const fn = new nodejs.NodejsFunction(this, `${id}Function`, {
+      description,
+      entry: handlerEntry(handler),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: size.memoryMb,
+      timeout: Duration.seconds(size.timeoutSeconds),
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment,
+      bundling: {
+        ...bundling,
+        mainFields: [...bundling.mainFields],
+        externalModules: [...bundling.externalModules],
+      },
+    });
+    fn.node.addDependency(logPolicy);
+    return fn;
+  }
 
+  private consumerFunction(
+    c: ConsumerSpec,
+    id: string,
+    queue: sqs.Queue,
+    environment: Record<string, string>,
+    alarmAction: cloudwatchActions.SnsAction,
+    mail: MailWiring,
+  ): nodejs.NodejsFunction {
+    const statements: iam.PolicyStatement[] = [];
+    if (c.tableActions.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({ actions: [...c.tableActions], resources: [this.table.tableArn] }),
+      );
+    }
     const extraEnv: Record<string, string> = {};
     if (c.sendsMail) {
       // Invitations are handed to the mailer's queue after the transaction (the outbox).
-      role.addToPolicy(
+      statements.push(
         new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [mail.mailQueue.queueArn] }),
       );
       extraEnv.MAIL_QUEUE_URL = mail.mailQueue.queueUrl;
     }
     if (c.mailer) {
-      role.addToPolicy(
+      statements.push(
         new iam.PolicyStatement({
           actions: ['ses:SendEmail', 'ses:SendRawEmail'],
           resources: [mail.identityArn, mail.configurationSetArn],
@@ -364,42 +464,23 @@ export class SipStack extends Stack {
       // A protected event's sanitised copy is parked by the handler (docs/protected-identity.md).
       const dlq = this.queues.get(c.eventType)?.dlq;
       if (dlq) {
-        role.addToPolicy(
-          new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }),
-        );
+        statements.push(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
         extraEnv.DLQ_URL = dlq.queueUrl;
       }
     }
     if (c.waitsForPrerequisites) {
       // Deferred events go back on the function's own queue (see functions/runtime/consumer.ts).
-      role.addToPolicy(
-        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
-      );
+      statements.push(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+      extraEnv.QUEUE_URL = queue.queueUrl;
     }
-    const handler = c.handler ?? '';
-    const fn = new nodejs.NodejsFunction(this, `${id}Function`, {
-      description: `Consumes ${c.eventType}`,
-      entry: handlerEntry(handler),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: c.memoryMb,
-      timeout: Duration.seconds(c.timeoutSeconds),
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      environment: {
-        ...environment,
-        ...extraEnv,
-        ...(c.waitsForPrerequisites ? { QUEUE_URL: queue.queueUrl } : {}),
-      },
-      bundling: {
-        ...bundling,
-        mainFields: [...bundling.mainFields],
-        externalModules: [...bundling.externalModules],
-      },
-    });
-    fn.node.addDependency(logPolicy);
+    const fn = this.lambdaFunction(
+      id,
+      c.handler ?? '',
+      `Consumes ${c.eventType}`,
+      c,
+      { ...environment, ...extraEnv },
+      statements,
+    );
     fn.addEventSource(
       new eventSources.SqsEventSource(queue, {
         batchSize: c.batchSize,

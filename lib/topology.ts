@@ -45,7 +45,8 @@ export type TableAction =
   | 'dynamodb:PutItem'
   | 'dynamodb:UpdateItem'
   | 'dynamodb:Query'
-  | 'dynamodb:ConditionCheckItem';
+  | 'dynamodb:ConditionCheckItem'
+  | 'dynamodb:DeleteItem';
 
 export interface ConsumerSpec extends ConsumerSettings {
   eventType: ConsumedType;
@@ -89,7 +90,7 @@ export const consumers: readonly ConsumerSpec[] = [
     name: 'consent-withdrawn',
     handler: 'consent-withdrawn',
     ...base,
-    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     waitsForPrerequisites: true,
     sendsMail: true, // cancellations of scheduled meetings
   },
@@ -103,7 +104,43 @@ export const consumers: readonly ConsumerSpec[] = [
     sendsMail: true,
     carriesLocationData: true,
   },
-  { eventType: eventTypes.followupDue, name: 'followup-due', handler: null, ...base, tableActions: [] },
+  {
+    eventType: eventTypes.followupDue,
+    name: 'followup-due',
+    handler: 'followup-due',
+    ...base,
+    // A burst of follow-ups (the daily sweep) must not outrun the table or SES.
+    maxConcurrency: 5,
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    waitsForPrerequisites: true,
+    sendsMail: true,
+  },
+  {
+    eventType: eventTypes.planEstablished,
+    name: 'plan-established',
+    handler: 'plan-established',
+    ...base,
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    waitsForPrerequisites: true,
+  },
+  {
+    eventType: eventTypes.invitationResponded,
+    name: 'invitation-responded',
+    handler: 'invitation-responded',
+    ...base,
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    waitsForPrerequisites: true,
+    sendsMail: true,
+  },
+  {
+    eventType: eventTypes.caseClosed,
+    name: 'case-closed',
+    handler: 'case-closed',
+    ...base,
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    waitsForPrerequisites: true,
+    sendsMail: true,
+  },
   {
     eventType: eventTypes.caseProtectionChanged,
     name: 'case-protection-changed',

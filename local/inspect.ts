@@ -4,6 +4,7 @@ import type { ConsumedType as EventType } from '../lib/topology.ts';
 import { CaseStore } from '../functions/adapters/case-store.ts';
 import { createDocumentClient } from '../functions/adapters/dynamodb.ts';
 import { waitFor } from './emulators.ts';
+import { expandPaths, type Published, publishFiles } from './publisher.ts';
 import { dynamoClient } from './runtime.ts';
 
 export interface Depth {
@@ -90,3 +91,17 @@ export const caseStore = (dynamodbEndpoint: string, tableName: string) =>
 /** UTC days a message sent in the last `days` days could be filed under. */
 export const recentDays = (days = 2, now = new Date()): string[] =>
   Array.from({ length: days }, (_, i) => new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10));
+
+/** Publishes a scenario's files in order, waiting for each to settle before the next. */
+export const publishScenario = async (
+  sqs: SQSClient,
+  stack: { queues: Record<EventType, { url: string; dlqUrl: string }>; waitingTypes: readonly EventType[] },
+  dir: string,
+) => {
+  const sent: Published[] = [];
+  for (const file of expandPaths([dir])) {
+    sent.push(...(await publishFiles(sqs, stack.queues as never, [file])));
+    await waitUntilDrained(sqs, stack.queues, stack.waitingTypes);
+  }
+  return sent;
+};

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultLocalCounty } from '../lib/counties.ts';
 import { JavaMissingError, startEmulators } from './emulators.ts';
-import { caseStore, waitUntilDrained } from './inspect.ts';
-import { publishFiles } from './publisher.ts';
+import { caseStore, publishScenario, waitUntilDrained } from './inspect.ts';
 import { sqsClient, startLocalStack } from './runtime.ts';
 import { localDir, logFileRelative, projectRoot, stackFile, writeStackFile } from './stack-file.ts';
 import { renderSummary } from './summary.ts';
@@ -80,8 +79,9 @@ const main = async () => {
     const cases = [];
     for (const scenario of ['normal', 'protected']) {
       const dir = join(projectRoot, 'events', 'examples', scenario);
-      const sent = await publishFiles(sqs, stack.queues, [dir]);
-      console.log(`Published the ${scenario} scenario: ${sent.length} events.`);
+      // One event at a time, each settled before the next, so the summary tells the case's life in order.
+      const sent = await publishScenario(sqs, stack, dir);
+      console.log(`Published the ${scenario} scenario: ${sent.length} events, one after the other.`);
       const first = JSON.parse(readFileSync(sent[0]?.file ?? '', 'utf8')) as { subject: string };
       cases.push({ scenario, caseId: first.subject });
     }

@@ -47,7 +47,7 @@ export const renderSummary = async (
       lines.push('  not stored (see the rejections below)');
     } else {
       lines.push(
-        `  state: ${record.status}${record.stopReason ? ` (${record.stopReason})` : ''}${record.protectedIdentity ? ', protected identity (phone-only path)' : ''}; ` +
+        `  state: ${record.status}${record.stopReason ? ` (${record.stopReason})` : ''}${record.closeReason ? ` (${record.closeReason})` : ''}${record.protectedIdentity ? ', protected identity (phone-only path)' : ''}; ` +
           `created by ${record.initiator.principal}/${record.initiator.organisationType}` +
           (record.meetingDueBy ? `; meeting due by ${record.meetingDueBy} (county rule)` : ''),
       );
@@ -66,6 +66,13 @@ export const renderSummary = async (
         : '';
       lines.push(`    to ${e.destination.to.join(', ')}: ${e.subject}${calendar}`);
     }
+    for (const plan of loaded.plans.values()) {
+      lines.push(
+        `  plan ${plan.planId}: ${plan.interventions.length} intervention(s), overall responsibility ${plan.overallResponsible}, ` +
+          `coordinator ${plan.coordinator.organisationType}, next follow-up ${plan.nextFollowUp.dueOn}`,
+      );
+    }
+    for (const n of loaded.notices) lines.push(`  notice ${n.kind} (${n.channel}): ${n.status}`);
     const meetings = [...loaded.meetings.values()];
     for (const m of meetings) {
       lines.push(

@@ -12,9 +12,22 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CaseRecord, HistoryEntry } from '../core/case.ts';
 import type { ConsentRecord } from '../core/consent.ts';
-import type { Invitation, InvitationStatus, Meeting } from '../core/meeting.ts';
+import type { DueMarker, PlanRecord } from '../core/lifecycle.ts';
+import type { Invitation, InvitationStatus, Meeting, Notice } from '../core/meeting.ts';
 
-export const keys = {
+export const keys: {
+  case: (caseId: string) => Key;
+  history: (caseId: string, eventId: string) => Key;
+  consent: (caseId: string, consentId: string) => Key;
+  meeting: (caseId: string, meetingId: string) => Key;
+  invitation: (i: { caseId: string; meetingId: string; inviteeId: string }) => Key;
+  plan: (caseId: string, planId: string) => Key;
+  notice: (caseId: string, noticeId: string) => Key;
+  due: (m: DueMarker) => Key;
+  outbox: (i: Invitation | Notice) => Key;
+  mail: (sesMessageId: string) => Key;
+  rejection: (day: string, messageId: string) => Key;
+} = {
   case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
   history: (caseId: string, eventId: string) => ({ pk: `CASE#${caseId}`, sk: `EVENT#${eventId}` }),
   consent: (caseId: string, consentId: string) => ({ pk: `CASE#${caseId}`, sk: `CASE#CONSENT#${consentId}` }),
@@ -23,6 +36,12 @@ export const keys = {
     pk: `CASE#${i.caseId}`,
     sk: `CASE#MEETING#${i.meetingId}#INVITEE#${i.inviteeId}`,
   }),
+  plan: (caseId: string, planId: string) => ({ pk: `CASE#${caseId}`, sk: `CASE#PLAN#${planId}` }),
+  notice: (caseId: string, noticeId: string) => ({ pk: `CASE#${caseId}`, sk: `CASE#NOTICE#${noticeId}` }),
+  due: (m: DueMarker) => ({ pk: `CASE#${m.caseId}`, sk: `CASE#DUE#${m.kind}#${m.ref}` }),
+  /** An invitation or a notice: the items the mailer sends. */
+  outbox: (i: Invitation | Notice) =>
+    'noticeId' in i ? keys.notice(i.caseId, i.noticeId) : keys.invitation(i as Invitation),
   /** Finds an invitation from SES's message id (bounces, complaints, deliveries). */
   mail: (sesMessageId: string) => ({ pk: `MAIL#${sesMessageId}`, sk: 'MAIL' }),
   rejection: (day: string, messageId: string) => ({ pk: `REJECTIONS#${day}`, sk: messageId }),
@@ -42,12 +61,17 @@ export interface Rejection {
   caseId?: string;
 }
 
+type Key = { pk: string; sk: string };
+
 /** What a consumer reads before deciding: the case, its consents, meetings and invitations, in one Query. */
 export interface LoadedCase {
   case?: CaseRecord;
   consents: Map<string, ConsentRecord>;
   meetings: Map<string, Meeting>;
   invitations: Invitation[];
+  notices: Notice[];
+  plans: Map<string, PlanRecord>;
+  due: DueMarker[];
 }
 
 /** One committed change: the case's new state, related items, and the history entry. */
@@ -57,6 +81,10 @@ export interface CaseCommit {
   consents?: ConsentRecord[];
   meetings?: Meeting[];
   invitations?: Invitation[];
+  notices?: Notice[];
+  plans?: PlanRecord[];
+  dueMarkers?: DueMarker[];
+  removeDue?: DueMarker[];
   history: HistoryEntry;
   appliedAt: string;
 }
@@ -130,7 +158,14 @@ export class CaseStore {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :state)',
       ExpressionAttributeValues: { ':pk': keys.case(caseId).pk, ':state': 'CASE' },
     });
-    const loaded: LoadedCase = { consents: new Map(), meetings: new Map(), invitations: [] };
+    const loaded: LoadedCase = {
+      consents: new Map(),
+      meetings: new Map(),
+      invitations: [],
+      notices: [],
+      plans: new Map(),
+      due: [],
+    };
     for (const item of items) {
       if (item.type === 'case') loaded.case = stripKeys<CaseRecord>(item);
       else if (item.type === 'consent') {
@@ -140,6 +175,18 @@ export class CaseStore {
         const meeting = stripKeys<Meeting>(item);
         loaded.meetings.set(meeting.meetingId, meeting);
       } else if (item.type === 'invitation') loaded.invitations.push(stripKeys<Invitation>(item));
+      else if (item.type === 'notice') loaded.notices.push(stripKeys<Notice>(item));
+      else if (item.type === 'plan') {
+        const plan = stripKeys<PlanRecord>(item);
+        loaded.plans.set(plan.planId, plan);
+      } else if (item.type === 'due') {
+        const {
+          gsi1pk: _p,
+          gsi1sk: _s,
+          ...marker
+        } = stripKeys<DueMarker & { gsi1pk: string; gsi1sk: string }>(item);
+        loaded.due.push(marker);
+      }
     }
     return loaded;
   }
@@ -148,12 +195,17 @@ export class CaseStore {
    * Takes the right to send one invitation at one sequence. A claim older than `staleBefore` is
    * from a mailer that died mid-send and may be taken over (see docs/decisions.md, "the window").
    */
-  async claimInvitation(i: Invitation, sequence: number, now: string, staleBefore: string): Promise<boolean> {
+  async claimInvitation(
+    i: Invitation | Notice,
+    sequence: number,
+    now: string,
+    staleBefore: string,
+  ): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keys.invitation(i),
+          Key: keys.outbox(i),
           UpdateExpression: 'SET #status = :sending, claimedAt = :now',
           ConditionExpression:
             '#sequence = :sequence AND (#status = :pending OR (#status = :sending AND claimedAt < :stale))',
@@ -175,12 +227,12 @@ export class CaseStore {
   }
 
   /** Gives a claim back (e.g. SES throttled us): the next delivery of the job tries again. */
-  async releaseInvitation(i: Invitation, sequence: number): Promise<void> {
+  async releaseInvitation(i: Invitation | Notice, sequence: number): Promise<void> {
     await this.db
       .send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keys.invitation(i),
+          Key: keys.outbox(i),
           UpdateExpression: 'SET #status = :pending REMOVE claimedAt',
           ConditionExpression: '#sequence = :sequence AND #status = :sending',
           ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
@@ -194,7 +246,7 @@ export class CaseStore {
 
   /** Records a finished send: status, the sequence sent, SES's message id and its lookup item, at once. */
   async recordSend(
-    i: Invitation,
+    i: Invitation | Notice,
     sequence: number,
     result:
       { status: 'sent' | 'cancelled'; sesMessageId: string } | { status: 'failed'; failureReason: string },
@@ -211,7 +263,7 @@ export class CaseStore {
           {
             Update: {
               TableName: this.tableName,
-              Key: keys.invitation(i),
+              Key: keys.outbox(i),
               UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}, updatedAt = :now REMOVE claimedAt`,
               ConditionExpression: '#sequence = :sequence',
               ExpressionAttributeNames: {
@@ -235,8 +287,8 @@ export class CaseStore {
                       ...keys.mail(result.sesMessageId),
                       type: 'mail',
                       caseId: i.caseId,
-                      meetingId: i.meetingId,
-                      inviteeId: i.inviteeId,
+                      itemPk: keys.outbox(i).pk,
+                      itemSk: keys.outbox(i).sk,
                     },
                   },
                 },
@@ -246,25 +298,45 @@ export class CaseStore {
     );
   }
 
+  /** Everything that falls due on a day, from the sparse `due` index (the daily sweep). */
+  async dueOn(day: string): Promise<DueMarker[]> {
+    const out: DueMarker[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'due',
+          KeyConditionExpression: 'gsi1pk = :day',
+          ExpressionAttributeValues: { ':day': `DUE#${day}` },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        out.push({
+          caseId: item.caseId as string,
+          kind: item.kind as DueMarker['kind'],
+          ref: item.ref as string,
+          date: item.date as string,
+          ...(item.dueOn ? { dueOn: item.dueOn as string } : {}),
+        });
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return out;
+  }
+
   /** The invitation an SES message id belongs to, if we sent it. */
-  async invitationForMessage(
-    sesMessageId: string,
-  ): Promise<Pick<Invitation, 'caseId' | 'meetingId' | 'inviteeId'> | undefined> {
+  async invitationForMessage(sesMessageId: string): Promise<Key | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: keys.mail(sesMessageId) }),
     );
-    return Item
-      ? {
-          caseId: Item.caseId as string,
-          meetingId: Item.meetingId as string,
-          inviteeId: Item.inviteeId as string,
-        }
-      : undefined;
+    return Item ? { pk: Item.itemPk as string, sk: Item.itemSk as string } : undefined;
   }
 
   /** A delivery report moves an invitation forward only from the statuses listed. */
   async updateDeliveryStatus(
-    i: Pick<Invitation, 'caseId' | 'meetingId' | 'inviteeId'>,
+    key: Key,
     status: InvitationStatus,
     from: InvitationStatus[],
     detail: string,
@@ -274,7 +346,7 @@ export class CaseStore {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keys.invitation(i),
+          Key: key,
           UpdateExpression: 'SET #status = :status, deliveryDetail = :detail, updatedAt = :now',
           ConditionExpression: `#status IN (${from.map((_, n) => `:from${n}`).join(', ')})`,
           ExpressionAttributeNames: { '#status': 'status' },
@@ -334,6 +406,34 @@ export class CaseStore {
                 TableName: this.tableName,
                 Item: { ...keys.invitation(invitation), type: 'invitation', ...invitation },
               },
+            })),
+            ...(change.notices ?? []).map((notice) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.notice(notice.caseId, notice.noticeId), type: 'notice', ...notice },
+              },
+            })),
+            ...(change.plans ?? []).map((plan) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.plan(plan.caseId, plan.planId), type: 'plan', ...plan },
+              },
+            })),
+            ...(change.dueMarkers ?? []).map((m) => ({
+              Put: {
+                TableName: this.tableName,
+                // The sparse `due` index: only these items carry gsi1pk/gsi1sk.
+                Item: {
+                  ...keys.due(m),
+                  type: 'due',
+                  ...m,
+                  gsi1pk: `DUE#${m.date}`,
+                  gsi1sk: `${m.caseId}#${m.kind}#${m.ref}`,
+                },
+              },
+            })),
+            ...(change.removeDue ?? []).map((m) => ({
+              Delete: { TableName: this.tableName, Key: keys.due(m) },
             })),
             {
               Put: {

@@ -12,8 +12,8 @@ import ical, {
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
 import { addMinutesLocal } from '../core/dates.ts';
-import { composeInvitation } from '../core/email.ts';
-import type { Invitation, Meeting } from '../core/meeting.ts';
+import { composeInvitation, composeNotice } from '../core/email.ts';
+import type { Invitation, Meeting, Notice } from '../core/meeting.ts';
 
 const TZ = 'Europe/Stockholm';
 
@@ -53,8 +53,12 @@ export const buildCalendar = (
   cal.createEvent({
     id: invitationUid(invitation, countyId),
     sequence: invitation.sequence,
-    start: `${meeting.startsAt.slice(0, 16)}:00`,
-    end: `${addMinutesLocal(meeting.startsAt, meeting.durationMinutes)}:00`,
+    ...(meeting.allDay
+      ? { start: meeting.startsAt.slice(0, 10), allDay: true }
+      : {
+          start: `${meeting.startsAt.slice(0, 16)}:00`,
+          end: `${addMinutesLocal(meeting.startsAt, meeting.durationMinutes)}:00`,
+        }),
     timezone: TZ,
     stamp: now,
     status: cancel ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
@@ -65,7 +69,9 @@ export const buildCalendar = (
         ? meeting.location.joinUrl
         : (meeting.location?.place ?? undefined),
     url: meeting.location?.kind === 'digital' ? meeting.location.joinUrl : undefined,
-    organizer: { name: meeting.organiser.unitName ?? 'SIP', email: meeting.organiser.contactEmail ?? '' },
+    ...(meeting.organiser.contactEmail
+      ? { organizer: { name: meeting.organiser.unitName ?? 'SIP', email: meeting.organiser.contactEmail } }
+      : {}),
     attendees: [
       {
         email: invitation.email ?? '',
@@ -107,6 +113,26 @@ export const buildInvitationMessage = async (
       filename: 'invitation.ics',
       content: buildCalendar(meeting, invitation, addresses.countyId, now),
     },
+    date: now,
+  });
+  const buffer = await composer.compile().build();
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+};
+
+/** A notice email: plain text and HTML, no calendar. */
+export const buildNoticeMessage = async (
+  notice: Notice,
+  addresses: MailAddresses,
+  now: Date,
+): Promise<Uint8Array> => {
+  const words = composeNotice(notice, addresses.countyName);
+  const composer = new MailComposer({
+    from: addresses.from,
+    to: notice.email,
+    replyTo: addresses.replyTo,
+    subject: words.subject,
+    text: words.text,
+    html: words.html,
     date: now,
   });
   const buffer = await composer.compile().build();

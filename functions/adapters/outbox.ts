@@ -10,13 +10,17 @@ export interface Outbox {
 /** The same job always has the same id, so the mailer can tell a repeat from new work. */
 export const mailJobEvent = (county: string, job: MailJob, now: Date) => ({
   specversion: '1.0',
-  id: `mail.${job.caseId}.${job.meetingId}.${job.inviteeId}.${job.sequence}`,
+  id: job.noticeId
+    ? `mail.${job.caseId}.notice.${job.noticeId}`
+    : `mail.${job.caseId}.${job.meetingId}.${job.inviteeId}.${job.sequence}`,
   source: `urn:sip:${county}:outbox`,
   type: eventTypes.invitationMail,
   time: now.toISOString(),
   subject: job.caseId,
   datacontenttype: 'application/json',
-  data: { county, meetingId: job.meetingId, inviteeId: job.inviteeId, sequence: job.sequence },
+  data: job.noticeId
+    ? { county, noticeId: job.noticeId, sequence: 0 }
+    : { county, meetingId: job.meetingId, inviteeId: job.inviteeId, sequence: job.sequence },
 });
 
 export const sqsOutbox = (

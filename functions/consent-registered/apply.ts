@@ -1,5 +1,6 @@
 /** se.sip.consent.registered.v1: one party's (or several parties') consent or refusal. */
 import { decideConsentRegistered } from '../core/consent.ts';
+import { consentDueMarkers } from '../core/lifecycle.ts';
 import { caseConsumer } from '../runtime/case-consumer.ts';
 
 export const createConsentRegisteredHandler = caseConsumer(
@@ -16,6 +17,8 @@ export const createConsentRegisteredHandler = caseConsumer(
       kind: 'apply',
       case: { ...loaded.case, ...decision.caseChange, stopReason: decision.caseChange.stopReason },
       consents: [decision.consent],
+      // Once complete, the daily sweep reminds before it lapses and marks it expired after.
+      dueMarkers: decision.consent.status === 'complete' ? consentDueMarkers(county, decision.consent) : [],
       summary: decision.summary,
     };
   },

@@ -1,5 +1,6 @@
 /** se.sip.consent.withdrawn.v1: withdrawal by whoever gave the consent; the case stops at once. */
 import { decideConsentWithdrawn } from '../core/consent.ts';
+import { stockholmDate } from '../core/dates.ts';
 import { cancelMeetings } from '../core/meeting.ts';
 import { caseConsumer } from '../runtime/case-consumer.ts';
 
@@ -14,7 +15,7 @@ export const createConsentWithdrawnHandler = caseConsumer(
     const stops = decision.caseChange.status === 'stopped' && loaded.case.status !== 'stopped';
     // Without consent nothing may be shared: every scheduled meeting is cancelled (METHOD:CANCEL).
     const cancelled = stops
-      ? cancelMeetings(loaded.meetings.values(), loaded.invitations)
+      ? cancelMeetings(loaded.meetings.values(), loaded.invitations, stockholmDate(new Date(event.time)))
       : { meetings: [], invitations: [] };
     return {
       kind: 'apply',
@@ -26,6 +27,8 @@ export const createConsentWithdrawnHandler = caseConsumer(
       consents: [decision.consent],
       meetings: cancelled.meetings,
       invitations: cancelled.invitations,
+      // A stopped case gets no more reminders.
+      removeDue: stops ? loaded.due : [],
       summary: `${decision.summary}${cancelled.meetings.length ? `; ${cancelled.meetings.length} meeting(s) cancelled` : ''}`,
     };
   },

@@ -23,11 +23,22 @@ export interface CaseRecord {
   createdAt: string;
   createdByEventId: string;
   /** Status of the consent the case relies on (activeConsentId); absent until one is registered. */
-  consentStatus?: 'partial' | 'complete' | 'refused' | 'withdrawn';
+  consentStatus?: 'partial' | 'complete' | 'refused' | 'withdrawn' | 'expired';
   activeConsentId?: string;
   /** Why a stopped case stopped. */
   stopReason?: 'consent-refused' | 'consent-withdrawn';
   updatedAt?: string;
+  /** Set by the plan (step 5). */
+  planId?: string;
+  coordinator?: {
+    principal: string;
+    organisationType: string;
+    unitId: string;
+    email?: string;
+    phone?: string;
+  };
+  /** Set when the case closes (step 7). */
+  closeReason?: string;
 }
 
 export interface HistoryEntry {

@@ -7,7 +7,7 @@ import type { CaseRecord, CaseStatus } from './case.ts';
 import type { County } from './county.ts';
 import { daysBetween, stockholmDate } from './dates.ts';
 
-export type ConsentStatus = 'partial' | 'complete' | 'refused' | 'withdrawn';
+export type ConsentStatus = 'partial' | 'complete' | 'refused' | 'withdrawn' | 'expired';
 export type ConsentRole = ConsentRegistered['data']['givenBy'][number]['role'];
 export type ConsentMethod = ConsentRegistered['data']['method'];
 export type CoveredOrganisation = ConsentRegistered['data']['covers'][number];

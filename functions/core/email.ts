@@ -4,7 +4,7 @@
  * county allows it.
  */
 import { addMinutesLocal } from './dates.ts';
-import type { Invitation, Meeting } from './meeting.ts';
+import type { Invitation, Meeting, Notice } from './meeting.ts';
 
 export interface EmailText {
   subject: string;
@@ -77,7 +77,12 @@ export const composeInvitation = (
   const cancel = invitation.action === 'cancel';
   const update = !cancel && (invitation.sentSequence !== undefined || invitation.sequence > 0);
   const ref = invitation.caseId;
-  const when = formatWhen(meeting.startsAt, meeting.durationMinutes, locale);
+  const followUp = meeting.kind === 'follow-up';
+  const when = meeting.allDay
+    ? formatWhen(meeting.startsAt, 0, locale)
+        .replace(/ (kl\. )?\d\d:\d\d–\d\d:\d\d$/, '')
+        .replace(/,$/, '')
+    : formatWhen(meeting.startsAt, meeting.durationMinutes, locale);
   const organiser = meeting.organiser.unitName ?? (sv ? 'Samordnaren' : 'The coordinator');
   const where =
     meeting.location?.kind === 'digital'
@@ -85,9 +90,16 @@ export const composeInvitation = (
       : (meeting.location?.place ?? (sv ? 'meddelas av samordnaren' : 'to be given by the coordinator'));
   const contact = meeting.organiser.contactEmail ?? '';
 
+  const what = followUp
+    ? sv
+      ? 'Påminnelse: uppföljning av SIP'
+      : 'Reminder: follow-up of the SIP'
+    : sv
+      ? 'Kallelse till SIP-möte'
+      : 'Invitation to a SIP meeting';
   const subject = sv
-    ? `${cancel ? 'Inställt: ' : update ? 'Ändrad tid/plats: ' : ''}Kallelse till SIP-möte ${when} (ärende ${ref})`
-    : `${cancel ? 'Cancelled: ' : update ? 'Updated: ' : ''}Invitation to a SIP meeting ${when} (case ${ref})`;
+    ? `${cancel ? 'Inställt: ' : update ? 'Ändrad tid/plats: ' : ''}${what} ${when} (ärende ${ref})`
+    : `${cancel ? 'Cancelled: ' : update ? 'Updated: ' : ''}${what} ${when} (case ${ref})`;
 
   const lead = cancel
     ? sv
@@ -107,6 +119,11 @@ export const composeInvitation = (
         [sv ? 'Ärende' : 'Case reference', ref],
         ...(meeting.purpose ? [[sv ? 'Syfte' : 'Purpose', meeting.purpose] as [string, string]] : []),
       ];
+  const consentLine = meeting.consentValidUntil
+    ? sv
+      ? `Observera: samtycket gäller till och med ${meeting.consentValidUntil}, före uppföljningen. Ett nytt samtycke behövs innan information delas.`
+      : `Note: the consent is valid until ${meeting.consentValidUntil}, before the follow-up. A new consent is needed before information is shared.`
+    : null;
   const confirm = cancel
     ? ''
     : sv
@@ -116,7 +133,17 @@ export const composeInvitation = (
     ? `Mejlet innehåller inga uppgifter om personen; använd ärendereferensen i era egna system. Skickat av SIP-samordningen i ${countyName}.`
     : `This email holds no information about the person; use the case reference in your own systems. Sent by SIP coordination in ${countyName}.`;
 
-  const text = [lead, '', ...rows.map(([k, v]) => `${k}: ${v}`), '', confirm, confirm ? '' : null, footer]
+  const text = [
+    lead,
+    '',
+    ...rows.map(([k, v]) => `${k}: ${v}`),
+    '',
+    consentLine,
+    consentLine ? '' : null,
+    confirm,
+    confirm ? '' : null,
+    footer,
+  ]
     .filter((l) => l !== null)
     .join('\n');
   const html = `<!doctype html>
@@ -128,7 +155,7 @@ export const composeInvitation = (
 <dl>
 ${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}
 </dl>
-${confirm ? `<p>${escapeHtml(confirm)}</p>\n` : ''}<p><small>${escapeHtml(footer)}</small></p>
+${consentLine ? `<p><strong>${escapeHtml(consentLine)}</strong></p>\n` : ''}${confirm ? `<p>${escapeHtml(confirm)}</p>\n` : ''}<p><small>${escapeHtml(footer)}</small></p>
 </main>
 </body></html>
 `;
@@ -140,5 +167,67 @@ ${confirm ? `<p>${escapeHtml(confirm)}</p>\n` : ''}<p><small>${escapeHtml(footer
     calendarDescription: sv
       ? `Samordnad individuell plan, ärende ${ref}. Kallande: ${organiser}.`
       : `Coordinated individual plan, case ${ref}. Invited by: ${organiser}.`,
+  };
+};
+
+const noticeWords = {
+  'obliged-unit-declined': {
+    sv: (p: Record<string, string>) => [
+      `En enhet med pågående insatser har tackat nej till SIP-mötet ${p.meetingId ?? ''} utan att skicka en ersättare`,
+      `Organisation ${p.organisationId ?? ''} (${p.organisationType ?? ''}) är skyldig att delta. Kontakta enheten.`,
+    ],
+    en: (p: Record<string, string>) => [
+      `A unit with ongoing interventions declined SIP meeting ${p.meetingId ?? ''} without a substitute`,
+      `Organisation ${p.organisationId ?? ''} (${p.organisationType ?? ''}) is obliged to attend. Please contact the unit.`,
+    ],
+  },
+  'case-closed': {
+    sv: (p: Record<string, string>) => [
+      'SIP-ärendet är avslutat',
+      `Skäl: ${p.reason ?? ''}. Inga fler möten eller påminnelser skickas.`,
+    ],
+    en: (p: Record<string, string>) => [
+      'The SIP case is closed',
+      `Reason: ${p.reason ?? ''}. No more meetings or reminders will be sent.`,
+    ],
+  },
+  'consent-expiring': {
+    sv: (p: Record<string, string>) => [
+      'Samtycket går snart ut',
+      `Samtycke ${p.consentId ?? ''} gäller till och med ${p.validUntil ?? ''}. Inhämta ett nytt samtycke i tid.`,
+    ],
+    en: (p: Record<string, string>) => [
+      'The consent expires soon',
+      `Consent ${p.consentId ?? ''} is valid until ${p.validUntil ?? ''}. Obtain a new consent in time.`,
+    ],
+  },
+  'consent-expired': {
+    sv: (p: Record<string, string>) => [
+      'Samtycket har gått ut',
+      `Samtycke ${p.consentId ?? ''} gällde till och med ${p.validUntil ?? ''}.`,
+    ],
+    en: (p: Record<string, string>) => [
+      'The consent has expired',
+      `Consent ${p.consentId ?? ''} was valid until ${p.validUntil ?? ''}.`,
+    ],
+  },
+} as const;
+
+/** A notice: plain words, the case reference, ids, codes and dates only. */
+export const composeNotice = (
+  notice: Notice,
+  countyName: string,
+): { subject: string; text: string; html: string } => {
+  const locale = notice.locale ?? 'sv';
+  const [title = '', body = ''] = noticeWords[notice.kind][locale](notice.params);
+  const subject = locale === 'sv' ? `${title} (ärende ${notice.caseId})` : `${title} (case ${notice.caseId})`;
+  const footer =
+    locale === 'sv'
+      ? `Mejlet innehåller inga uppgifter om personen. Skickat av SIP-samordningen i ${countyName}.`
+      : `This email holds no information about the person. Sent by SIP coordination in ${countyName}.`;
+  return {
+    subject,
+    text: `${body}\n\n${footer}`,
+    html: `<!doctype html>\n<html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>\n<body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p><p><small>${escapeHtml(footer)}</small></p></main></body></html>\n`,
   };
 };

@@ -5,7 +5,8 @@
 import type { CaseCommit, CaseStore, LoadedCase } from '../adapters/case-store.ts';
 import type { CaseRecord } from '../core/case.ts';
 import type { ConsentRecord } from '../core/consent.ts';
-import { type Invitation, type Meeting, pendingMailJobs } from '../core/meeting.ts';
+import type { DueMarker, PlanRecord } from '../core/lifecycle.ts';
+import { type Invitation, type Meeting, type Notice, pendingMailJobs } from '../core/meeting.ts';
 import type { Outbox } from '../adapters/outbox.ts';
 import type { Outcome } from './consumer.ts';
 
@@ -16,6 +17,10 @@ export type CaseDecision =
       consents?: ConsentRecord[];
       meetings?: Meeting[];
       invitations?: Invitation[];
+      notices?: Notice[];
+      plans?: PlanRecord[];
+      dueMarkers?: DueMarker[];
+      removeDue?: DueMarker[];
       summary: string;
       /** Counted as a metric and kept in the history summary (e.g. a county recommendation broken). */
       warnings?: string[];
@@ -51,12 +56,15 @@ export const applyToCase = async (
    * and again on a duplicate delivery (the first delivery may have died before enqueueing),
    * every invitation still pending is handed to the mailer, which sends each sequence once.
    */
-  const enqueue = async (invitations: Invitation[] | undefined) => {
-    const jobs = pendingMailJobs(invitations ?? []);
+  const enqueue = async (invitations: Invitation[] | undefined, notices: Notice[] | undefined) => {
+    const jobs = pendingMailJobs(invitations ?? [], notices ?? []);
     if (outbox && jobs.length > 0) await outbox.enqueue(jobs);
   };
   const enqueuePending = async () => {
-    if (outbox) await enqueue((await store.loadCase(event.subject)).invitations);
+    if (!outbox) return;
+    const loaded = await store.loadCase(event.subject);
+    const jobs = pendingMailJobs(loaded.invitations, loaded.notices);
+    if (jobs.length > 0) await outbox.enqueue(jobs);
   };
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const loaded = await store.loadCase(event.subject);
@@ -84,6 +92,10 @@ export const applyToCase = async (
       consents: decision.consents,
       meetings: decision.meetings,
       invitations: decision.invitations,
+      notices: decision.notices,
+      plans: decision.plans,
+      dueMarkers: decision.dueMarkers,
+      removeDue: decision.removeDue,
       history: {
         caseId: event.subject,
         eventId: event.id,
@@ -95,7 +107,7 @@ export const applyToCase = async (
     };
     const result = await store.commit(commit);
     if (result.kind === 'conflict') continue;
-    if (result.kind === 'applied') await enqueue(decision.invitations);
+    if (result.kind === 'applied') await enqueue(decision.invitations, decision.notices);
     else await enqueuePending();
     return result.kind === 'applied'
       ? { kind: 'applied', warnings: decision.warnings, deviations: decision.deviations }

@@ -65,7 +65,7 @@ describe('generated contract files', () => {
 });
 
 describe('example scenarios', () => {
-  it('take one case through creation, two guardians’ consent, a summons and a follow-up', () => {
+  it('take one case through creation, two guardians’ consent, a summons, a response, the plan, a follow-up and closing', () => {
     for (const scenario of ['normal', 'protected']) {
       const types = examples.filter((e) => e.name.startsWith(scenario)).map((e) => e.event.type);
       expect(types).toEqual([
@@ -73,7 +73,10 @@ describe('example scenarios', () => {
         eventTypes.consentRegistered,
         eventTypes.consentRegistered,
         eventTypes.summonsSent,
+        eventTypes.invitationResponded,
+        eventTypes.planEstablished,
         eventTypes.followupDue,
+        eventTypes.caseClosed,
       ]);
     }
   });

@@ -31,6 +31,7 @@ describe('function bundles', () => {
             AWS_REGION: 'eu-north-1',
             SENDER_ADDRESS: 'sip@halland.example.se',
             REPLY_TO_ADDRESS: 'sip-svar@halland.example.se',
+            FOLLOWUP_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/123456789012/sip-halland-followup-due',
           },
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'pipe'],

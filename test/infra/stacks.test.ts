@@ -76,7 +76,7 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
 
   it('runs each consumer on the current Node.js runtime, arm64, with partial batch responses and bounded concurrency', () => {
     const fns = Object.values(t().findResources('AWS::Lambda::Function') as Resources);
-    expect(fns).toHaveLength(withHandler.length);
+    expect(fns).toHaveLength(withHandler.length + 1); // the consumers and the daily sweep
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', LogGroup: expect.anything() });
@@ -110,6 +110,20 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
     t().hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: county.alarmEmail });
     t().hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     t().resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('runs the daily sweep at 06:00 Europe/Stockholm, querying the due index, not scanning', () => {
+    t().hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 6 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Stockholm',
+    });
+    const statements = Object.values(t().findResources('AWS::IAM::Policy') as Resources).flatMap(
+      (p) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+          .Statement,
+    );
+    expect(statements.some((s) => [s.Action].flat().includes('dynamodb:Scan'))).toBe(false);
+    expect(JSON.stringify(statements)).toContain('/index/due');
   });
 
   it('sends mail through a TLS-only configuration set and the county’s sender identity', () => {

@@ -6,8 +6,8 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventTypes } from '../../events/contracts.ts';
-import { queueDepths, recentDays, waitUntilDrained } from '../../local/inspect.ts';
-import { publishBody, publishFiles } from '../../local/publisher.ts';
+import { publishScenario, queueDepths, recentDays, waitUntilDrained } from '../../local/inspect.ts';
+import { publishBody } from '../../local/publisher.ts';
 import { dynamoClient } from '../../local/runtime.ts';
 import { eventually, examplesDir, freshCaseCreated } from '../support/fixtures.ts';
 import { startTestStack } from '../support/local-stack.ts';
@@ -22,27 +22,26 @@ const type = eventTypes.caseCreated;
 const rejections = async () => (await Promise.all(recentDays().map((d) => t.store.listRejections(d)))).flat();
 
 describe('case.created through the local runtime', () => {
-  it('takes both example cases through consent to the summons; types without a consumer wait in their queues', async () => {
-    const sent = await publishFiles(t.sqs, t.stack.queues, [
-      `${examplesDir}/normal`,
-      `${examplesDir}/protected`,
-    ]);
-    expect(sent).toHaveLength(10);
-    await waitUntilDrained(t.sqs, t.stack.queues, t.stack.waitingTypes);
-    expect(await t.store.getCase('case-hl-1001')).toMatchObject({
-      status: 'summoned',
-      consentStatus: 'complete',
-      protectedIdentity: false,
-    });
-    expect(await t.store.getCase('case-hl-2001')).toMatchObject({
-      status: 'summoned',
-      protectedIdentity: true,
-    });
+  it('walks both example cases through their whole life, in order, with nothing in a DLQ', async () => {
+    const sent = [
+      ...(await publishScenario(t.sqs, t.stack, `${examplesDir}/normal`)),
+      ...(await publishScenario(t.sqs, t.stack, `${examplesDir}/protected`)),
+    ];
+    expect(sent).toHaveLength(16);
+    for (const caseId of ['case-hl-1001', 'case-hl-2001']) {
+      expect(await t.store.getCase(caseId)).toMatchObject({
+        status: 'closed',
+        closeReason: 'need-met',
+        consentStatus: 'complete',
+      });
+      expect(await t.store.listHistory(caseId)).toHaveLength(8);
+    }
+    expect((await t.store.getCase('case-hl-2001'))?.protectedIdentity).toBe(true);
     const depths = await queueDepths(t.sqs, t.stack.queues);
-    expect(depths[eventTypes.consentRegistered].visible).toBe(0);
-    expect(depths[eventTypes.summonsSent].visible).toBe(0);
-    expect(depths[eventTypes.followupDue].visible).toBe(2);
-    expect(Object.values(depths).every((d) => d.dlq === 0)).toBe(true);
+    expect(Object.values(depths).every((d) => d.dlq === 0 && d.visible === 0)).toBe(true);
+    expect(
+      (await rejections()).filter((r) => r.caseId === 'case-hl-1001' || r.caseId === 'case-hl-2001'),
+    ).toEqual([]);
   });
 
   it('the same case event published three times stores one case and one history entry', async () => {

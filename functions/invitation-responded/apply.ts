@@ -1,0 +1,8 @@
+/** se.sip.invitation.responded.v1: an invited unit confirms, declines or names a substitute. */
+import { decideResponse } from '../core/lifecycle.ts';
+import { caseConsumer } from '../runtime/case-consumer.ts';
+
+export const createInvitationRespondedHandler = caseConsumer(
+  'se.sip.invitation.responded.v1',
+  (_county, loaded, event) => decideResponse(loaded.case, loaded.meetings, loaded.invitations, event),
+);
