@@ -8,15 +8,25 @@
  * Options: --runs N (default 20).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import { bundling, handlerEntry, projectRoot } from '../lib/bundling.ts';
 import { countyById } from '../lib/counties.ts';
 import { consumers, handlerEnvironment } from '../lib/topology.ts';
+import { startEmulators } from '../local/emulators.ts';
+import { burst, roundTrips, throughput } from './load.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '20' },
+    cases: { type: 'string', default: '2000' },
+    burst: { type: 'string', default: '10000' },
+    only: { type: 'string' },
+  },
+});
+const sections = new Set((values.only ?? 'size,init,roundtrips,throughput,burst').split(','));
 const runs = Math.max(3, Number(values.runs));
 const outDir = join(projectRoot, 'bench', 'out');
 mkdirSync(outDir, { recursive: true });
@@ -103,7 +113,7 @@ const main = async () => {
   const hello = join(outDir, 'hello.mjs');
   writeFileSync(hello, 'export const handler = async () => "hello";\n');
   const rows = [];
-  for (const c of consumers.filter((x) => x.handler)) {
+  for (const c of sections.has('size') || sections.has('init') ? consumers.filter((x) => x.handler) : []) {
     const handler = c.handler ?? '';
     const fnFile = join(outDir, `${handler}.mjs`);
     const floorFile = join(outDir, `${handler}.floor.mjs`);
@@ -137,14 +147,50 @@ const main = async () => {
     });
   }
   console.table(rows);
+
+  const load: Record<string, unknown> = {};
+  if (sections.has('roundtrips') || sections.has('throughput') || sections.has('burst')) {
+    const emulators = await startEmulators();
+    try {
+      if (sections.has('roundtrips')) {
+        load.roundTrips = await roundTrips(emulators.endpoints);
+        console.log(
+          '\nRound trips per event (normal scenario, handlers in-process, counted with SDK middleware):',
+        );
+        console.table(load.roundTrips);
+      }
+      if (sections.has('throughput')) {
+        load.throughput = [
+          await throughput(emulators.endpoints, Number(values.cases)),
+          await throughput(emulators.endpoints, Number(values.cases), true),
+        ];
+        console.log('\nThroughput through the local runtime vs the direct-write floor:');
+        console.table(load.throughput);
+      }
+      if (sections.has('burst')) {
+        load.burst = await burst(emulators.endpoints, Number(values.burst));
+        console.log('\nBurst of follow-ups:');
+        console.table([load.burst]);
+      }
+    } finally {
+      await emulators.stop();
+    }
+  }
+  // A run of some sections keeps the figures of the others from the last full run.
+  const resultsFile = join(projectRoot, 'bench', 'results.json');
+  const previous = existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>)
+    : {};
   const results = {
+    ...previous,
     measuredAt: new Date().toISOString(),
     node: process.version,
     machine: `${process.platform}/${process.arch}`,
     note: 'Init = time from Node process start to the handler module being imported, in that process; medians of alternating runs.',
-    functions: rows,
+    ...(rows.length > 0 ? { functions: rows } : {}),
+    ...load,
   };
-  writeFileSync(join(projectRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log('wrote bench/results.json');
 };
 

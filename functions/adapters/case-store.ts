@@ -13,6 +13,7 @@ import {
 import type { CaseRecord, HistoryEntry } from '../core/case.ts';
 import type { ConsentRecord } from '../core/consent.ts';
 import type { DueMarker, PlanRecord } from '../core/lifecycle.ts';
+import type { CaseItems } from '../core/case-items.ts';
 import type { Invitation, InvitationStatus, Meeting, Notice } from '../core/meeting.ts';
 
 export const keys: {
@@ -75,16 +76,9 @@ export interface LoadedCase {
 }
 
 /** One committed change: the case's new state, related items, and the history entry. */
-export interface CaseCommit {
+export interface CaseCommit extends CaseItems {
   case: CaseRecord;
   expectedVersion: number;
-  consents?: ConsentRecord[];
-  meetings?: Meeting[];
-  invitations?: Invitation[];
-  notices?: Notice[];
-  plans?: PlanRecord[];
-  dueMarkers?: DueMarker[];
-  removeDue?: DueMarker[];
   history: HistoryEntry;
   appliedAt: string;
 }
@@ -389,36 +383,15 @@ export class CaseStore {
                 ExpressionAttributeValues: { ':expected': change.expectedVersion },
               },
             },
-            ...(change.consents ?? []).map((consent) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.consent(consent.caseId, consent.consentId), type: 'consent', ...consent },
-              },
-            })),
-            ...(change.meetings ?? []).map((meeting) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.meeting(meeting.caseId, meeting.meetingId), type: 'meeting', ...meeting },
-              },
-            })),
-            ...(change.invitations ?? []).map((invitation) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.invitation(invitation), type: 'invitation', ...invitation },
-              },
-            })),
-            ...(change.notices ?? []).map((notice) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.notice(notice.caseId, notice.noticeId), type: 'notice', ...notice },
-              },
-            })),
-            ...(change.plans ?? []).map((plan) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.plan(plan.caseId, plan.planId), type: 'plan', ...plan },
-              },
-            })),
+            ...(change.consents ?? []).map((i) =>
+              this.put(keys.consent(i.caseId, i.consentId), 'consent', i),
+            ),
+            ...(change.meetings ?? []).map((i) =>
+              this.put(keys.meeting(i.caseId, i.meetingId), 'meeting', i),
+            ),
+            ...(change.invitations ?? []).map((i) => this.put(keys.invitation(i), 'invitation', i)),
+            ...(change.notices ?? []).map((i) => this.put(keys.notice(i.caseId, i.noticeId), 'notice', i)),
+            ...(change.plans ?? []).map((i) => this.put(keys.plan(i.caseId, i.planId), 'plan', i)),
             ...(change.dueMarkers ?? []).map((m) => ({
               Put: {
                 TableName: this.tableName,
@@ -458,6 +431,10 @@ export class CaseStore {
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'conflict' };
       throw error;
     }
+  }
+
+  private put(key: Key, type: string, item: object) {
+    return { Put: { TableName: this.tableName, Item: { ...key, type, ...item } } };
   }
 
   async hasApplied(caseId: string, eventId: string): Promise<boolean> {

@@ -10,6 +10,7 @@ import type {
 } from '../../events/contracts.ts';
 import type { CaseRecord } from './case.ts';
 import type { ConsentRecord } from './consent.ts';
+import type { CaseItems } from './case-items.ts';
 import type { County } from './county.ts';
 import { addDays, stockholmDate } from './dates.ts';
 import { cancelMeetings, type Invitation, type Meeting, type Notice } from './meeting.ts';
@@ -39,16 +40,8 @@ export interface PlanRecord {
   nextFollowUp: { followUpId: string; dueOn: string };
 }
 
-export interface LifecycleChange {
+export interface LifecycleChange extends CaseItems {
   case: CaseRecord;
-  meetings?: Meeting[];
-  invitations?: Invitation[];
-  notices?: Notice[];
-  plans?: PlanRecord[];
-  consents?: ConsentRecord[];
-  dueMarkers?: DueMarker[];
-  /** Due markers to remove (reminded, or the case closed). */
-  removeDue?: DueMarker[];
   warnings?: string[];
   summary: string;
 }

@@ -4,29 +4,21 @@
  */
 import type { CaseCommit, CaseStore, LoadedCase } from '../adapters/case-store.ts';
 import type { CaseRecord } from '../core/case.ts';
-import type { ConsentRecord } from '../core/consent.ts';
-import type { DueMarker, PlanRecord } from '../core/lifecycle.ts';
-import { type Invitation, type Meeting, type Notice, pendingMailJobs } from '../core/meeting.ts';
+import type { CaseItems } from '../core/case-items.ts';
+import { type Invitation, type Notice, pendingMailJobs } from '../core/meeting.ts';
 import type { Outbox } from '../adapters/outbox.ts';
 import type { Outcome } from './consumer.ts';
 
 export type CaseDecision =
-  | {
+  | ({
       kind: 'apply';
       case: CaseRecord;
-      consents?: ConsentRecord[];
-      meetings?: Meeting[];
-      invitations?: Invitation[];
-      notices?: Notice[];
-      plans?: PlanRecord[];
-      dueMarkers?: DueMarker[];
-      removeDue?: DueMarker[];
       summary: string;
       /** Counted as a metric and kept in the history summary (e.g. a county recommendation broken). */
       warnings?: string[];
       /** Forbidden fields dropped from a protected case's event (security deviation). */
       deviations?: string[];
-    }
+    } & CaseItems)
   | { kind: 'reject'; reason: string }
   /** A prerequisite (another event) has not arrived yet; `replaceWith` is what waits (e.g. a sanitised copy). */
   | { kind: 'wait'; reason: string; replaceWith?: unknown };

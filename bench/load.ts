@@ -1,0 +1,482 @@
+/**
+ * Round trips per event, throughput through the local runtime against its direct-write floor, and a
+ * burst of follow-ups. Runs on the embedded emulators; used by bench/run.ts.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SQSRecord } from 'aws-lambda';
+import { eventTypes } from '../events/contracts.ts';
+import { CaseStore, keys } from '../functions/adapters/case-store.ts';
+import { createDocumentClient } from '../functions/adapters/dynamodb.ts';
+import type { Outbox } from '../functions/adapters/outbox.ts';
+import { mailJobEvent } from '../functions/adapters/outbox.ts';
+import { sesSender } from '../functions/adapters/ses.ts';
+import { createCaseCreatedHandler } from '../functions/case-created/apply.ts';
+import { createConsentRegisteredHandler } from '../functions/consent-registered/apply.ts';
+import { createCaseClosedHandler } from '../functions/case-closed/apply.ts';
+import { createFollowupDueHandler } from '../functions/followup-due/apply.ts';
+import { createInvitationRespondedHandler } from '../functions/invitation-responded/apply.ts';
+import { createMailerHandler } from '../functions/mailer/apply.ts';
+import { createPlanEstablishedHandler } from '../functions/plan-established/apply.ts';
+import { createSummonsSentHandler } from '../functions/summons-sent/apply.ts';
+import type { MailJob } from '../functions/core/meeting.ts';
+import { countyById } from '../lib/counties.ts';
+import { type Endpoints, localAwsEnv, waitFor } from '../local/emulators.ts';
+import { createTable, dynamoClient, startLocalStack } from '../local/runtime.ts';
+import { queueDepths } from '../local/inspect.ts';
+import { projectRoot } from '../local/stack-file.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+
+const county = countyById('halland');
+/** Concurrent pollers per consumer (each consumer's maxConcurrency is 5). */
+const POLLERS = 5;
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const ctx = () => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: 'bench',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:eu-north-1:000000000000:function:bench',
+  memoryLimitInMB: '512',
+  awsRequestId: `${Math.random()}`,
+  logGroupName: 'bench',
+  logStreamName: 'bench',
+  getRemainingTimeInMillis: () => 10_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+const record = (body: string): SQSRecord => ({
+  messageId: `${Math.random()}`,
+  receiptHandle: 'r',
+  body,
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: String(Date.now()),
+    SenderId: 'b',
+    ApproximateFirstReceiveTimestamp: String(Date.now()),
+  },
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:eu-north-1:000000000000:bench',
+  awsRegion: 'eu-north-1',
+});
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
+};
+
+/** 3. DynamoDB calls, consumed capacity and SES calls per event type for the normal scenario. */
+export const roundTrips = async (endpoints: Endpoints) => {
+  const counts = new Map<string, { dynamodb: number; rcu: number; wcu: number; ses: number; sqs: number }>();
+  let current = '';
+  const bump = (k: 'dynamodb' | 'rcu' | 'wcu' | 'ses' | 'sqs', n = 1) => {
+    const c = counts.get(current) ?? { dynamodb: 0, rcu: 0, wcu: 0, ses: 0, sqs: 0 };
+    c[k] += n;
+    counts.set(current, c);
+  };
+  const db = new DynamoDBClient({
+    endpoint: endpoints.dynamodb,
+    region: localAwsEnv.AWS_REGION,
+    credentials,
+  });
+  db.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      input.ReturnConsumedCapacity = 'TOTAL';
+      bump('dynamodb');
+      const out = await next(args);
+      const cc = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      for (const c of [cc ?? []].flat() as {
+        ReadCapacityUnits?: number;
+        WriteCapacityUnits?: number;
+        CapacityUnits?: number;
+      }[]) {
+        bump('rcu', c.ReadCapacityUnits ?? 0);
+        bump('wcu', c.WriteCapacityUnits ?? 0);
+        if (c.ReadCapacityUnits === undefined && c.WriteCapacityUnits === undefined)
+          bump('wcu', c.CapacityUnits ?? 0);
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'count' },
+  );
+  const tableName = `bench-rt-${Date.now()}`;
+  await createTable(db, tableName);
+  const store = new CaseStore(createDocumentClient(db), tableName);
+  const ses = new SESv2Client({ endpoint: endpoints.ses, region: localAwsEnv.AWS_REGION, credentials });
+  ses.middlewareStack.add((next) => async (args) => (bump('ses'), next(args)), {
+    step: 'initialize',
+    name: 'count',
+  });
+  const jobs: MailJob[] = [];
+  const outbox: Outbox = { enqueue: async (more) => (bump('sqs'), void jobs.push(...more)) };
+  const deps = { county, store, now: () => new Date(), outbox };
+  const handlers: Record<string, unknown> = {
+    [eventTypes.caseCreated]: createCaseCreatedHandler(deps),
+    [eventTypes.consentRegistered]: createConsentRegisteredHandler(deps),
+    [eventTypes.summonsSent]: createSummonsSentHandler(deps),
+    [eventTypes.invitationResponded]: createInvitationRespondedHandler(deps),
+    [eventTypes.planEstablished]: createPlanEstablishedHandler(deps),
+    [eventTypes.followupDue]: createFollowupDueHandler(deps),
+    [eventTypes.caseClosed]: createCaseClosedHandler(deps),
+  };
+  const mailer = createMailerHandler({
+    ...deps,
+    sender: sesSender(undefined, ses),
+    addresses: {
+      from: county.senderAddress,
+      replyTo: county.replyToAddress,
+      countyId: county.id,
+      countyName: county.displayName,
+    },
+  });
+  const dir = join(projectRoot, 'events', 'examples', 'normal');
+  const perEvent: Record<
+    string,
+    { events: number; dynamodbCalls: number; rcu: number; wcu: number; sesCalls: number; sqsCalls: number }
+  > = {};
+  const add = (type: string) => {
+    const c = counts.get(type) ?? { dynamodb: 0, rcu: 0, wcu: 0, ses: 0, sqs: 0 };
+    const p = perEvent[type] ?? { events: 0, dynamodbCalls: 0, rcu: 0, wcu: 0, sesCalls: 0, sqsCalls: 0 };
+    perEvent[type] = p;
+    return { c, p };
+  };
+  const caseId = `bench-${Date.now()}`;
+  for (const file of readdirSync(dir).sort()) {
+    const event = { ...JSON.parse(readFileSync(join(dir, file), 'utf8')), subject: caseId };
+    current = event.type;
+    counts.delete(current);
+    await (handlers[event.type] as (e: unknown, c: unknown) => Promise<unknown>)(
+      { Records: [record(JSON.stringify(event))] },
+      ctx(),
+    );
+    const { c, p } = add(event.type);
+    p.events++;
+    p.dynamodbCalls += c.dynamodb;
+    p.rcu += c.rcu;
+    p.wcu += c.wcu;
+    p.sesCalls += c.ses;
+    p.sqsCalls += c.sqs;
+    // The mailer sends what this event queued, one job at a time.
+    for (const job of jobs.splice(0)) {
+      current = eventTypes.invitationMail;
+      counts.delete(current);
+      await (mailer as unknown as (e: unknown, c: unknown) => Promise<unknown>)(
+        { Records: [record(JSON.stringify(mailJobEvent(county.id, job, new Date())))] },
+        ctx(),
+      );
+      const m = add(current);
+      m.p.events++;
+      m.p.dynamodbCalls += m.c.dynamodb;
+      m.p.rcu += m.c.rcu;
+      m.p.wcu += m.c.wcu;
+      m.p.sesCalls += m.c.ses;
+      m.p.sqsCalls += m.c.sqs;
+    }
+  }
+  db.destroy();
+  ses.destroy();
+  return Object.entries(perEvent).map(([type, p]) => ({
+    type,
+    events: p.events,
+    dynamodbCallsPerEvent: +(p.dynamodbCalls / p.events).toFixed(2),
+    rcuPerEvent: +(p.rcu / p.events).toFixed(2),
+    wcuPerEvent: +(p.wcu / p.events).toFixed(2),
+    sesCallsPerEvent: +(p.sesCalls / p.events).toFixed(2),
+    sqsCallsPerEvent: +(p.sqsCalls / p.events).toFixed(2),
+  }));
+};
+
+const caseEvents = (n: number) => {
+  const dir = join(projectRoot, 'events', 'examples', 'normal');
+  const [created, consentA, consentB] = [
+    '01-case-created.json',
+    '02-consent-guardian-a.json',
+    '03-consent-guardian-b.json',
+  ].map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>);
+  const out: { type: string; body: string; caseId: string; id: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const caseId = `tp-${i}`;
+    for (const [k, e] of [created, consentA, consentB].entries()) {
+      const id = `tp-${i}-${k}`;
+      out.push({
+        type: String(e?.type),
+        caseId,
+        id,
+        body: JSON.stringify({ ...e, id, subject: caseId, time: new Date().toISOString() }),
+      });
+    }
+  }
+  return out;
+};
+
+const sendAll = async (
+  sqs: SQSClient,
+  urlOf: (type: string) => string,
+  messages: { type: string; body: string }[],
+) => {
+  const byType = new Map<string, string[]>();
+  for (const m of messages) byType.set(m.type, [...(byType.get(m.type) ?? []), m.body]);
+  await Promise.all(
+    [...byType].map(async ([type, bodies]) => {
+      for (let i = 0; i < bodies.length; i += 10) {
+        await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: urlOf(type),
+            Entries: bodies.slice(i, i + 10).map((MessageBody, n) => ({ Id: String(n), MessageBody })),
+          }),
+        );
+      }
+    }),
+  );
+};
+
+/** 4. Throughput of N cases' events (case + two consents) through the local runtime, and the direct-write floor. */
+export const throughput = async (endpoints: Endpoints, cases: number, phased = false) => {
+  const stack = await startLocalStack({
+    endpoints,
+    county: county.id,
+    logFile: join(mkdtempSync(join(tmpdir(), 'sip-bench-')), 'runtime.log'),
+    resourcePrefix: `tp${Date.now()}-`,
+    maxPollers: POLLERS,
+  });
+  const sqs = new SQSClient({ endpoint: endpoints.sqs, region: localAwsEnv.AWS_REGION, credentials });
+  const events = caseEvents(cases);
+  const started = Date.now();
+  // Cases first, then consents, as upstream would publish them; the consumers run concurrently.
+  const urlOf = (type: string) => stack.queues[type as keyof typeof stack.queues].url;
+  const drained = async () => {
+    const d = await queueDepths(sqs, stack.queues);
+    const busy = Object.values(d).reduce((n, x) => n + x.visible + x.inFlight + x.delayed, 0);
+    if (busy > 0) throw new Error(`${busy} in flight`);
+  };
+  await sendAll(
+    sqs,
+    urlOf,
+    events.filter((e) => e.type === eventTypes.caseCreated),
+  );
+  // Phased: the consents are published once every case is applied, so none has to wait for its case.
+  if (phased) await waitFor('the cases to be applied', drained, 600_000, 200);
+  await sendAll(
+    sqs,
+    urlOf,
+    events.filter((e) => e.type !== eventTypes.caseCreated),
+  );
+  await waitFor(
+    'the runtime to apply every event',
+    async () => {
+      const d = await queueDepths(sqs, stack.queues);
+      const busy = Object.values(d).reduce((n, x) => n + x.visible + x.inFlight + x.delayed, 0);
+      if (busy > 0) throw new Error(`${busy} in flight`);
+    },
+    600_000,
+    200,
+  );
+  const seconds = (Date.now() - started) / 1000;
+  const store = new CaseStore(createDocumentClient(dynamoClient(endpoints.dynamodb)), stack.tables[0] ?? '');
+  const latencies: number[] = [];
+  let applied = 0;
+  for (let i = 0; i < cases; i++) {
+    for (const h of await store.listHistory(`tp-${i}`)) {
+      applied++;
+      latencies.push(Date.parse(h.appliedAt) - Date.parse(h.occurredAt));
+    }
+  }
+  await stack.stop();
+
+  // The floor: the same writes, issued directly (one Query + one transaction per consent, one transaction per case).
+  const db = new DynamoDBClient({
+    endpoint: endpoints.dynamodb,
+    region: localAwsEnv.AWS_REGION,
+    credentials,
+  });
+  const doc = DynamoDBDocumentClient.from(db);
+  const floorTable = `floor${Date.now()}`;
+  await createTable(db, floorTable);
+  const concurrency = POLLERS * 2; // the runtime's pollers on the two busy queues
+  const floorStart = Date.now();
+  const work = [...events];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let e = work.shift(); e; e = work.shift()) {
+        const pk = `CASE#${e.caseId}`;
+        if (e.type !== eventTypes.caseCreated)
+          await doc.send(
+            new QueryCommand({
+              TableName: floorTable,
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+              ExpressionAttributeValues: { ':pk': pk, ':s': 'CASE' },
+            }),
+          );
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: { TableName: floorTable, Item: { pk, sk: `CASE#${e.id}`, body: e.body.slice(0, 400) } },
+              },
+              {
+                Put: {
+                  TableName: floorTable,
+                  Item: { pk, sk: `EVENT#${e.id}` },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+      }
+    }),
+  );
+  const floorSeconds = (Date.now() - floorStart) / 1000;
+  db.destroy();
+  sqs.destroy();
+  return {
+    arrival: phased ? 'cases, then consents' : 'all at once',
+    cases,
+    events: events.length,
+    applied,
+    seconds: +seconds.toFixed(1),
+    eventsPerSecond: +(events.length / seconds).toFixed(1),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    floorEventsPerSecond: +(events.length / floorSeconds).toFixed(1),
+    ratioToFloor: +(events.length / seconds / (events.length / floorSeconds)).toFixed(2),
+  };
+};
+
+/** 5. A burst of N follow-ups at once, for N cases with a plan: all processed, none duplicated, none lost. */
+export const burst = async (endpoints: Endpoints, n: number) => {
+  const stack = await startLocalStack({
+    endpoints,
+    county: county.id,
+    logFile: join(mkdtempSync(join(tmpdir(), 'sip-burst-')), 'runtime.log'),
+    resourcePrefix: `burst${Date.now()}-`,
+    maxPollers: POLLERS,
+  });
+  const table = stack.tables[0] ?? '';
+  const db = new DynamoDBClient({
+    endpoint: endpoints.dynamodb,
+    region: localAwsEnv.AWS_REGION,
+    credentials,
+  });
+  // Seed N protected cases with an active plan directly (phone path: reminders are phone tasks).
+  const items = [];
+  for (let i = 0; i < n; i++) {
+    const caseId = `burst-${i}`;
+    items.push(
+      {
+        ...keys.case(caseId),
+        type: 'case',
+        caseId,
+        county: county.id,
+        status: 'plan-active',
+        version: 1,
+        ageGroup: 'adult',
+        protectedIdentity: true,
+        initiator: { principal: 'region', organisationType: 'psychiatry', unitId: 'u' },
+        needDiscoveredOn: '2026-11-01',
+        meetingDueBy: null,
+        createdAt: '2026-11-01T00:00:00Z',
+        createdByEventId: 'seed',
+        consentStatus: 'complete',
+        activeConsentId: 'c',
+        coordinator: {
+          principal: 'municipality',
+          organisationType: 'social-services',
+          unitId: 'u2',
+          phone: '+46 1',
+        },
+      },
+      {
+        ...keys.consent(caseId, 'c'),
+        type: 'consent',
+        caseId,
+        consentId: 'c',
+        status: 'complete',
+        parties: [],
+        guardianCount: null,
+        covers: [],
+        validFrom: '2026-11-01',
+        validUntil: '2027-10-31',
+      },
+    );
+  }
+  const doc = DynamoDBDocumentClient.from(db, { marshallOptions: { removeUndefinedValues: true } });
+  for (let i = 0; i < items.length; i += 25) {
+    await doc.send(
+      new BatchWriteCommand({
+        RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+      }),
+    );
+  }
+  const sqs = new SQSClient({ endpoint: endpoints.sqs, region: localAwsEnv.AWS_REGION, credentials });
+  const messages = Array.from({ length: n }, (_, i) => ({
+    type: eventTypes.followupDue,
+    body: JSON.stringify({
+      specversion: '1.0',
+      id: `burst-fu-${i}`,
+      source: 'urn:bench',
+      type: eventTypes.followupDue,
+      time: new Date().toISOString(),
+      subject: `burst-${i}`,
+      datacontenttype: 'application/json',
+      data: { county: county.id, followUpId: `fu-${i}`, dueOn: '2027-03-10' },
+    }),
+  }));
+  const started = Date.now();
+  await sendAll(sqs, () => stack.queues[eventTypes.followupDue].url, messages);
+  await waitFor(
+    'the burst to drain',
+    async () => {
+      const d = (await queueDepths(sqs, stack.queues))[eventTypes.followupDue];
+      if (d.visible + d.inFlight + d.delayed > 0) throw new Error('busy');
+    },
+    1_800_000,
+    500,
+  );
+  const seconds = (Date.now() - started) / 1000;
+  // Count what was written: follow-up meetings and history entries, per case.
+  let meetings = 0;
+  let histories = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new ScanCommand({
+        TableName: table,
+        ExclusiveStartKey: ExclusiveStartKey as never,
+        ProjectionExpression: 'sk',
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const sk = item.sk?.S ?? '';
+      if (sk.startsWith('CASE#MEETING#fu-') && !sk.includes('#INVITEE#')) meetings++;
+      if (sk.startsWith('EVENT#burst-fu-')) histories++;
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey as never;
+  } while (ExclusiveStartKey);
+  const dlq = (await queueDepths(sqs, stack.queues))[eventTypes.followupDue].dlq;
+  await stack.stop();
+  db.destroy();
+  sqs.destroy();
+  return {
+    followUps: n,
+    seconds: +seconds.toFixed(1),
+    perSecond: +(n / seconds).toFixed(1),
+    processed: histories,
+    meetings,
+    lost: n - histories,
+    duplicated: meetings - histories,
+    dlq,
+  };
+};
