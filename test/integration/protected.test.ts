@@ -106,12 +106,44 @@ describe('protected identity end to end', () => {
     await publish(JSON.stringify(marked), JSON.stringify(created)); // late duplicates
     await settle();
 
+    // The rest of the case's life, each type carrying what it must not: the coordinator's email on
+    // the plan, and an unknown free-text field on every type.
+    const rest = [
+      '05-invitation-responded.json',
+      '06-plan-established.json',
+      '07-followup-due.json',
+      '08-case-closed.json',
+    ].map((f) => {
+      const e = loadExample<TestEvent>('protected', f);
+      return { ...e, id: `${e.id}-${caseId}`, subject: caseId };
+    });
+    const [responded, plan, followUp, closed] = rest as [TestEvent, TestEvent, TestEvent, TestEvent];
+    const planWithEmail = {
+      ...plan,
+      data: {
+        ...plan.data,
+        coordinator: {
+          ...(plan.data.coordinator as object),
+          email: `${mark('coordmail').toLowerCase()}@example.se`,
+        },
+      },
+    };
+    for (const e of rest) {
+      await publish(
+        JSON.stringify({ ...e, id: `${e.id}-notes`, data: { ...e.data, notes: mark(`notes-${e.type}`) } }),
+      );
+    }
+    for (const e of [responded, planWithEmail, planWithEmail, followUp, followUp, closed]) {
+      await publish(JSON.stringify(e));
+      await settle();
+    }
+    expect((await t.store.loadCase(caseId)).case?.status).toBe('closed');
+
     const loaded = await t.store.loadCase(caseId);
-    expect(loaded.invitations.map((i) => [i.channel, i.status])).toEqual([
-      ['phone', 'to-call'],
-      ['phone', 'to-call'],
-      ['phone', 'to-call'],
-    ]);
+    // Phone tasks only: three for the SIP meeting, one reminder each for the follow-up.
+    expect(loaded.invitations.length).toBeGreaterThanOrEqual(6);
+    expect(loaded.invitations.every((i) => i.channel === 'phone' && !i.email && !i.unitName)).toBe(true);
+    expect(loaded.plans.get('plan-case-hl-2001-1')?.coordinator.email).toBeUndefined();
     expect(loaded.meetings.get(marked.data.meetingId as string)?.location).toBeUndefined();
 
     const written = await everythingWeWrote();
