@@ -85,7 +85,7 @@ export const renderSummary = async (
     lines.push(`  phone tasks: ${calls.length === 0 ? 'none' : ''}`);
     for (const i of calls) {
       lines.push(
-        `    call ${i.organisationType} (${i.organisationId}) on ${i.phone ?? '?'} to agree time and place: ${i.status}`,
+        `    ${i.meetingId}: call ${i.organisationType} (${i.organisationId}) on ${i.phone ?? '?'} to agree time and place: ${i.status}`,
       );
     }
     const mailed = invitations.filter((i) => i.channel === 'email');
