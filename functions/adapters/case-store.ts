@@ -9,6 +9,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { CaseRecord, HistoryEntry } from '../core/case.ts';
 import type { ConsentRecord } from '../core/consent.ts';
@@ -195,47 +196,31 @@ export class CaseStore {
     now: string,
     staleBefore: string,
   ): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.outbox(i),
-          UpdateExpression: 'SET #status = :sending, claimedAt = :now',
-          ConditionExpression:
-            '#sequence = :sequence AND (#status = :pending OR (#status = :sending AND claimedAt < :stale))',
-          ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
-          ExpressionAttributeValues: {
-            ':sending': 'sending',
-            ':pending': 'pending',
-            ':now': now,
-            ':stale': staleBefore,
-            ':sequence': sequence,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.conditionalUpdate({
+      Key: keys.outbox(i),
+      UpdateExpression: 'SET #status = :sending, claimedAt = :now',
+      ConditionExpression:
+        '#sequence = :sequence AND (#status = :pending OR (#status = :sending AND claimedAt < :stale))',
+      ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
+      ExpressionAttributeValues: {
+        ':sending': 'sending',
+        ':pending': 'pending',
+        ':now': now,
+        ':stale': staleBefore,
+        ':sequence': sequence,
+      },
+    });
   }
 
   /** Gives a claim back (e.g. SES throttled us): the next delivery of the job tries again. */
   async releaseInvitation(i: Invitation | Notice, sequence: number): Promise<void> {
-    await this.db
-      .send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.outbox(i),
-          UpdateExpression: 'SET #status = :pending REMOVE claimedAt',
-          ConditionExpression: '#sequence = :sequence AND #status = :sending',
-          ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':sequence': sequence },
-        }),
-      )
-      .catch((error) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      });
+    await this.conditionalUpdate({
+      Key: keys.outbox(i),
+      UpdateExpression: 'SET #status = :pending REMOVE claimedAt',
+      ConditionExpression: '#sequence = :sequence AND #status = :sending',
+      ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
+      ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':sequence': sequence },
+    });
   }
 
   /** Records a finished send: status, the sequence sent, SES's message id and its lookup item, at once. */
@@ -336,22 +321,24 @@ export class CaseStore {
     detail: string,
     now: string,
   ): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: key,
+      UpdateExpression: 'SET #status = :status, deliveryDetail = :detail, updatedAt = :now',
+      ConditionExpression: `#status IN (${from.map((_, n) => `:from${n}`).join(', ')})`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':detail': detail,
+        ':now': now,
+        ...Object.fromEntries(from.map((f, n) => [`:from${n}`, f])),
+      },
+    });
+  }
+
+  /** An update that only happens if its condition holds: true when it did. */
+  private async conditionalUpdate(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: 'SET #status = :status, deliveryDetail = :detail, updatedAt = :now',
-          ConditionExpression: `#status IN (${from.map((_, n) => `:from${n}`).join(', ')})`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':status': status,
-            ':detail': detail,
-            ':now': now,
-            ...Object.fromEntries(from.map((f, n) => [`:from${n}`, f])),
-          },
-        }),
-      );
+      await this.db.send(new UpdateCommand({ TableName: this.tableName, ...input }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;

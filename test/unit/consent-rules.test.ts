@@ -11,23 +11,12 @@ import {
 } from '../../functions/core/consent.ts';
 import { countyById } from '../../lib/counties.ts';
 import { freshConsent, freshWithdrawal } from '../support/fixtures.ts';
+import { sampleCase } from '../support/records.ts';
 
 const halland = countyById('halland');
 const varmland = countyById('varmland');
 
-const child: CaseRecord = {
-  caseId: 'case-1',
-  county: 'halland',
-  status: 'awaiting-consent',
-  version: 1,
-  ageGroup: 'child',
-  protectedIdentity: false,
-  initiator: { principal: 'region', organisationType: 'psychiatry', unitId: 'unit-1' },
-  needDiscoveredOn: '2026-11-18',
-  meetingDueBy: '2026-12-18',
-  createdAt: '2026-11-20T08:00:00+01:00',
-  createdByEventId: 'e1',
-};
+const child: CaseRecord = sampleCase();
 const adult: CaseRecord = { ...child, ageGroup: 'adult' };
 
 const consent = (

@@ -19,24 +19,17 @@ import {
 import type { Invitation, Meeting } from '../../functions/core/meeting.ts';
 import { countyById } from '../../lib/counties.ts';
 import { loadExample } from '../support/fixtures.ts';
+import { sampleCase } from '../support/records.ts';
 
 const halland = countyById('halland');
 const varmland = countyById('varmland');
-const c: CaseRecord = {
+const c: CaseRecord = sampleCase({
   caseId: 'case-hl-1001',
-  county: 'halland',
   status: 'summoned',
   version: 5,
-  ageGroup: 'child',
-  protectedIdentity: false,
-  initiator: { principal: 'region', organisationType: 'psychiatry', unitId: 'u' },
-  needDiscoveredOn: '2026-11-18',
-  meetingDueBy: '2026-12-18',
-  createdAt: '2026-11-20T08:00:00+01:00',
-  createdByEventId: 'e1',
   consentStatus: 'complete',
   activeConsentId: 'c-1',
-};
+});
 const consent: ConsentRecord = {
   caseId: c.caseId,
   consentId: 'c-1',

@@ -13,6 +13,7 @@ import {
 } from '../../functions/core/summons.ts';
 import { countyById } from '../../lib/counties.ts';
 import { freshSummons } from '../support/fixtures.ts';
+import { sampleCase } from '../support/records.ts';
 
 const halland = countyById('halland');
 const gavleborg = countyById('gavleborg');
@@ -32,21 +33,12 @@ const consent: ConsentRecord = {
   validFrom: '2026-11-21',
   validUntil: '2027-11-20',
 };
-const consented: CaseRecord = {
-  caseId: 'case-1',
-  county: 'halland',
+const consented: CaseRecord = sampleCase({
   status: 'consented',
   version: 3,
-  ageGroup: 'child',
-  protectedIdentity: false,
-  initiator: { principal: 'region', organisationType: 'psychiatry', unitId: 'u' },
-  needDiscoveredOn: '2026-11-18',
-  meetingDueBy: '2026-12-18',
-  createdAt: '2026-11-20T08:00:00+01:00',
-  createdByEventId: 'e1',
   consentStatus: 'complete',
   activeConsentId: 'c-1',
-};
+});
 const summons = (data: Record<string, unknown> = {}) =>
   freshSummons('case-1', { data }) as unknown as SummonsSent;
 const invitees = summons().data.invitees;
