@@ -1,5 +1,5 @@
 /**
- * npm run redrive -- --county <id> [--type <event type>] [--region <aws region>]
+ * npm run redrive -- --county <id> [--type <event type>] [--rate <messages per second>]
  * After the cause of parked messages is fixed, moves them from a county's DLQ(s) back to the
  * source queue with an SQS message move task (uses the operator's AWS credentials).
  */
@@ -13,47 +13,82 @@ import {
 import { countyById } from './counties.ts';
 import { consumerFor, consumers, dlqName } from './topology.ts';
 
-const { values } = parseArgs({
-  options: {
-    county: { type: 'string' },
-    type: { type: 'string' },
-    region: { type: 'string' },
-    rate: { type: 'string' },
-  },
-});
-if (!values.county) {
-  console.error(
-    'usage: npm run redrive -- --county <id> [--type <event type>] [--rate <messages per second>]',
-  );
-  process.exit(2);
+export interface RedriveResult {
+  dlq: string;
+  waiting: number;
+  taskHandle?: string;
 }
-const county = countyById(values.county);
-const selected = values.type ? [consumerFor(values.type)] : consumers;
-if (selected.some((c) => !c)) {
-  console.error(`unknown event type ${values.type}; known: ${consumers.map((c) => c.eventType).join(', ')}`);
-  process.exit(2);
-}
-const sqs = new SQSClient({ region: values.region ?? county.region });
-for (const c of selected) {
-  if (!c) continue;
-  const name = dlqName(county.id, c);
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'] }),
-  );
-  const waiting = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
-  if (waiting === 0) {
-    console.log(`${name}: empty, nothing to redrive`);
-    continue;
+
+/** Starts one move task per non-empty DLQ of the county (or of one event type). */
+export const redrive = async (
+  sqs: SQSClient,
+  countyId: string,
+  options: { type?: string; rate?: number; prefix?: string } = {},
+): Promise<RedriveResult[]> => {
+  const county = countyById(countyId);
+  const selected = options.type ? [consumerFor(options.type)] : consumers;
+  if (selected.some((c) => !c)) {
+    throw new Error(
+      `unknown event type ${options.type}; known: ${consumers.map((c) => c.eventType).join(', ')}`,
+    );
   }
-  // Without DestinationArn, SQS moves each message back to the queue it came from.
-  const task = await sqs.send(
-    new StartMessageMoveTaskCommand({
-      SourceArn: Attributes?.QueueArn,
-      ...(values.rate ? { MaxNumberOfMessagesPerSecond: Number(values.rate) } : {}),
-    }),
-  );
-  console.log(
-    `${name}: moving ~${waiting} message(s) back to ${c.eventType}'s queue (task ${task.TaskHandle})`,
-  );
+  const results: RedriveResult[] = [];
+  for (const c of selected) {
+    if (!c) continue;
+    const name = `${options.prefix ?? ''}${dlqName(county.id, c)}`;
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl,
+        AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages'],
+      }),
+    );
+    const waiting = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+    if (waiting === 0) {
+      results.push({ dlq: name, waiting });
+      continue;
+    }
+    // Without DestinationArn, SQS moves each message back to the queue it came from.
+    const task = await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: Attributes?.QueueArn,
+        ...(options.rate ? { MaxNumberOfMessagesPerSecond: options.rate } : {}),
+      }),
+    );
+    results.push({ dlq: name, waiting, taskHandle: task.TaskHandle });
+  }
+  return results;
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      county: { type: 'string' },
+      type: { type: 'string' },
+      region: { type: 'string' },
+      rate: { type: 'string' },
+    },
+  });
+  if (!values.county) {
+    console.error(
+      'usage: npm run redrive -- --county <id> [--type <event type>] [--rate <messages per second>]',
+    );
+    process.exit(2);
+  }
+  try {
+    const sqs = new SQSClient({ region: values.region ?? countyById(values.county).region });
+    for (const r of await redrive(sqs, values.county, {
+      type: values.type,
+      rate: values.rate ? Number(values.rate) : undefined,
+    })) {
+      console.log(
+        r.taskHandle
+          ? `${r.dlq}: moving ~${r.waiting} message(s) back to their source queue (task ${r.taskHandle})`
+          : `${r.dlq}: empty, nothing to redrive`,
+      );
+    }
+  } catch (error) {
+    console.error(`redrive failed: ${(error as Error).message}`);
+    process.exit(1);
+  }
 }
