@@ -106,7 +106,8 @@ const main = async () => {
       sqs,
       useQueueUrlAsEndpoint: false,
       batchSize: spec.batchSize,
-      waitTimeSeconds: 1,
+      // Long polling like the Lambda event source (20 s): idle consumers cost next to nothing.
+      waitTimeSeconds: 20,
       pollingWaitTimeMs: 0,
       attributeNames: ['All' as never],
       messageSystemAttributeNames: ['All'],
