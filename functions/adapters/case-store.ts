@@ -118,18 +118,7 @@ export class CaseStore {
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.history(history.caseId, history.eventId),
-                  type: 'history',
-                  ...history,
-                  appliedAt,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
+            this.historyPut(history, appliedAt),
           ],
         }),
       );
@@ -395,18 +384,7 @@ export class CaseStore {
             ...(change.removeDue ?? []).map((m) => ({
               Delete: { TableName: this.tableName, Key: keys.due(m) },
             })),
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.history(history.caseId, history.eventId),
-                  type: 'history',
-                  ...history,
-                  appliedAt: change.appliedAt,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
+            this.historyPut(history, change.appliedAt),
           ],
         }),
       );
@@ -418,6 +396,17 @@ export class CaseStore {
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'conflict' };
       throw error;
     }
+  }
+
+  /** The history entry, put only if the event is new: the idempotency marker of every change. */
+  private historyPut(history: HistoryEntry, appliedAt: string) {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...keys.history(history.caseId, history.eventId), type: 'history', ...history, appliedAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
   }
 
   private put(key: Key, type: string, item: object) {

@@ -4,7 +4,7 @@
  * nothing applied twice, every invitation handed to the mailer.
  */
 import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outbox } from '../../functions/adapters/outbox.ts';
 import { createCaseCreatedHandler } from '../../functions/case-created/apply.ts';
@@ -16,7 +16,7 @@ import {
   freshCaseCreated,
   freshConsent,
   freshSummons,
-  lambdaContext,
+  invokeBatch,
   sqsRecord,
   uniqueId,
 } from '../support/fixtures.ts';
@@ -28,24 +28,12 @@ beforeAll(async () => {
 });
 afterAll(async () => t.drop());
 
-type Handler = (
-  e: { Records: SQSRecord[] },
-  c: ReturnType<typeof lambdaContext>,
-) => Promise<SQSBatchResponse>;
-
 /** Invokes like Lambda + SQS: records reported as failed (or a thrown batch) come back, until none fail. */
 const deliverUntilDone = async (handler: unknown, records: SQSRecord[], maxRounds = 10) => {
   let pending = records;
   let rounds = 0;
   while (pending.length > 0 && rounds++ < maxRounds) {
-    let failed: string[];
-    try {
-      failed = (await (handler as Handler)({ Records: pending }, lambdaContext())).batchItemFailures.map(
-        (f) => f.itemIdentifier,
-      );
-    } catch {
-      failed = pending.map((r) => r.messageId);
-    }
+    const failed = (await invokeBatch(handler, pending)).batchItemFailures.map((f) => f.itemIdentifier);
     pending = pending.filter((r) => failed.includes(r.messageId));
   }
   return rounds;

@@ -4,7 +4,6 @@
  * reports in SES's documented notification format.
  */
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { mailJobEvent, type Outbox } from '../../functions/adapters/outbox.ts';
@@ -21,7 +20,7 @@ import {
   freshCaseCreated,
   freshConsent,
   freshSummons,
-  lambdaContext,
+  invokeBatch,
   sqsRecord,
   uniqueId,
 } from '../support/fixtures.ts';
@@ -30,15 +29,7 @@ import { emailsFor } from '../support/mail.ts';
 
 const county = countyById('halland');
 let t: Awaited<ReturnType<typeof freshTable>>;
-type Handler = (e: { Records: SQSRecord[] }, c: ReturnType<typeof lambdaContext>) => Promise<unknown>;
-/** Like Lambda + SQS: a thrown error (Powertools throws when every record failed) fails the whole batch. */
-const run = async (h: unknown, records: SQSRecord[]): Promise<SQSBatchResponse> => {
-  try {
-    return (await (h as Handler)({ Records: records }, lambdaContext())) as SQSBatchResponse;
-  } catch {
-    return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
-  }
-};
+const run = invokeBatch;
 const deps = () => ({ county, store: t.store, now: () => new Date() });
 
 /** An outbox that keeps jobs in memory, and can fail its first hand-off like a crash would. */

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Context, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { projectRoot } from '../../local/stack-file.ts';
 
 export const examplesDir = join(projectRoot, 'events', 'examples');
@@ -114,3 +114,14 @@ export const freshWithdrawal = (
 /** The normal scenario's summons for `caseId`, with fresh ids. */
 export const freshSummons = (caseId: string, overrides: { data?: Json } & Json = {}): TestEvent =>
   fromExample('04-summons-sent.json', caseId, overrides, { meetingId: `meeting-${caseId}` });
+
+type BatchHandler = (e: { Records: SQSRecord[] }, c: Context) => Promise<unknown>;
+
+/** Invokes a handler like Lambda + SQS: a thrown error (Powertools throws when every record failed) fails the whole batch. */
+export const invokeBatch = async (handler: unknown, records: SQSRecord[]): Promise<SQSBatchResponse> => {
+  try {
+    return (await (handler as BatchHandler)({ Records: records }, lambdaContext())) as SQSBatchResponse;
+  } catch {
+    return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
+  }
+};
