@@ -1,8 +1,8 @@
 import type * as z from 'zod/mini';
-import { type EventByType, type EventType, isKnownType, schemas } from './contracts.ts';
+import { isKnownType } from './contracts/common.ts';
 
-export type ParseResult<T extends EventType> =
-  { ok: true; event: EventByType[T] } | { ok: false; reason: string; eventId?: string; caseId?: string };
+export type ParseResult<M> =
+  { ok: true; event: M } | { ok: false; reason: string; eventId?: string; caseId?: string };
 
 const MAX_ISSUES = 8;
 
@@ -33,8 +33,12 @@ const safeId = (value: unknown): string | undefined =>
     ? value
     : undefined;
 
-/** Parses one SQS message body as a CloudEvent of the type the queue carries. */
-export const parseEvent = <T extends EventType>(body: string, expectedType: T): ParseResult<T> => {
+/** Parses one SQS message body as a CloudEvent of the type the queue carries, with its schema. */
+export const parseEventWith = <M>(
+  body: string,
+  expectedType: string,
+  schema: z.ZodMiniType<M>,
+): ParseResult<M> => {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -70,7 +74,7 @@ export const parseEvent = <T extends EventType>(body: string, expectedType: T): 
       ...ids,
     };
   }
-  const result = schemas[expectedType].safeParse(raw);
+  const result = schema.safeParse(raw);
   if (!result.success) return { ok: false, reason: formatIssues(result.error.issues), ...ids };
-  return { ok: true, event: result.data as EventByType[T] };
+  return { ok: true, event: result.data };
 };

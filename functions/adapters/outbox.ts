@@ -1,6 +1,6 @@
 /** Hands pending invitation emails to the mailer's queue: one message per invitation and sequence. */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { eventTypes } from '../../events/contracts.ts';
+import { eventTypes } from '../../events/contracts/common.ts';
 import type { MailJob } from '../core/meeting.ts';
 
 export interface Outbox {

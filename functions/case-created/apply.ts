@@ -1,5 +1,5 @@
 /** se.sip.case.created.v1: parse (done by the consumer) → decide (core) → persist. */
-import { type CaseCreated, eventTypes } from '../../events/contracts.ts';
+import { type CaseCreated, caseCreatedContract } from '../../events/contracts/case-created.ts';
 import type { CaseStore } from '../adapters/case-store.ts';
 import { decideCaseCreated } from '../core/case.ts';
 import type { County } from '../core/county.ts';
@@ -36,7 +36,8 @@ export const applyCaseCreated = async (event: CaseCreated, deps: CaseCreatedDeps
 /** The SQS handler with its dependencies injected: handler.ts wires production ones, tests their own. */
 export const createCaseCreatedHandler = (deps: CaseCreatedDeps & { store: CaseStore }) =>
   createSqsHandler({
-    eventType: eventTypes.caseCreated,
+    eventType: caseCreatedContract.type,
+    schema: caseCreatedContract.schema,
     store: deps.store,
     now: deps.now,
     apply: (event) => applyCaseCreated(event, deps),

@@ -4,11 +4,12 @@
  * and no email is ever sent again (the mailer refuses protected cases). Protection is never
  * cleared by an event.
  */
+import { caseProtectionChangedContract } from '../../events/contracts/case-protection-changed.ts';
 import { scrubMeeting, toPhoneTask } from '../core/protected.ts';
 import { caseConsumer } from '../runtime/case-consumer.ts';
 
 export const createCaseProtectionChangedHandler = caseConsumer(
-  'se.sip.case.protection.changed.v1',
+  caseProtectionChangedContract,
   (_county, loaded, event) => {
     const c = loaded.case;
     if (!event.data.protectedIdentity) {

@@ -1,10 +1,11 @@
 /** se.sip.consent.registered.v1: one party's (or several parties') consent or refusal. */
+import { consentRegisteredContract } from '../../events/contracts/consent.ts';
 import { decideConsentRegistered } from '../core/consent.ts';
 import { consentDueMarkers } from '../core/lifecycle.ts';
 import { caseConsumer } from '../runtime/case-consumer.ts';
 
 export const createConsentRegisteredHandler = caseConsumer(
-  'se.sip.consent.registered.v1',
+  consentRegisteredContract,
   (county, loaded, event) => {
     const decision = decideConsentRegistered(
       county,

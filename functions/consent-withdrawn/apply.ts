@@ -1,11 +1,12 @@
 /** se.sip.consent.withdrawn.v1: withdrawal by whoever gave the consent; the case stops at once. */
+import { consentWithdrawnContract } from '../../events/contracts/consent.ts';
 import { decideConsentWithdrawn } from '../core/consent.ts';
 import { stockholmDate } from '../core/dates.ts';
 import { cancelMeetings } from '../core/meeting.ts';
 import { caseConsumer } from '../runtime/case-consumer.ts';
 
 export const createConsentWithdrawnHandler = caseConsumer(
-  'se.sip.consent.withdrawn.v1',
+  consentWithdrawnContract,
   (_county, loaded, event) => {
     const consent = loaded.consents.get(event.data.consentId);
     if (!consent)

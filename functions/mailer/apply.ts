@@ -2,7 +2,7 @@
  * The mailer: sends one invitation email (or its cancellation), or one notice, per job, exactly
  * once per sequence. A claim on the outbox item guards the SES call, which itself is not idempotent.
  */
-import type { InvitationMail } from '../../events/contracts.ts';
+import { type InvitationMail, invitationMailContract } from '../../events/contracts/invitation-mail.ts';
 import type { CaseStore } from '../adapters/case-store.ts';
 import {
   buildInvitationMessage,
@@ -100,7 +100,8 @@ export const sendMail = async (job: InvitationMail, deps: MailerDeps): Promise<O
 
 export const createMailerHandler = (deps: MailerDeps) =>
   createSqsHandler({
-    eventType: 'se.sip.invitation.mail.v1',
+    eventType: invitationMailContract.type,
+    schema: invitationMailContract.schema,
     store: deps.store,
     now: deps.now,
     apply: (job) => sendMail(job, deps),

@@ -1,4 +1,5 @@
 /** se.sip.phone-task.completed.v1: the coordinator's system reports a call on the phone-only path. */
+import { phoneTaskCompletedContract } from '../../events/contracts/phone-task-completed.ts';
 import type { InvitationStatus } from '../core/meeting.ts';
 import { caseConsumer } from '../runtime/case-consumer.ts';
 
@@ -9,7 +10,7 @@ const statusOf: Record<'agreed' | 'declined' | 'unreachable', InvitationStatus> 
 };
 
 export const createPhoneTaskCompletedHandler = caseConsumer(
-  'se.sip.phone-task.completed.v1',
+  phoneTaskCompletedContract,
   (_county, loaded, event) => {
     const { meetingId, inviteeId, outcome } = event.data;
     const task = loaded.invitations.find((i) => i.meetingId === meetingId && i.inviteeId === inviteeId);

@@ -1,5 +1,7 @@
 /** A consumer for an event that changes an existing case: county check, then read → decide → commit. */
+import type * as z from 'zod/mini';
 import type { EventByType, EventType } from '../../events/contracts.ts';
+import type { Contract } from '../../events/contracts/common.ts';
 import type { LoadedCase } from '../adapters/case-store.ts';
 import { checkCounty } from '../core/case.ts';
 import type { CaseRecord } from '../core/case.ts';
@@ -17,13 +19,14 @@ export type CaseRule<T extends EventType> = (
 
 export const caseConsumer =
   <T extends EventType>(
-    eventType: T,
+    contract: Contract<T, z.ZodMiniType<EventByType[T]>>,
     rule: CaseRule<T>,
     protect?: (event: EventByType[T]) => Sanitized<EventByType[T]> | null,
   ) =>
   (deps: ConsumerDeps) =>
     createSqsHandler({
-      eventType,
+      eventType: contract.type,
+      schema: contract.schema,
       store: deps.store,
       now: deps.now,
       requeue: deps.requeue,

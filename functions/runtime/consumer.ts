@@ -17,8 +17,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type * as z from 'zod/mini';
 import type { EventByType, EventType } from '../../events/contracts.ts';
-import { parseEvent } from '../../events/parse.ts';
+import { parseEventWith } from '../../events/parse.ts';
 import type { CaseStore } from '../adapters/case-store.ts';
 import type { Requeue } from '../adapters/requeue.ts';
 import type { Sanitized } from '../core/protected.ts';
@@ -53,7 +54,9 @@ export interface ConsumerDefinition<
   M extends { id: string; subject: string } = EventByType[T],
 > {
   eventType: T | string;
-  /** Defaults to the CloudEvents contract of `eventType`. */
+  /** The CloudEvents contract of `eventType` (its module under events/contracts/) … */
+  schema?: z.ZodMiniType<M>;
+  /** … or a parser of the queue's own format (SES delivery reports). */
   parse?: (body: string) => Parsed<M>;
   store: Pick<CaseStore, 'recordRejection'> & Partial<Pick<CaseStore, 'recordDeviation'>>;
   apply: (event: M, ctx: RecordContext) => Promise<Outcome>;
@@ -84,7 +87,10 @@ export const createSqsHandler = <
 >(
   def: ConsumerDefinition<T, M>,
 ) => {
-  const parse = def.parse ?? ((body: string) => parseEvent(body, def.eventType as T) as Parsed<M>);
+  const { schema } = def;
+  const parse =
+    def.parse ?? (schema ? (body: string) => parseEventWith(body, def.eventType, schema) : undefined);
+  if (!parse) throw new Error(`the consumer of ${def.eventType} needs a schema or a parse function`);
   const now = def.now ?? (() => new Date());
   const processor = new BatchProcessor(BatchEventType.SQS);
   // One Metrics per handler (a Lambda has one), so the eventType dimension is fixed at init.

@@ -1,10 +1,11 @@
 /** se.sip.summons.sent.v1: checked against the county's rules, then one invitation per invitee. */
+import { summonsSentContract } from '../../events/contracts/summons-sent.ts';
 import { sanitizeSummons } from '../core/protected.ts';
 import { decideSummons } from '../core/summons.ts';
 import { caseConsumer } from '../runtime/case-consumer.ts';
 
 export const createSummonsSentHandler = caseConsumer(
-  'se.sip.summons.sent.v1',
+  summonsSentContract,
   (county, loaded, incoming) => {
     const c = loaded.case;
     // An event not flagged protected for a case that is: sanitised here, before anything is stored.

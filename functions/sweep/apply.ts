@@ -7,7 +7,7 @@
  *  - a consent that lapsed → marked expired.
  * Days missed (an outage) are caught up: it looks back `lookbackDays`.
  */
-import { eventTypes } from '../../events/contracts.ts';
+import { eventTypes } from '../../events/contracts/common.ts';
 import type { CaseStore } from '../adapters/case-store.ts';
 import type { Outbox } from '../adapters/outbox.ts';
 import type { County } from '../core/county.ts';

@@ -5,7 +5,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { eventTypes, schemas } from '../../events/contracts.ts';
-import { parseEvent } from '../../events/parse.ts';
+import { parseEvent } from '../../events/contracts.ts';
 import { renderContracts } from '../../events/render.ts';
 import { projectRoot } from '../../local/stack-file.ts';
 import { examplesDir, freshCaseCreated } from '../support/fixtures.ts';

@@ -3,10 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { isKnownType } from '../../events/contracts/common.ts';
 import { buildApp } from '../../lib/app.ts';
+import { bundling, handlerEntry } from '../../lib/bundling.ts';
 import { countyById } from '../../lib/counties.ts';
-import { handlerEnvironment } from '../../lib/topology.ts';
+import { consumers, handlerEnvironment } from '../../lib/topology.ts';
 
 describe('function bundles', () => {
   it('bundle with esbuild and initialise in a fresh Node process', () => {
@@ -40,4 +43,31 @@ describe('function bundles', () => {
       expect(out.trim()).toBe('function');
     }
   });
+});
+
+describe('what a function bundles', () => {
+  // Building every zod schema at import cost each cold start ~15 ms (bench): a function parses
+  // one type and must build only that type's contract.
+  it.each(consumers.filter((c) => c.handler && isKnownType(c.eventType)))(
+    '$handler bundles its own contract and no other',
+    async (c) => {
+      const result = await build({
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+        mainFields: [...bundling.mainFields],
+        entryPoints: [handlerEntry(c.handler ?? '')],
+        outfile: 'out.mjs',
+      });
+      const contracts = Object.keys(result.metafile.inputs)
+        .filter((p) => p.startsWith('events/'))
+        .sort();
+      expect(contracts).not.toContain('events/contracts.ts');
+      const own = contracts.filter((p) => p.startsWith('events/contracts/') && !p.endsWith('common.ts'));
+      expect(own).toHaveLength(1);
+    },
+  );
 });

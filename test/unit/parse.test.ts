@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEvent } from '../../events/parse.ts';
+import { parseEvent } from '../../events/contracts.ts';
 import { freshCaseCreated } from '../support/fixtures.ts';
 
 const type = 'se.sip.case.created.v1';
