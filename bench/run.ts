@@ -31,8 +31,10 @@ const runs = Math.max(3, Number(values.runs));
 const outDir = join(projectRoot, 'bench', 'out');
 mkdirSync(outDir, { recursive: true });
 
+// The SDK and what it brings: mnemonist and obliterator come with @aws-sdk/endpoint-cache (the
+// DynamoDB client's endpoint discovery), and are in the floor bundle too.
 const SDK =
-  /node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws\/lambda-invoke-store|fast-xml-parser|strnum|tslib|uuid|bowser)\//;
+  /node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws\/lambda-invoke-store|fast-xml-parser|strnum|tslib|uuid|bowser|mnemonist|obliterator)\//;
 
 const esbuildOptions = {
   bundle: true,

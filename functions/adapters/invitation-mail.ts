@@ -1,7 +1,7 @@
 /**
  * Builds the raw MIME message of an invitation: text + accessible HTML + an iCalendar part
  * (method REQUEST or CANCEL) with a stable UID per invitation and DTSTART in Europe/Stockholm.
- * MIME by nodemailer's MailComposer, iCalendar by ical-generator.
+ * MIME by ./mime.ts, iCalendar by ical-generator.
  */
 import ical, {
   ICalAttendeeRole,
@@ -9,11 +9,11 @@ import ical, {
   ICalCalendarMethod,
   ICalEventStatus,
 } from 'ical-generator';
-import MailComposer from 'nodemailer/lib/mail-composer';
-import { tzlib_get_ical_block } from 'timezones-ical-library';
+import { addressparser } from 'emailjs';
 import { addMinutesLocal } from '../core/dates.ts';
 import { composeInvitation, composeNotice } from '../core/email.ts';
 import type { Invitation, Meeting, Notice } from '../core/meeting.ts';
+import { buildMime, type Mailbox } from './mime.ts';
 
 const TZ = 'Europe/Stockholm';
 
@@ -21,10 +21,38 @@ const TZ = 'Europe/Stockholm';
 export const invitationUid = (i: Pick<Invitation, 'caseId' | 'meetingId' | 'inviteeId'>, countyId: string) =>
   `${i.caseId}.${i.meetingId}.${i.inviteeId}@${countyId}.sip`;
 
-const vtimezone = (): string => {
-  // The library files Stockholm under Berlin, whose rules it shares (CET/CEST); name it as used.
-  const block = tzlib_get_ical_block(TZ)[0] ?? '';
-  return block.replace(/Europe\/Berlin/g, TZ);
+/**
+ * Europe/Stockholm's rules (CET/CEST, EU summer time since 1996) as one VTIMEZONE. It is the block
+ * timezones-ical-library generates (a unit test keeps them equal); the library itself carries
+ * every zone of the world (29 KB), so only its output for our one zone ships.
+ */
+export const STOCKHOLM_VTIMEZONE = [
+  'BEGIN:VTIMEZONE',
+  'TZID:Europe/Stockholm',
+  'X-LIC-LOCATION:Europe/Stockholm',
+  'BEGIN:DAYLIGHT',
+  'TZNAME:CEST',
+  'TZOFFSETFROM:+0100',
+  'TZOFFSETTO:+0200',
+  'DTSTART:19700329T020000',
+  'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+  'END:DAYLIGHT',
+  'BEGIN:STANDARD',
+  'TZNAME:CET',
+  'TZOFFSETFROM:+0200',
+  'TZOFFSETTO:+0100',
+  'DTSTART:19701025T030000',
+  'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
+  'END:STANDARD',
+  'END:VTIMEZONE',
+].join('\r\n');
+const vtimezone = () => STOCKHOLM_VTIMEZONE;
+
+/** "Name <address>" or a bare address, as operators configure SENDER_ADDRESS. */
+const parseMailbox = (text: string): Mailbox => {
+  const [first] = addressparser(text);
+  if (!first?.address) throw new Error('a configured sender or reply-to address is not an email address');
+  return first.name ? { name: first.name, address: first.address } : { address: first.address };
 };
 
 const utcStamp = (d: Date) =>
@@ -100,23 +128,20 @@ export const buildInvitationMessage = async (
   now: Date,
 ): Promise<Uint8Array> => {
   const words = composeInvitation(meeting, invitation, addresses.countyName);
-  const method = invitation.action === 'cancel' ? 'CANCEL' : 'REQUEST';
-  const composer = new MailComposer({
-    from: addresses.from,
-    to: invitation.email,
-    replyTo: meeting.organiser.contactEmail ?? addresses.replyTo,
+  return buildMime({
+    from: parseMailbox(addresses.from),
+    to: { address: invitation.email ?? '' },
+    replyTo: parseMailbox(meeting.organiser.contactEmail ?? addresses.replyTo),
     subject: words.subject,
     text: words.text,
     html: words.html,
-    icalEvent: {
-      method,
+    calendar: {
+      method: invitation.action === 'cancel' ? 'CANCEL' : 'REQUEST',
       filename: 'invitation.ics',
       content: buildCalendar(meeting, invitation, addresses.countyId, now),
     },
     date: now,
   });
-  const buffer = await composer.compile().build();
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 };
 
 /** A notice email: plain text and HTML, no calendar. */
@@ -126,15 +151,13 @@ export const buildNoticeMessage = async (
   now: Date,
 ): Promise<Uint8Array> => {
   const words = composeNotice(notice, addresses.countyName);
-  const composer = new MailComposer({
-    from: addresses.from,
-    to: notice.email,
-    replyTo: addresses.replyTo,
+  return buildMime({
+    from: parseMailbox(addresses.from),
+    to: { address: notice.email ?? '' },
+    replyTo: parseMailbox(addresses.replyTo),
     subject: words.subject,
     text: words.text,
     html: words.html,
     date: now,
   });
-  const buffer = await composer.compile().build();
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 };
