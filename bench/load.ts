@@ -9,8 +9,11 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -242,6 +245,63 @@ const sendAll = async (
   );
 };
 
+/**
+ * The DynamoDB calls the real handlers make for the events of case `tp-0`, by event id, as
+ * factories that rewrite the case id (and table) for another case: the throughput floor replays
+ * exactly these.
+ */
+const recordCalls = async (
+  endpoints: Endpoints,
+  events: { type: string; body: string; id: string }[],
+  floorTable: string,
+) => {
+  const db = new DynamoDBClient({
+    endpoint: endpoints.dynamodb,
+    region: localAwsEnv.AWS_REGION,
+    credentials,
+  });
+  const tableName = `bench-rec-${Date.now()}`;
+  await createTable(db, tableName);
+  const calls = new Map<string, ((caseId: string) => unknown)[]>();
+  let current = '';
+  db.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = (context as { commandName?: string }).commandName ?? '';
+      const json = JSON.stringify(args.input).replaceAll(tableName, floorTable);
+      const Command = replayable[name];
+      if (!Command) throw new Error(`the floor cannot replay ${name}`);
+      calls.get(current)?.push((caseId) => {
+        const input = JSON.parse(json.replace(/tp-0(?=[-#"])/g, caseId)) as never;
+        return new Command(input);
+      });
+      return next(args);
+    },
+    { step: 'serialize', priority: 'high', name: 'record' },
+  );
+  const store = new CaseStore(createDocumentClient(db), tableName);
+  const deps = { county, store, now: () => new Date() };
+  const handlers: Record<string, (e: unknown, c: unknown) => Promise<unknown>> = {
+    [eventTypes.caseCreated]: createCaseCreatedHandler(deps) as never,
+    [eventTypes.consentRegistered]: createConsentRegisteredHandler(deps) as never,
+  };
+  for (const e of events) {
+    current = e.id;
+    calls.set(current, []);
+    await handlers[e.type]?.({ Records: [record(e.body)] }, ctx());
+  }
+  db.destroy();
+  return calls;
+};
+
+/** The document-client command behind each low-level call (the recorded input is unmarshalled). */
+const replayable: Record<string, new (input: never) => unknown> = {
+  QueryCommand,
+  TransactWriteItemsCommand: TransactWriteCommand,
+  GetItemCommand: GetCommand,
+  PutItemCommand: PutCommand,
+  UpdateItemCommand: UpdateCommand,
+};
+
 /** 4. Throughput of N cases' events (case + two consents) through the local runtime, and the direct-write floor. */
 export const throughput = async (endpoints: Endpoints, cases: number, phased = false) => {
   const stack = await startLocalStack({
@@ -295,46 +355,32 @@ export const throughput = async (endpoints: Endpoints, cases: number, phased = f
   }
   await stack.stop();
 
-  // The floor: the same writes, issued directly (one Query + one transaction per consent, one transaction per case).
+  // The floor: the very DynamoDB calls the handlers make, issued directly by a plain loop (no SQS,
+  // no Lambda runtime, no validation): recorded from the real handlers for one case, then replayed
+  // for every case with its ids, in each case's order (their version conditions need it).
   const db = new DynamoDBClient({
     endpoint: endpoints.dynamodb,
     region: localAwsEnv.AWS_REGION,
     credentials,
   });
-  const doc = DynamoDBDocumentClient.from(db);
   const floorTable = `floor${Date.now()}`;
   await createTable(db, floorTable);
+  const recorded = await recordCalls(endpoints, events.slice(0, 3), floorTable);
+  const doc = createDocumentClient(db);
   const concurrency = POLLERS * 2; // the runtime's pollers on the two busy queues
   const floorStart = Date.now();
   const work = [...events];
+  const previous = new Map<string, Promise<unknown>>();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let e = work.shift(); e; e = work.shift()) {
-        const pk = `CASE#${e.caseId}`;
-        if (e.type !== eventTypes.caseCreated)
-          await doc.send(
-            new QueryCommand({
-              TableName: floorTable,
-              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
-              ExpressionAttributeValues: { ':pk': pk, ':s': 'CASE' },
-            }),
-          );
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: { TableName: floorTable, Item: { pk, sk: `CASE#${e.id}`, body: e.body.slice(0, 400) } },
-              },
-              {
-                Put: {
-                  TableName: floorTable,
-                  Item: { pk, sk: `EVENT#${e.id}` },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            ],
-          }),
-        );
+        const calls = recorded.get(e.id.replace(/^tp-\d+-/, 'tp-0-')) ?? [];
+        const run = async () => {
+          for (const call of calls) await doc.send(call(e.caseId) as never);
+        };
+        const done = (previous.get(e.caseId) ?? Promise.resolve()).then(run);
+        previous.set(e.caseId, done);
+        await done;
       }
     }),
   );

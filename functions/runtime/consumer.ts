@@ -162,6 +162,29 @@ export const createSqsHandler = <
     });
   };
 
+  /**
+   * Records of one case take turns, in batch order, while other cases run in parallel: two
+   * events of one case in one batch would otherwise read the same version, and one of them would
+   * lose the version check and read and write again.
+   */
+  const turns = new Map<string, Promise<void>>();
+  const inTurn = async (caseId: string, work: () => Promise<void>): Promise<void> => {
+    const before = turns.get(caseId);
+    let release = () => {};
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const chain = before ? before.then(() => mine) : mine;
+    turns.set(caseId, chain);
+    try {
+      await before;
+      await work();
+    } finally {
+      release();
+      if (turns.get(caseId) === chain) turns.delete(caseId);
+    }
+  };
+
   /** Returns the sanitised body when the event is protected, so a failure can retry that instead. */
   const processRecord = async (record: SQSRecord, sanitisedBody: { value?: string }): Promise<void> => {
     const parsed = parse(record.body);
@@ -169,9 +192,13 @@ export const createSqsHandler = <
       await reject(record, parsed.reason, { eventId: parsed.eventId, caseId: parsed.caseId });
       return;
     }
-    let event = parsed.event;
+    await inTurn(parsed.event.subject, () => processEvent(record, parsed.event, sanitisedBody));
+  };
+
+  const processEvent = async (record: SQSRecord, parsedEvent: M, sanitisedBody: { value?: string }) => {
+    let event = parsedEvent;
     let body = record.body;
-    const ids = { eventId: parsed.event.id, caseId: parsed.event.subject };
+    const ids = { eventId: event.id, caseId: event.subject };
     const sanitised = def.protect?.(event);
     if (sanitised) {
       event = sanitised.event;

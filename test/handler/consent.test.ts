@@ -11,28 +11,72 @@ const deps = () => ({ county: countyById('halland'), store: t.store, now: () => 
 const run = (h: ReturnType<typeof createConsentRegisteredHandler>, records: SQSRecord[]) =>
   h({ Records: records }, lambdaContext()) as Promise<SQSBatchResponse>;
 
+const guardians = (caseId: string) => [
+  freshConsent(caseId, { data: { guardianCount: 2 } }),
+  freshConsent(caseId, {
+    data: { guardianCount: 2, givenBy: [{ partyId: `${caseId}-guardian-b`, role: 'guardian' }] },
+  }),
+];
+
+/** The store with its commits counted by outcome. */
+const countCommits = () => {
+  const outcomes: string[] = [];
+  const store = Object.create(t.store) as typeof t.store;
+  store.commit = async (change) => {
+    const result = await t.store.commit(change);
+    outcomes.push(result.kind);
+    return result;
+  };
+  return {
+    deps: { ...deps(), store },
+    conflicts: () => outcomes.filter((k) => k === 'conflict').length,
+    applied: () => outcomes.filter((k) => k === 'applied').length,
+  };
+};
+
 beforeAll(async () => {
   t = await freshTable();
 });
 afterAll(async () => t.drop());
 
 describe('consent.registered handler', () => {
-  it('two guardians’ consents in one batch race on the case version; both are applied, neither lost', async () => {
+  it('two guardians’ consents in two concurrent invocations race on the case version; both are applied, neither lost', async () => {
     const c = freshCaseCreated();
     await run(createCaseCreatedHandler(deps()), [sqsRecord(JSON.stringify(c))]);
-    const a = freshConsent(c.subject, { data: { guardianCount: 2 } });
-    const b = freshConsent(c.subject, {
-      data: { guardianCount: 2, givenBy: [{ partyId: `${c.subject}-guardian-b`, role: 'guardian' }] },
-    });
-    // Powertools processes a batch's records in parallel: both read version 1, one commit loses.
-    const response = await run(createConsentRegisteredHandler(deps()), [
-      sqsRecord(JSON.stringify(a)),
-      sqsRecord(JSON.stringify(b)),
+    const [a, b] = guardians(c.subject);
+    // Two Lambda environments: both read version 1, one commit loses the version check and retries.
+    const commits = countCommits();
+    const responses = await Promise.all([
+      run(createConsentRegisteredHandler(commits.deps), [sqsRecord(JSON.stringify(a))]),
+      run(createConsentRegisteredHandler(commits.deps), [sqsRecord(JSON.stringify(b))]),
     ]);
-    expect(response.batchItemFailures).toEqual([]);
+    expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    expect(commits.conflicts()).toBeGreaterThanOrEqual(1);
     const loaded = await t.store.loadCase(c.subject);
     expect(loaded.case).toMatchObject({ status: 'consented', consentStatus: 'complete', version: 3 });
     expect([...loaded.consents.values()][0]?.parties).toHaveLength(2);
+  });
+
+  it('two events of one case in one batch take turns (no version conflict); other cases run alongside', async () => {
+    const c = freshCaseCreated();
+    const other = freshCaseCreated();
+    const created = createCaseCreatedHandler(deps());
+    await run(created, [sqsRecord(JSON.stringify(c)), sqsRecord(JSON.stringify(other))]);
+    const commits = countCommits();
+    const [a, b] = guardians(c.subject);
+    const [oa, ob] = guardians(other.subject);
+    const response = await run(createConsentRegisteredHandler(commits.deps), [
+      sqsRecord(JSON.stringify(a)),
+      sqsRecord(JSON.stringify(oa)),
+      sqsRecord(JSON.stringify(b)),
+      sqsRecord(JSON.stringify(ob)),
+    ]);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(commits.conflicts()).toBe(0);
+    expect(commits.applied()).toBe(4);
+    for (const id of [c.subject, other.subject]) {
+      expect((await t.store.loadCase(id)).case).toMatchObject({ consentStatus: 'complete', version: 3 });
+    }
   });
 
   it('without a queue to wait on, a consent for an unknown case is rejected with the reason', async () => {
