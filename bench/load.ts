@@ -346,13 +346,20 @@ export const throughput = async (endpoints: Endpoints, cases: number, phased = f
   const seconds = (Date.now() - started) / 1000;
   const store = new CaseStore(createDocumentClient(dynamoClient(endpoints.dynamodb)), stack.tables[0] ?? '');
   const latencies: number[] = [];
+  const timeline = new Map<string, number>();
   let applied = 0;
   for (let i = 0; i < cases; i++) {
     for (const h of await store.listHistory(`tp-${i}`)) {
       applied++;
       latencies.push(Date.parse(h.appliedAt) - Date.parse(h.occurredAt));
+      if (process.env.BENCH_TIMELINE) {
+        const sec = Math.floor((Date.parse(h.appliedAt) - started) / 1000);
+        const key = `${h.eventType.split('.')[3]}@${sec}`;
+        timeline.set(key, (timeline.get(key) ?? 0) + 1);
+      }
     }
   }
+  if (process.env.BENCH_TIMELINE) console.error([...timeline].sort().join(' '));
   await stack.stop();
 
   // The floor: the very DynamoDB calls the handlers make, issued directly by a plain loop (no SQS,
