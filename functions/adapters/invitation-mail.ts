@@ -9,11 +9,10 @@ import ical, {
   ICalCalendarMethod,
   ICalEventStatus,
 } from 'ical-generator';
-import { addressparser } from 'emailjs';
 import { addMinutesLocal } from '../core/dates.ts';
 import { composeInvitation, composeNotice } from '../core/email.ts';
 import type { Invitation, Meeting, Notice } from '../core/meeting.ts';
-import { buildMime, type Mailbox } from './mime.ts';
+import { buildMime, parseMailbox } from './mime.ts';
 
 const TZ = 'Europe/Stockholm';
 
@@ -47,13 +46,6 @@ export const STOCKHOLM_VTIMEZONE = [
   'END:VTIMEZONE',
 ].join('\r\n');
 const vtimezone = () => STOCKHOLM_VTIMEZONE;
-
-/** "Name <address>" or a bare address, as operators configure SENDER_ADDRESS. */
-const parseMailbox = (text: string): Mailbox => {
-  const [first] = addressparser(text);
-  if (!first?.address) throw new Error('a configured sender or reply-to address is not an email address');
-  return first.name ? { name: first.name, address: first.address } : { address: first.address };
-};
 
 const utcStamp = (d: Date) =>
   d

@@ -11,7 +11,7 @@
  *
  * A notice has no calendar: multipart/alternative of text and HTML only.
  *
- * Header words are encoded by emailjs (RFC 2047, split into words of at most 75 characters);
+ * Header words are encoded by emailjs (RFC 2047, words of at most 75 characters, one per line);
  * bodies are base64 in lines of 76 characters, so no line is ever longer than SMTP allows and any
  * text, however long its lines or whatever its characters, arrives unchanged. Why not nodemailer's
  * composer: docs/decisions.md ("MIME without nodemailer").
@@ -46,16 +46,36 @@ const address = /^[^\s<>()[\]\\,;:"@]+@[A-Za-z0-9.-]+$/;
 /** Encoded words (at most 75 characters each), one per folded line. */
 const encodeWords = (text: string): string => mimeWordEncode(text, 'Q').split(' ').join(`${CRLF} `);
 
-const headerText = (text: string): string => (plain.test(text) ? text : encodeWords(text));
+/** Short printable text as it is; anything else (or what looks like an encoded word) encoded. */
+const asIs = (text: string, max: number) => plain.test(text) && text.length <= max && !text.includes('=?');
+
+const headerText = (text: string): string => (asIs(text, 60) ? text : encodeWords(text));
 
 const mailbox = ({ name, address: addr }: Mailbox): string => {
   if (!address.test(addr)) throw new Error('an email address in a header is not a plain address');
   if (!name) return addr;
-  return `${plain.test(name) ? `"${name}"` : encodeWords(name)} <${addr}>`;
+  // The address goes on a folded line of its own, so no line with an encoded word grows past 76.
+  return asIs(name, 40) ? `"${name}" <${addr}>` : `${encodeWords(name)}${CRLF} <${addr}>`;
 };
 
+/**
+ * "Name <address>" or a bare address, as an operator configures a sender; anything else (two
+ * addresses, trailing words, a second @) is refused rather than guessed at.
+ */
+export const parseMailbox = (text: string): Mailbox => {
+  const m = /^\s*(?:"?([^"<>\r\n]*?)"?\s*<([^<>\s]+)>|([^<>\s"]+))\s*$/.exec(text);
+  const addr = m?.[2] ?? m?.[3];
+  if (!addr || !address.test(addr)) {
+    throw new Error('an email address must be "Name <address>" or a bare address, one only');
+  }
+  const name = m?.[1]?.trim();
+  return name ? { name, address: addr } : { address: addr };
+};
+
+const filename = /^[A-Za-z0-9._-]{1,64}$/;
+
 const base64Body = (text: string): string =>
-  Buffer.from(text.replace(/\r?\n/g, CRLF), 'utf8')
+  Buffer.from(text.replace(/\r\n|\r|\n/g, CRLF), 'utf8')
     .toString('base64')
     .replace(/.{1,76}/g, `$&${CRLF}`);
 
@@ -82,6 +102,8 @@ export const buildMime = (m: MimeMessage): Uint8Array => {
     part(['Content-Type: text/html; charset=utf-8'], m.html),
   ];
   const { calendar } = m;
+  if (calendar && !filename.test(calendar.filename))
+    throw new Error('a calendar file name must be a plain token');
   if (calendar) {
     alternatives.push(
       part([`Content-Type: text/calendar; charset=utf-8; method=${calendar.method}`], calendar.content),

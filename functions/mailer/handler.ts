@@ -1,12 +1,18 @@
+import { parseMailbox } from '../adapters/mime.ts';
 import { sesSender } from '../adapters/ses.ts';
 import { productionDeps } from '../runtime/deps.ts';
 import { createMailerHandler } from './apply.ts';
 
 const deps = productionDeps();
-const required = (name: string) => {
+const requiredAddress = (name: string) => {
   const v = process.env[name];
   if (!v)
     throw new Error(`environment variable ${name} is not set; the stack (lib/) or local runtime sets it`);
+  try {
+    parseMailbox(v); // at cold start: a bad address must stop the function, not each send
+  } catch (error) {
+    throw new Error(`environment variable ${name}: ${(error as Error).message}`, { cause: error });
+  }
   return v;
 };
 
@@ -14,8 +20,8 @@ export const handler = createMailerHandler({
   ...deps,
   sender: sesSender(process.env.SES_CONFIGURATION_SET || undefined),
   addresses: {
-    from: required('SENDER_ADDRESS'),
-    replyTo: required('REPLY_TO_ADDRESS'),
+    from: requiredAddress('SENDER_ADDRESS'),
+    replyTo: requiredAddress('REPLY_TO_ADDRESS'),
     countyId: deps.county.id,
     countyName: deps.county.displayName,
   },

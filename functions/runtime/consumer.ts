@@ -169,9 +169,12 @@ export const createSqsHandler = <
   };
 
   /**
-   * Records of one case take turns, in batch order, while other cases run in parallel: two
+   * Records of one case run one at a time, in batch order, while other cases run in parallel: two
    * events of one case in one batch would otherwise read the same version, and one of them would
-   * lose the version check and read and write again.
+   * lose the version check and read and write again. The order holds because Powertools starts
+   * the records in batch order and `processRecord` takes its turn before its first `await` (keep
+   * it so). A record that fails does not hold back the next one of its case; it comes back later
+   * (redelivery), as it would from another invocation.
    */
   const turns = new Map<string, Promise<void>>();
   const inTurn = async (caseId: string, work: () => Promise<void>): Promise<void> => {

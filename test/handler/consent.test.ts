@@ -79,6 +79,26 @@ describe('consent.registered handler', () => {
     }
   });
 
+  it('a record that fails does not hold back the next record of its case', async () => {
+    const c = freshCaseCreated();
+    await run(createCaseCreatedHandler(deps()), [sqsRecord(JSON.stringify(c))]);
+    const [a, b] = guardians(c.subject);
+    const store = Object.create(t.store) as typeof t.store;
+    let calls = 0;
+    store.commit = async (change) => {
+      calls++;
+      if (calls === 1) throw new Error('injected: the first commit fails');
+      return t.store.commit(change);
+    };
+    const first = sqsRecord(JSON.stringify(a));
+    const response = await run(createConsentRegisteredHandler({ ...deps(), store }), [
+      first,
+      sqsRecord(JSON.stringify(b)),
+    ]);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: first.messageId }]);
+    expect((await t.store.loadCase(c.subject)).case).toMatchObject({ consentStatus: 'partial', version: 2 });
+  });
+
   it('without a queue to wait on, a consent for an unknown case is rejected with the reason', async () => {
     const orphan = freshConsent('case-nobody-knows');
     const record = sqsRecord(JSON.stringify(orphan));

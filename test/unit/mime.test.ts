@@ -3,7 +3,7 @@ import { simpleParser } from 'mailparser';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
 import { describe, expect, it } from 'vitest';
 import { STOCKHOLM_VTIMEZONE } from '../../functions/adapters/invitation-mail.ts';
-import { buildMime, type MimeMessage } from '../../functions/adapters/mime.ts';
+import { buildMime, type MimeMessage, parseMailbox } from '../../functions/adapters/mime.ts';
 
 const calendar = [
   'BEGIN:VCALENDAR',
@@ -81,6 +81,62 @@ describe('MIME of an invitation', () => {
     expect(() => buildMime(message({ to: { address: 'a@b.se>\r\nBcc: spy@example.com' } }))).toThrow(
       /not a plain address/,
     );
+  });
+});
+
+describe('header lines', () => {
+  it('stay within 78 characters, and 76 where they carry encoded words (RFC 5322, RFC 2047)', () => {
+    const text = raw(
+      message({
+        subject:
+          'Invitation to a SIP meeting Tuesday 3 December 2026 at 13.00 (case 7f9c2a4e-0b1d-4c55-9e7a-2d1f0a3b4c5d)',
+        from: {
+          name: 'Samordnad individuell plan, Region Värmland och kommunerna',
+          address: 'sip@varmland.example.se',
+        },
+      }),
+    );
+    const header = text.slice(0, text.indexOf('\r\n\r\n')).split('\r\n');
+    for (const line of header) {
+      expect(line.length, line).toBeLessThanOrEqual(line.includes('=?') ? 76 : 78);
+    }
+  });
+
+  it('encode a name that only looks like an encoded word, so it reads as written', async () => {
+    const name = '=?UTF-8?Q?V=C3=A4rm?=';
+    const parsed = await simpleParser(
+      Buffer.from(buildMime(message({ from: { name, address: 'sip@x.example.se' } }))),
+    );
+    expect(parsed.from?.value[0]?.name).toBe(name);
+  });
+
+  it('refuse a calendar file name that could break its header', () => {
+    expect(() =>
+      buildMime(message({ calendar: { method: 'REQUEST', content: calendar, filename: 'a".ics\r\nX: y' } })),
+    ).toThrow(/plain token/);
+  });
+});
+
+describe('a configured sender address', () => {
+  it.each([
+    ['SIP Halland <sip@x.se>', { name: 'SIP Halland', address: 'sip@x.se' }],
+    ['sip@x.se', { address: 'sip@x.se' }],
+    ['"Halland, SIP" <sip@x.se>', { name: 'Halland, SIP', address: 'sip@x.se' }],
+    ['  <sip@x.se>  ', { address: 'sip@x.se' }],
+  ])('%s is read as one mailbox', (text, mailbox) => {
+    expect(parseMailbox(text)).toEqual(mailbox);
+  });
+
+  it.each([
+    '',
+    'garbage',
+    'a@b@c',
+    'sip@x.se extra',
+    'a@x.se, b@x.se',
+    'SIP <a@x.se> <b@x.se>',
+    'grp: a@x.se;',
+  ])('%j is refused, not guessed at', (text) => {
+    expect(() => parseMailbox(text)).toThrow(/one only/);
   });
 });
 
