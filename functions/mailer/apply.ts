@@ -102,6 +102,7 @@ export const createMailerHandler = (deps: MailerDeps) =>
   createSqsHandler({
     eventType: invitationMailContract.type,
     schema: invitationMailContract.schema,
+    concurrentPerCase: true, // each job claims its own invitation item
     store: deps.store,
     now: deps.now,
     apply: (job) => sendMail(job, deps),

@@ -73,6 +73,12 @@ export interface ConsumerDefinition<
   park?: Requeue;
   /** How long an event may wait for its prerequisite before it is rejected. */
   orderingWaitSeconds?: number;
+  /**
+   * Whether records of one case may run at the same time within a batch. Off for consumers that
+   * change the case (they would race on its version); on for the mailer, whose jobs each claim
+   * their own invitation item.
+   */
+  concurrentPerCase?: boolean;
   /** For an event flagged protected: the allow-listed event, and the forbidden fields it carried. */
   protect?: (event: M) => Sanitized<M> | null;
 }
@@ -201,7 +207,8 @@ export const createSqsHandler = <
       await reject(record, parsed.reason, { eventId: parsed.eventId, caseId: parsed.caseId });
       return;
     }
-    await inTurn(parsed.event.subject, () => processEvent(record, parsed.event, sanitisedBody));
+    if (def.concurrentPerCase) await processEvent(record, parsed.event, sanitisedBody);
+    else await inTurn(parsed.event.subject, () => processEvent(record, parsed.event, sanitisedBody));
   };
 
   const processEvent = async (record: SQSRecord, parsedEvent: M, sanitisedBody: { value?: string }) => {

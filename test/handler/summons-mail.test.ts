@@ -110,6 +110,29 @@ describe('exactly-once invitations', () => {
     ]);
   });
 
+  it('the invitations of one summons are sent in parallel, not one case-turn at a time', async () => {
+    const { outbox, jobs } = memoryOutbox();
+    await summonedCase(outbox);
+    expect(jobs.length).toBeGreaterThan(1);
+    let inFlight = 0;
+    let most = 0;
+    const sent: string[] = [];
+    const sender = {
+      async sendRaw() {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        sent.push('x');
+        return { kind: 'sent' as const, messageId: uniqueId('ses') };
+      },
+    };
+    const response = await run(createMailerHandler({ ...deps(), sender, addresses }), jobRecords(jobs));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sent).toHaveLength(jobs.length);
+    expect(most).toBeGreaterThan(1);
+  });
+
   it('SES throttling is retried; the email goes out once', async () => {
     const { outbox, jobs } = memoryOutbox();
     const { caseId } = await summonedCase(outbox);
