@@ -5,7 +5,9 @@
  *  2. cold init: a fresh Node process importing each bundle, against the function's floor (a bundle
  *     built the same way that only imports and constructs the SDK clients it uses) and a
  *     hello-world handler; medians of alternating runs.
- * Options: --runs N (default 20).
+ *     Besides the ratio of the medians, the median of the per-run ratios (each run's function
+ *     and floor are measured back to back), which slow drifts of a shared machine do not move.
+ * Options: --runs N (default 30).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +22,7 @@ import { burst, roundTrips, throughput } from './load.ts';
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '20' },
+    runs: { type: 'string', default: '30' },
     cases: { type: 'string', default: '2000' },
     burst: { type: 'string', default: '10000' },
     only: { type: 'string' },
@@ -144,6 +146,7 @@ const main = async () => {
       floorInitMs: +median(t.floor).toFixed(1),
       helloInitMs: +median(t.hello).toFixed(1),
       ratioToFloor: +(median(t.fn) / median(t.floor)).toFixed(2),
+      pairedRatioToFloor: +median(t.fn.map((x, i) => x / (t.floor[i] ?? x))).toFixed(2),
       ratioToHello: +(median(t.fn) / median(t.hello)).toFixed(2),
       runs,
     });
