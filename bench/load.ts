@@ -138,8 +138,8 @@ export const roundTrips = async (endpoints: Endpoints) => {
     ...deps,
     sender: sesSender(undefined, ses),
     addresses: {
-      from: county.senderAddress,
-      replyTo: county.replyToAddress,
+      from: { address: county.senderAddress },
+      replyTo: { address: county.replyToAddress },
       countyId: county.id,
       countyName: county.displayName,
     },

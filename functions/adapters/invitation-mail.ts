@@ -12,7 +12,7 @@ import ical, {
 import { addMinutesLocal } from '../core/dates.ts';
 import { composeInvitation, composeNotice } from '../core/email.ts';
 import type { Invitation, Meeting, Notice } from '../core/meeting.ts';
-import { buildMime, parseMailbox } from './mime.ts';
+import { buildMime, type Mailbox } from './mime.ts';
 
 const TZ = 'Europe/Stockholm';
 
@@ -107,8 +107,9 @@ export const buildCalendar = (
 };
 
 export interface MailAddresses {
-  from: string;
-  replyTo: string;
+  /** Parsed once, at the mailer's cold start (handler.ts). */
+  from: Mailbox;
+  replyTo: Mailbox;
   countyId: string;
   countyName: string;
 }
@@ -121,9 +122,9 @@ export const buildInvitationMessage = async (
 ): Promise<Uint8Array> => {
   const words = composeInvitation(meeting, invitation, addresses.countyName);
   return buildMime({
-    from: parseMailbox(addresses.from),
+    from: addresses.from,
     to: { address: invitation.email ?? '' },
-    replyTo: parseMailbox(meeting.organiser.contactEmail ?? addresses.replyTo),
+    replyTo: meeting.organiser.contactEmail ? { address: meeting.organiser.contactEmail } : addresses.replyTo,
     subject: words.subject,
     text: words.text,
     html: words.html,
@@ -144,9 +145,9 @@ export const buildNoticeMessage = async (
 ): Promise<Uint8Array> => {
   const words = composeNotice(notice, addresses.countyName);
   return buildMime({
-    from: parseMailbox(addresses.from),
+    from: addresses.from,
     to: { address: notice.email ?? '' },
-    replyTo: parseMailbox(addresses.replyTo),
+    replyTo: addresses.replyTo,
     subject: words.subject,
     text: words.text,
     html: words.html,

@@ -102,9 +102,8 @@ export const buildMime = (m: MimeMessage): Uint8Array => {
     part(['Content-Type: text/html; charset=utf-8'], m.html),
   ];
   const { calendar } = m;
-  if (calendar && !filename.test(calendar.filename))
-    throw new Error('a calendar file name must be a plain token');
   if (calendar) {
+    if (!filename.test(calendar.filename)) throw new Error('a calendar file name must be a plain token');
     alternatives.push(
       part([`Content-Type: text/calendar; charset=utf-8; method=${calendar.method}`], calendar.content),
     );

@@ -9,11 +9,10 @@ const requiredAddress = (name: string) => {
   if (!v)
     throw new Error(`environment variable ${name} is not set; the stack (lib/) or local runtime sets it`);
   try {
-    parseMailbox(v); // at cold start: a bad address must stop the function, not each send
+    return parseMailbox(v); // at cold start: a bad address must stop the function, not each send
   } catch (error) {
     throw new Error(`environment variable ${name}: ${(error as Error).message}`, { cause: error });
   }
-  return v;
 };
 
 export const handler = createMailerHandler({

@@ -55,8 +55,8 @@ const sesClient = () =>
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
 const addresses = {
-  from: county.senderAddress,
-  replyTo: county.replyToAddress,
+  from: { address: county.senderAddress },
+  replyTo: { address: county.replyToAddress },
   countyId: county.id,
   countyName: county.displayName,
 };
