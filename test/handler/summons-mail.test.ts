@@ -114,14 +114,23 @@ describe('exactly-once invitations', () => {
     const { outbox, jobs } = memoryOutbox();
     await summonedCase(outbox);
     expect(jobs.length).toBeGreaterThan(1);
+    // Each send waits until a second send is in flight at the same time, or until a deadline.
+    // Run one at a time, no send ever sees another and the deadline ends each wait (most = 1);
+    // run in parallel, the second send releases the first at once. No timing luck either way.
     let inFlight = 0;
     let most = 0;
+    let release = () => {};
+    const overlap = new Promise<void>((resolve) => (release = resolve));
     const sent: string[] = [];
     const sender = {
       async sendRaw() {
         inFlight++;
         most = Math.max(most, inFlight);
-        await new Promise((resolve) => setImmediate(resolve));
+        if (inFlight > 1) release();
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)));
+        await Promise.race([overlap, deadline]);
+        clearTimeout(timer);
         inFlight--;
         sent.push('x');
         return { kind: 'sent' as const, messageId: uniqueId('ses') };
