@@ -155,6 +155,8 @@ export interface StartOptions {
   maxPollers?: number;
   /** How long an event waits for its prerequisite (default: the handlers' 15 minutes). */
   orderingWaitSeconds?: number;
+  /** Start workers only for these event types (every queue is still created). Default: all. */
+  only?: readonly EventType[];
 }
 
 export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> => {
@@ -191,6 +193,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
   const ready: Promise<void>[] = [];
   for (const c of specs) {
     if (!c.handler) continue;
+    if (opts.only && !opts.only.includes(c.eventType)) continue;
     const q = queues[c.eventType];
     const spec: WorkerSpec = {
       eventType: c.eventType,

@@ -42,7 +42,7 @@ describe('function bundles', () => {
       );
       expect(out.trim()).toBe('function');
     }
-  });
+  }, 240_000); // synth, 12 bundles and 12 Node processes, one after another: ~25 s on a quiet machine
 });
 
 describe('what a function bundles', () => {

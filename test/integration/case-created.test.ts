@@ -91,6 +91,7 @@ describe('case.created through the local runtime', () => {
   it('a message whose handler keeps failing is redelivered and parked in the DLQ after maxReceiveCount', async () => {
     const failing = await startTestStack({
       overrides: { [type]: { maxReceiveCount: 2, visibilityTimeoutSeconds: 1 } },
+      only: [type],
     });
     try {
       // Without its table every write fails: a transient error from the handler's point of view.
@@ -102,6 +103,7 @@ describe('case.created through the local runtime', () => {
       await eventually(
         () => queueDepths(failing.sqs, failing.stack.queues),
         (d) => d[type].dlq === 1 && d[type].visible + d[type].inFlight === 0,
+        { timeoutMs: 45_000 },
       );
       const parked = await failing.sqs.send(
         new ReceiveMessageCommand({ QueueUrl: failing.stack.queues[type].dlqUrl, MaxNumberOfMessages: 1 }),
@@ -112,5 +114,5 @@ describe('case.created through the local runtime', () => {
     } finally {
       await failing.stop();
     }
-  });
+  }, 120_000);
 });

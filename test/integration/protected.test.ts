@@ -16,7 +16,7 @@ import { malformedWithMarkers, newMarkers, plantInSummons } from '../support/mar
 
 let t: Awaited<ReturnType<typeof startTestStack>>;
 beforeAll(async () => {
-  t = await startTestStack({ orderingWaitSeconds: 20 });
+  t = await startTestStack({ orderingWaitSeconds: 120 });
 });
 afterAll(async () => t?.stop());
 

@@ -17,7 +17,7 @@ import { emailsFor } from '../support/mail.ts';
 
 let t: Awaited<ReturnType<typeof startTestStack>>;
 beforeAll(async () => {
-  t = await startTestStack({ orderingWaitSeconds: 30 });
+  t = await startTestStack({ orderingWaitSeconds: 120 });
 });
 afterAll(async () => t?.stop());
 
