@@ -98,10 +98,37 @@ const dynamoJarDir = (): string => {
   return join(lib, dir);
 };
 
-const startDynamo = async (): Promise<{ endpoint: string; process: ChildProcess }> => {
+/**
+ * DynamoDB Local takes a port number, not 0, so a free port is picked first. Another process can take
+ * it before Java binds; then DynamoDB Local exits, and it is started again on a new port.
+ */
+export const startDynamo = async (
+  pickPort: () => Promise<number> = freePort,
+): Promise<{ endpoint: string; process: ChildProcess }> => {
   checkJava();
-  const port = await freePort();
   const dir = dynamoJarDir();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDynamoOnce(dir, await pickPort());
+    } catch (error) {
+      if (!(error instanceof DynamoExitedError) || attempt >= 3) throw error;
+    }
+  }
+};
+
+class DynamoExitedError extends Error {}
+/** The last few lines of a Java error output that are not stack frames: the reasons. */
+const lastLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.trim() && !/^\s+(at |\.\.\. \d+ more)/.test(l))
+    .slice(-3)
+    .join('\n');
+
+const startDynamoOnce = async (
+  dir: string,
+  port: number,
+): Promise<{ endpoint: string; process: ChildProcess }> => {
   const java = spawn(
     process.execPath,
     [
@@ -117,23 +144,46 @@ const startDynamo = async (): Promise<{ endpoint: string; process: ChildProcess 
       '-port',
       String(port),
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  // Until it is ready, its stderr is kept (the last few KB) for the error message; after, passed on.
+  let stderr = '';
+  let ready = false;
+  java.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    if (ready) process.stderr.write(chunk);
+    else stderr = (stderr + chunk).slice(-4_000);
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
     region: localAwsEnv.AWS_REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // A probe must not hang on whatever else may be listening on the port.
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+    maxAttempts: 1,
   });
   let exited: number | null = null;
   java.on('exit', (code) => {
     exited = code ?? -1;
   });
-  await waitFor('DynamoDB Local', async () => {
-    if (exited !== null) throw new Error(`DynamoDB Local exited with code ${exited}`);
-    return client.send(new ListTablesCommand({}));
-  });
-  client.destroy();
+  try {
+    const state = await waitFor('DynamoDB Local', async () => {
+      if (exited !== null) return 'exited' as const;
+      await client.send(new ListTablesCommand({}));
+      return 'ready' as const;
+    });
+    if (state === 'exited')
+      throw new DynamoExitedError(
+        `DynamoDB Local exited with code ${exited} on port ${port}: ${lastLines(stderr)}`,
+      );
+    ready = true;
+    if (stderr) process.stderr.write(stderr);
+  } catch (error) {
+    java.kill('SIGTERM');
+    throw error;
+  } finally {
+    client.destroy();
+  }
   return { endpoint, process: java };
 };
 
@@ -144,8 +194,11 @@ export const startEmulators = async (): Promise<Emulators> => {
     port: number;
     host: string;
   }) => Promise<Server>;
-  const sesPort = await freePort();
-  const ses = await startSes({ port: sesPort, host: '127.0.0.1' });
+  // Port 0: the system picks a free port at bind time, so no other process can take it first.
+  const ses = await startSes({ port: 0, host: '127.0.0.1' });
+  const sesAddress = ses.address();
+  if (typeof sesAddress !== 'object' || !sesAddress) throw new Error('the SES emulator has no port');
+  const sesPort = sesAddress.port;
 
   let stopped = false;
   return {
