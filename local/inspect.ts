@@ -92,6 +92,10 @@ export const caseStore = (dynamodbEndpoint: string, tableName: string) =>
 export const recentDays = (days = 2, now = new Date()): string[] =>
   Array.from({ length: days }, (_, i) => new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10));
 
+/** The rejections filed under the recent days (a rejection's day is its message's SentTimestamp's). */
+export const recentRejections = async (store: Pick<CaseStore, 'listRejections'>) =>
+  (await Promise.all(recentDays().map((d) => store.listRejections(d)))).flat();
+
 /** Publishes a scenario's files in order, waiting for each to settle before the next. */
 export const publishScenario = async (
   sqs: SQSClient,

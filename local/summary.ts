@@ -2,7 +2,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CaseStore, Rejection } from '../functions/adapters/case-store.ts';
 import type { ConsentRecord } from '../functions/core/consent.ts';
-import { queueDepths, recentDays, sesEmails } from './inspect.ts';
+import { queueDepths, recentRejections, sesEmails } from './inspect.ts';
 import type { LocalStack } from './runtime.ts';
 
 const describeConsent = (consent: ConsentRecord | undefined): string => {
@@ -34,9 +34,7 @@ export const renderSummary = async (
   const lines: string[] = [];
   const emails = await sesEmails(stack.endpoints.ses);
   const depths = await queueDepths(sqs, stack.queues);
-  const rejections: Rejection[] = (
-    await Promise.all(recentDays().map((d) => store.listRejections(d)))
-  ).flat();
+  const rejections: Rejection[] = await recentRejections(store);
 
   for (const { scenario, caseId } of cases) {
     const loaded = await store.loadCase(caseId);

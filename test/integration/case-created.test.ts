@@ -6,7 +6,7 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventTypes } from '../../events/contracts.ts';
-import { publishScenario, queueDepths, recentDays, waitUntilDrained } from '../../local/inspect.ts';
+import { publishScenario, queueDepths, recentRejections, waitUntilDrained } from '../../local/inspect.ts';
 import { publishBody } from '../../local/publisher.ts';
 import { dynamoClient } from '../../local/runtime.ts';
 import { eventually, examplesDir, freshCaseCreated } from '../support/fixtures.ts';
@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(async () => t?.stop());
 
 const type = eventTypes.caseCreated;
-const rejections = async () => (await Promise.all(recentDays().map((d) => t.store.listRejections(d)))).flat();
+const rejections = () => recentRejections(t.store);
 
 describe('case.created through the local runtime', () => {
   it('walks both example cases through their whole life, in order, with nothing in a DLQ', async () => {

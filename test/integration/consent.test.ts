@@ -1,7 +1,7 @@
 /** Consent through the local runtime: rules, ordering and duplicates against the real emulators. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventTypes } from '../../events/contracts.ts';
-import { queueDepths, recentDays, waitUntilDrained } from '../../local/inspect.ts';
+import { queueDepths, recentRejections, waitUntilDrained } from '../../local/inspect.ts';
 import { publishBody } from '../../local/publisher.ts';
 import {
   type TestEvent,
@@ -28,9 +28,7 @@ const publish = async (...events: Event[]) => {
 const settle = () => waitUntilDrained(t.sqs, t.stack.queues, t.stack.waitingTypes, 30_000);
 const newCase = (data: Record<string, unknown> = {}) => freshCaseCreated({ subject: uniqueId('case'), data });
 const rejectionsFor = async (caseId: string) =>
-  (await Promise.all(recentDays().map((d) => t.store.listRejections(d))))
-    .flat()
-    .filter((r) => r.caseId === caseId);
+  (await recentRejections(t.store)).filter((r) => r.caseId === caseId);
 const state = async (caseId: string) => {
   const loaded = await t.store.loadCase(caseId);
   return { case: loaded.case, consent: [...loaded.consents.values()][0] };
@@ -135,10 +133,7 @@ describe('consent through the local runtime', () => {
       const orphan = uniqueId('case');
       const consent = freshConsent(orphan, { data: { guardianCount: 1 } });
       await publishBody(short.sqs, short.stack.queues, JSON.stringify(consent), eventTypes.consentRegistered);
-      const rejections = async () =>
-        (await Promise.all(recentDays().map((d) => short.store.listRejections(d))))
-          .flat()
-          .filter((r) => r.caseId === orphan);
+      const rejections = async () => (await recentRejections(short.store)).filter((r) => r.caseId === orphan);
       const [rejection] = await eventually(rejections, (r) => r.length === 1, { timeoutMs: 45_000 });
       expect(rejection?.reason).toMatch(
         new RegExp(

@@ -12,7 +12,7 @@ import { sqsOutbox } from '../../functions/adapters/outbox.ts';
 import { runSweep } from '../../functions/sweep/apply.ts';
 import { countyById } from '../../lib/counties.ts';
 import { mailQueue } from '../../lib/topology.ts';
-import { recentDays, waitUntilDrained } from '../../local/inspect.ts';
+import { recentRejections, waitUntilDrained } from '../../local/inspect.ts';
 import { publishBody } from '../../local/publisher.ts';
 import { type TestEvent, examplesDir, uniqueId } from '../support/fixtures.ts';
 import { startTestStack } from '../support/local-stack.ts';
@@ -111,10 +111,7 @@ describe('the whole life of a case', () => {
       consentReminders: 0,
     });
     expect((await emailsFor(caseId)).length).toBe(total);
-    const reasons = (await Promise.all(recentDays().map((d) => t.store.listRejections(d))))
-      .flat()
-      .filter((r) => r.caseId === caseId)
-      .map((r) => r.reason);
+    const reasons = (await recentRejections(t.store)).filter((r) => r.caseId === caseId).map((r) => r.reason);
     expect(reasons).toEqual(
       expect.arrayContaining([
         `case ${caseId} is closed; no follow-up reminders`,

@@ -7,7 +7,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/adapters/dynamodb.ts';
-import { recentDays, sesEmails, waitUntilDrained } from '../../local/inspect.ts';
+import { recentDays, recentRejections, sesEmails, waitUntilDrained } from '../../local/inspect.ts';
 import { publishBody } from '../../local/publisher.ts';
 import { dynamoClient } from '../../local/runtime.ts';
 import { type TestEvent, eventually, loadExample, uniqueId } from '../support/fixtures.ts';
@@ -213,7 +213,7 @@ describe('protected identity end to end', () => {
     );
     await settle();
     expect((await t.store.loadCase(caseId)).case?.protectedIdentity).toBe(true);
-    const rejections = (await Promise.all(recentDays().map((d) => t.store.listRejections(d)))).flat();
+    const rejections = await recentRejections(t.store);
     expect(rejections.some((r) => r.caseId === caseId && /may set but never clear/.test(r.reason))).toBe(
       true,
     );

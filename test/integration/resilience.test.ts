@@ -9,7 +9,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventTypes } from '../../events/contracts.ts';
-import { recentDays, waitUntilDrained } from '../../local/inspect.ts';
+import { recentRejections, waitUntilDrained } from '../../local/inspect.ts';
 import { publishBody } from '../../local/publisher.ts';
 import { type TestEvent, examplesDir, freshCaseCreated, uniqueId } from '../support/fixtures.ts';
 import { startTestStack } from '../support/local-stack.ts';
@@ -294,9 +294,7 @@ describe('bad input', () => {
     expect(ids.size).toBeGreaterThanOrEqual(200);
     await settle();
 
-    const rejected = (await Promise.all(recentDays().map((d) => t.store.listRejections(d))))
-      .flat()
-      .filter((r) => ids.has(r.messageId));
+    const rejected = (await recentRejections(t.store)).filter((r) => ids.has(r.messageId));
     const log = t
       .log()
       .split('\n')

@@ -2,7 +2,7 @@ import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { inject } from 'vitest';
 import { CaseStore } from '../../functions/adapters/case-store.ts';
 import { createDocumentClient } from '../../functions/adapters/dynamodb.ts';
-import { recentDays } from '../../local/inspect.ts';
+import { recentRejections } from '../../local/inspect.ts';
 import { createTable, dynamoClient } from '../../local/runtime.ts';
 import { uniqueId } from './fixtures.ts';
 
@@ -18,7 +18,7 @@ export const freshTable = async () => {
     store,
     /** Today's and yesterday's rejections: a rejection is filed under its record's SentTimestamp day,
      * which is yesterday when a test crosses midnight UTC. */
-    rejections: async () => (await Promise.all(recentDays().map((d) => store.listRejections(d)))).flat(),
+    rejections: () => recentRejections(store),
     drop: async () => {
       await client.send(new DeleteTableCommand({ TableName: tableName }));
       client.destroy();
