@@ -2,7 +2,7 @@
  * Round trips per event, throughput through the local runtime against its direct-write floor, and a
  * burst of follow-ups. Runs on the embedded emulators; used by bench/run.ts.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -17,7 +17,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import type { SQSRecord } from 'aws-lambda';
 import { eventTypes } from '../events/contracts.ts';
 import { CaseStore, keys } from '../functions/adapters/case-store.ts';
 import { createDocumentClient } from '../functions/adapters/dynamodb.ts';
@@ -38,42 +37,12 @@ import { type Endpoints, localAwsEnv, waitFor } from '../local/emulators.ts';
 import { createTable, dynamoClient, startLocalStack } from '../local/runtime.ts';
 import { queueDepths } from '../local/inspect.ts';
 import { projectRoot } from '../local/stack-file.ts';
-import { readdirSync, readFileSync } from 'node:fs';
+import { lambdaContext as ctx, sqsRecord as record } from '../test/support/fixtures.ts';
 
 const county = countyById('halland');
 /** Concurrent pollers per consumer (each consumer's maxConcurrency is 5). */
 const POLLERS = 5;
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const ctx = () => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'bench',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-north-1:000000000000:function:bench',
-  memoryLimitInMB: '512',
-  awsRequestId: `${Math.random()}`,
-  logGroupName: 'bench',
-  logStreamName: 'bench',
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
-const record = (body: string): SQSRecord => ({
-  messageId: `${Math.random()}`,
-  receiptHandle: 'r',
-  body,
-  attributes: {
-    ApproximateReceiveCount: '1',
-    SentTimestamp: String(Date.now()),
-    SenderId: 'b',
-    ApproximateFirstReceiveTimestamp: String(Date.now()),
-  },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:eu-north-1:000000000000:bench',
-  awsRegion: 'eu-north-1',
-});
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;

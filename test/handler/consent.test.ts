@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseCreatedHandler } from '../../functions/case-created/apply.ts';
 import { createConsentRegisteredHandler } from '../../functions/consent-registered/apply.ts';
 import { countyById } from '../../lib/counties.ts';
-import { freshCaseCreated, freshConsent, lambdaContext, sqsRecord } from '../support/fixtures.ts';
+import {
+  freshCaseCreated,
+  freshConsent,
+  gateOrDeadline,
+  lambdaContext,
+  sqsRecord,
+} from '../support/fixtures.ts';
 import { freshTable } from '../support/dynamo.ts';
 
 let t: Awaited<ReturnType<typeof freshTable>>;
@@ -33,9 +39,7 @@ const countCommits = ({ together = 0 } = {}) => {
     const loaded = await t.store.loadCase(caseId);
     if (loads < together) {
       if (++loads === together) allRead();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([gate, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
-      clearTimeout(timer);
+      await gateOrDeadline(gate, 10_000);
     }
     return loaded;
   };

@@ -20,6 +20,7 @@ import {
   freshCaseCreated,
   freshConsent,
   freshSummons,
+  gateOrDeadline,
   invokeBatch,
   sqsRecord,
   uniqueId,
@@ -127,10 +128,7 @@ describe('exactly-once invitations', () => {
         inFlight++;
         most = Math.max(most, inFlight);
         if (inFlight > 1) release();
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, 15_000)));
-        await Promise.race([overlap, deadline]);
-        clearTimeout(timer);
+        await gateOrDeadline(overlap, 15_000);
         inFlight--;
         sent.push('x');
         return { kind: 'sent' as const, messageId: uniqueId('ses') };

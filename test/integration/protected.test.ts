@@ -31,14 +31,17 @@ const publish = async (...bodies: string[]) => {
 };
 const settle = () => waitUntilDrained(t.sqs, t.stack.queues, t.stack.waitingTypes, 60_000);
 
-/** The protected scenario under a fresh case id. */
-const protectedScenario = (caseId: string): TestEvent[] =>
-  [
+/** The protected scenario's events under a fresh case id: by default up to the summons. */
+const protectedScenario = (
+  caseId: string,
+  files = [
     '01-case-created.json',
     '02-consent-guardian-a.json',
     '03-consent-guardian-b.json',
     '04-summons-sent.json',
-  ].map((f) => {
+  ],
+): TestEvent[] =>
+  files.map((f) => {
     const e = loadExample<TestEvent>('protected', f);
     return { ...e, id: `${e.id}-${caseId}`, subject: caseId };
   });
@@ -108,15 +111,12 @@ describe('protected identity end to end', () => {
 
     // The rest of the case's life, each type carrying what it must not: the coordinator's email on
     // the plan, and an unknown free-text field on every type.
-    const rest = [
+    const rest = protectedScenario(caseId, [
       '05-invitation-responded.json',
       '06-plan-established.json',
       '07-followup-due.json',
       '08-case-closed.json',
-    ].map((f) => {
-      const e = loadExample<TestEvent>('protected', f);
-      return { ...e, id: `${e.id}-${caseId}`, subject: caseId };
-    });
+    ]);
     const [responded, plan, followUp, closed] = rest as [TestEvent, TestEvent, TestEvent, TestEvent];
     const planWithEmail = {
       ...plan,

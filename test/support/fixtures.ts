@@ -72,6 +72,13 @@ export const lambdaContext = (): Context => ({
   succeed: () => undefined,
 });
 
+/** Waits for `gate`, or at most `ms` (the way out when what should open it never happens). */
+export const gateOrDeadline = async (gate: Promise<void>, ms: number): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([gate, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+};
+
 /** Polls until `probe` returns a value that passes `accept`, or fails with the last value seen. */
 export const eventually = async <T>(
   probe: () => Promise<T>,
