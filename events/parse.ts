@@ -1,8 +1,53 @@
 import type * as z from 'zod/mini';
-import { isKnownType } from './contracts/common.ts';
+import { containsPersonalNumber, EXTENSION_NAME, isKnownType, knownAttributes } from './contracts/common.ts';
 
 export type ParseResult<M> =
-  { ok: true; event: M } | { ok: false; reason: string; eventId?: string; caseId?: string };
+  | {
+      ok: true;
+      event: M;
+      /** The W3C trace context of the distributed-tracing extension, when well-formed: may be logged. */
+      traceparent?: string;
+    }
+  | { ok: false; reason: string; eventId?: string; caseId?: string };
+
+/** The only extension value ever kept: W3C trace context (ids and flags, no personal data). */
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const MAX_EXTENSION_LENGTH = 2048;
+
+/**
+ * Takes extension attributes off (accepted and ignored, CloudEvents 1.0): names must be
+ * CloudEvents attribute names, values strings, booleans or integers. Returns the attributes this
+ * system reads, or the reason the extensions are not acceptable.
+ */
+const withoutExtensions = (
+  raw: Record<string, unknown>,
+): { attributes: Record<string, unknown>; traceparent?: string } | { reason: string } => {
+  const attributes: Record<string, unknown> = {};
+  let traceparent: string | undefined;
+  for (const [name, value] of Object.entries(raw)) {
+    if (knownAttributes.has(name)) {
+      attributes[name] = value;
+      continue;
+    }
+    if (!EXTENSION_NAME.test(name)) {
+      return {
+        reason:
+          'an attribute name is not a CloudEvents attribute name (lower-case letters and digits, at most 20); unknown attributes are extensions and must follow that rule',
+      };
+    }
+    const fits =
+      typeof value === 'boolean' ||
+      (typeof value === 'number' && Number.isInteger(value)) ||
+      (typeof value === 'string' && value.length <= MAX_EXTENSION_LENGTH);
+    if (!fits) {
+      return {
+        reason: `extension attribute ${name} must be a string (at most ${MAX_EXTENSION_LENGTH} characters), a boolean or an integer`,
+      };
+    }
+    if (name === 'traceparent' && typeof value === 'string' && TRACEPARENT.test(value)) traceparent = value;
+  }
+  return { attributes, ...(traceparent ? { traceparent } : {}) };
+};
 
 const MAX_ISSUES = 8;
 
@@ -27,9 +72,17 @@ export const formatIssues = (issues: readonly z.core.$ZodIssue[]): string => {
   return lines.join('; ');
 };
 
-/** Only a well-formed string is kept, so a rejection never stores arbitrary input. */
-const safeId = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.length > 0 && value.length <= 128 && /^[\x21-\x7e]+$/.test(value)
+/**
+ * Only a well-formed string is kept, so a rejection never stores arbitrary input, and never one
+ * that is or contains a personal identity number (it would be stored and logged as an id).
+ */
+export const safeId = (value: unknown): string | undefined =>
+  typeof value === 'string' &&
+  value.length > 0 &&
+  value.length <= 128 &&
+  /^[\x21-\x7e]+$/.test(value) &&
+  !/^\d{6,8}[-+]?\d{4}$/.test(value) &&
+  !containsPersonalNumber(value)
     ? value
     : undefined;
 
@@ -74,7 +127,13 @@ export const parseEventWith = <M>(
       ...ids,
     };
   }
-  const result = schema.safeParse(raw);
+  const split = withoutExtensions(raw);
+  if ('reason' in split) return { ok: false, reason: split.reason, ...ids };
+  const result = schema.safeParse(split.attributes);
   if (!result.success) return { ok: false, reason: formatIssues(result.error.issues), ...ids };
-  return { ok: true, event: result.data };
+  return {
+    ok: true,
+    event: result.data,
+    ...(split.traceparent ? { traceparent: split.traceparent } : {}),
+  };
 };

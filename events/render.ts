@@ -6,7 +6,7 @@
 import { stringify } from 'yaml';
 import * as z from 'zod/mini';
 import { consumers } from '../lib/topology.ts';
-import { type EventType, isKnownType, schemas } from './contracts.ts';
+import { EXTENSION_NAME, type EventType, isKnownType, knownAttributes, schemas } from './contracts.ts';
 
 export const schemaFileName = (type: EventType) => `schema/${type}.json`;
 
@@ -15,7 +15,19 @@ const jsonSchema = (type: EventType) => {
     string,
     unknown
   >;
-  return { $id: `https://sip.example.se/events/${type}.json`, title: type, ...generated };
+  // The envelope is strict for the attributes we read; any other attribute is a CloudEvents
+  // extension, accepted and ignored (events/parse.ts), so the schema says exactly that.
+  return {
+    $id: `https://sip.example.se/events/${type}.json`,
+    title: type,
+    ...generated,
+    propertyNames: { anyOf: [{ enum: [...knownAttributes] }, { pattern: EXTENSION_NAME.source }] },
+    additionalProperties: {
+      description:
+        'A CloudEvents extension attribute (e.g. traceparent, tracestate): accepted and ignored, never stored.',
+      anyOf: [{ type: 'string', maxLength: 2048 }, { type: 'boolean' }, { type: 'integer' }],
+    },
+  };
 };
 
 const asyncApi = () => {

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { type Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSHandler } from 'aws-lambda';
 import { Consumer } from 'sqs-consumer';
+import { loggableError } from '../functions/runtime/observability.ts';
 import type { WorkerSpec } from './runtime.ts';
 
 const spec = JSON.parse(process.env.SIP_WORKER ?? '{}') as WorkerSpec;
@@ -89,8 +90,7 @@ const main = async () => {
     } catch (error) {
       // Like Lambda: an error or a timeout fails the whole batch; SQS redelivers it later.
       log('ERROR', 'invocation failed; the whole batch returns to the queue', {
-        error: (error as Error).name,
-        errorMessage: (error as Error).message,
+        ...loggableError(error),
         batch: messages.length,
       });
       return [];

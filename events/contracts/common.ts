@@ -5,21 +5,65 @@
  */
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
+import { parseRfc3339, RFC3339 } from './time.ts';
 
 z.config(en());
 
 export const describe = <T>(text: string) => z.describe<T>(text);
 
+/** Luhn's check over the ten digits of a personal (or coordination) number: YYMMDDNNNC. */
+const luhn = (digits: string): boolean => {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[i]) * (i % 2 === 0 ? 2 : 1);
+    if (d > 9) d -= 9;
+    sum += d;
+  }
+  return sum % 10 === 0;
+};
+
+/**
+ * Does the text contain a Swedish personal identity number (personnummer) or coordination number
+ * (samordningsnummer): YYMMDD or YYYYMMDD, an optional `-`/`+`, four digits, a real month, a day
+ * (plus 60 for a coordination number) and Luhn's check digit, standing as a word of its own
+ * (letters or digits on either side make it part of something longer). The checks keep random ids
+ * (UUIDs: hex words) from looking like one; in 10⁵ random UUIDs none does.
+ */
+export const containsPersonalNumber = (text: string): boolean => {
+  for (const m of text.matchAll(
+    /(?<![A-Za-z0-9])(18|19|20)?(\d{2})(\d{2})(\d{2})[-+]?(\d{4})(?![A-Za-z0-9])/g,
+  )) {
+    const [, , yy = '', mm = '', dd = '', tail = ''] = m;
+    const month = Number(mm);
+    const day = Number(dd) > 60 ? Number(dd) - 60 : Number(dd);
+    if (month >= 1 && month <= 12 && day >= 1 && day <= 31 && luhn(`${yy}${mm}${dd}${tail}`)) return true;
+  }
+  return false;
+};
+
+const noPersonalNumber = (what: string) =>
+  z.refine<string>((s) => !/^\d{6,8}[-+]?\d{4}$/.test(s) && !containsPersonalNumber(s), {
+    message: `${what} looks like or contains a personal identity number; send an opaque id instead`,
+  });
+
 /** Opaque ids: letters, digits and `._:-`, never a personal identity number. */
 export const opaqueId = (what: string) =>
+  z
+    .string()
+    .check(
+      z.minLength(3),
+      z.maxLength(64),
+      z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, `${what} must be an opaque id of letters, digits and . _ : -`),
+      noPersonalNumber(what),
+      describe(`${what}: an opaque identifier (3–64 characters: letters, digits, '.', '_', ':', '-').`),
+    );
+
+/** An RFC 3339 timestamp with any offset (CloudEvents `time`). */
+export const rfc3339 = (what: string) =>
   z.string().check(
-    z.minLength(3),
-    z.maxLength(64),
-    z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, `${what} must be an opaque id of letters, digits and . _ : -`),
-    z.refine((s) => !/^\d{6,8}[-+]?\d{4}$/.test(s), {
-      message: `${what} looks like a personal identity number; send an opaque id instead`,
-    }),
-    describe(`${what}: an opaque identifier (3–64 characters: letters, digits, '.', '_', ':', '-').`),
+    z.regex(RFC3339, `${what} must be an RFC 3339 timestamp such as 2026-11-20T08:15:00+01:00`),
+    z.refine((s) => parseRfc3339(s) !== undefined, `${what} must be a real date and time`),
+    z.meta({ format: 'date-time' }),
   );
 
 export const shortText = (what: string, max = 500) =>
@@ -75,6 +119,26 @@ export const eventTypes = {
 } as const;
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];
 
+/**
+ * Extension attributes (CloudEvents 1.0 allows any; e.g. the distributed-tracing extension's
+ * `traceparent`/`tracestate`) are accepted and ignored: events/parse.ts takes them off before the
+ * envelope (strict for the attributes we read) is checked, so they are never stored or forwarded.
+ * Names must be lower-case letters and digits (CloudEvents' naming rule; at most 20 recommended).
+ */
+export const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
+/** The context attributes and data this system reads; anything else is an extension. */
+export const knownAttributes: ReadonlySet<string> = new Set([
+  'specversion',
+  'id',
+  'source',
+  'type',
+  'time',
+  'subject',
+  'datacontenttype',
+  'dataschema',
+  'data',
+]);
+
 export const envelope = <T extends string, D extends z.ZodMiniType>(type: T, data: D, summary: string) =>
   z
     .strictObject({
@@ -84,21 +148,37 @@ export const envelope = <T extends string, D extends z.ZodMiniType>(type: T, dat
         .check(
           z.minLength(1),
           z.maxLength(128),
+          noPersonalNumber('id'),
           describe(
             'Unique per event; the idempotency key. Re-sending an event with the same id has no further effect.',
           ),
         ),
       source: z
         .string()
-        .check(z.minLength(1), z.maxLength(256), describe('URI-reference of the publishing system.')),
+        .check(
+          z.minLength(1),
+          z.maxLength(256),
+          noPersonalNumber('source'),
+          describe('URI-reference of the publishing system.'),
+        ),
       type: z.literal(type).check(describe('The event type.')),
-      time: z.iso
-        .datetime({ offset: true, error: 'time must be an RFC 3339 timestamp' })
-        .check(describe('When it happened upstream.')),
+      time: rfc3339('time').check(
+        describe(
+          'When it happened upstream (RFC 3339, any offset). Versions of the same thing are ordered by it, ties by id (docs/semantics.md).',
+        ),
+      ),
       subject: opaqueId('The case id').check(describe('The case id.')),
-      datacontenttype: z
-        .literal('application/json', 'datacontenttype must be "application/json"')
-        .check(describe('Always "application/json".')),
+      datacontenttype: z.optional(
+        z
+          .string()
+          .check(
+            z.regex(
+              /^application\/json\s*(;.*)?$/,
+              'datacontenttype must be "application/json" (or absent: JSON is the default)',
+            ),
+            describe('"application/json", or absent (JSON is assumed, as CloudEvents 1.0 allows).'),
+          ),
+      ),
       dataschema: z.optional(
         z.string().check(z.maxLength(512), describe('Optional URI of the JSON Schema of data.')),
       ),

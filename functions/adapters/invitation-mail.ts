@@ -47,7 +47,8 @@ export const STOCKHOLM_VTIMEZONE = [
 ].join('\r\n');
 const vtimezone = () => STOCKHOLM_VTIMEZONE;
 
-const utcStamp = (d: Date) =>
+/** `20261201T085610Z`: an RFC 5545 DATE-TIME in UTC (the Z comes from toISOString). */
+export const utcStamp = (d: Date) =>
   d
     .toISOString()
     .replace(/[-:]/g, '')
@@ -58,6 +59,8 @@ export const buildCalendar = (
   invitation: Invitation,
   countyId: string,
   now: Date,
+  /** ORGANIZER when the organiser's own address is the recipient (the coordinator's reminder). */
+  system: Mailbox,
 ): string => {
   const words = composeInvitation(meeting, invitation, countyId);
   const cancel = invitation.action === 'cancel';
@@ -89,9 +92,13 @@ export const buildCalendar = (
         ? meeting.location.joinUrl
         : (meeting.location?.place ?? undefined),
     url: meeting.location?.kind === 'digital' ? meeting.location.joinUrl : undefined,
-    ...(meeting.organiser.contactEmail
-      ? { organizer: { name: meeting.organiser.unitName ?? 'SIP', email: meeting.organiser.contactEmail } }
-      : {}),
+    // An ORGANIZER who is also the ATTENDEE makes Outlook drop the invitation: the coordinator's own
+    // reminder is organised by the county's SIP address instead.
+    organizer:
+      meeting.organiser.contactEmail &&
+      meeting.organiser.contactEmail.toLowerCase() !== invitation.email?.toLowerCase()
+        ? { name: meeting.organiser.unitName ?? 'SIP', email: meeting.organiser.contactEmail }
+        : { name: system.name ?? 'SIP', email: system.address },
     attendees: [
       {
         email: invitation.email ?? '',
@@ -102,8 +109,10 @@ export const buildCalendar = (
       },
     ],
   });
-  // ical-generator writes DTSTAMP in the event's zone without "Z"; RFC 5545 requires UTC.
-  return cal.toString().replace(/^DTSTAMP:.*$/m, `DTSTAMP:${utcStamp(now)}Z`);
+  // ical-generator writes DTSTAMP in the event's zone without "Z"; RFC 5545 requires UTC. It also
+  // leaves the last content line without its CRLF, which RFC 5545 §3.1 requires of every line.
+  const text = cal.toString().replace(/^DTSTAMP:.*$/m, `DTSTAMP:${utcStamp(now)}`);
+  return text.endsWith('\r\n') ? text : `${text}\r\n`;
 };
 
 export interface MailAddresses {
@@ -131,7 +140,7 @@ export const buildInvitationMessage = async (
     calendar: {
       method: invitation.action === 'cancel' ? 'CANCEL' : 'REQUEST',
       filename: 'invitation.ics',
-      content: buildCalendar(meeting, invitation, addresses.countyId, now),
+      content: buildCalendar(meeting, invitation, addresses.countyId, now, addresses.from),
     },
     date: now,
   });

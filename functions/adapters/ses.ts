@@ -31,13 +31,16 @@ export const sesSender = (
       return { kind: 'sent', messageId: out.MessageId ?? 'unknown' };
     } catch (error) {
       const e = error as Error & { $metadata?: { httpStatusCode?: number } };
-      if (PERMANENT.has(e.name)) return { kind: 'rejected', reason: `${e.name}: ${e.message}` };
+      // The error's name only: SES's message can quote the recipient's address, which must not
+      // reach a log line (and is not needed to act: the code says why).
+      if (PERMANENT.has(e.name))
+        return { kind: 'rejected', reason: `${e.name} (SES refused the message for good)` };
       if (
         e.name === 'TooManyRequestsException' ||
         e.name === 'LimitExceededException' ||
         /rate exceeded/i.test(e.message)
       ) {
-        throw new MailThrottledError(`SES throttled the send: ${e.message}`, { cause: error });
+        throw new MailThrottledError(`SES throttled the send (${e.name})`, { cause: error });
       }
       throw error;
     }

@@ -23,7 +23,7 @@ import { parseEventWith } from '../../events/parse.ts';
 import type { CaseStore } from '../adapters/case-store.ts';
 import type { Requeue } from '../adapters/requeue.ts';
 import type { Sanitized } from '../core/protected.ts';
-import { createMetrics, logger, MetricUnit } from './observability.ts';
+import { createMetrics, loggableError, logger, MetricUnit } from './observability.ts';
 
 export type Outcome =
   | { kind: 'applied'; warnings?: string[]; deviations?: string[] }
@@ -275,8 +275,7 @@ export const createSqsHandler = <
         outcome: 'retry',
         messageId: record.messageId,
         receiveCount: record.attributes?.ApproximateReceiveCount,
-        error: (error as Error).name,
-        errorMessage: (error as Error).message,
+        ...loggableError(error),
       });
       if (sanitisedBody.value !== undefined && (await retryProtected(record, sanitisedBody.value))) return;
       throw error;

@@ -112,11 +112,46 @@ describe('example scenarios', () => {
   }
 });
 
+describe('ajv and zod agree on valid CloudEvents 1.0 variants', () => {
+  const validate = validators[eventTypes.caseCreated];
+  const { datacontenttype: _omitted, ...withoutContentType } = freshCaseCreated();
+  const cases: [string, Record<string, unknown>][] = [
+    ['no datacontenttype (JSON is the default)', withoutContentType],
+    [
+      'datacontenttype with a parameter',
+      { ...freshCaseCreated(), datacontenttype: 'application/json; charset=utf-8' },
+    ],
+    [
+      'tracing extension attributes',
+      {
+        ...freshCaseCreated(),
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+        tracestate: 'congo=t61rcWkgMzE',
+      },
+    ],
+    ['an integer and a boolean extension', { ...freshCaseCreated(), partition: 3, replayed: true }],
+    [
+      'time in UTC with milliseconds (the CloudEvents SDK)',
+      { ...freshCaseCreated(), time: '2026-11-20T07:15:00.000Z' },
+    ],
+    ['time with a negative offset', { ...freshCaseCreated(), time: '2026-11-20T02:15:00-05:00' }],
+    ['time with nanoseconds', { ...freshCaseCreated(), time: '2026-11-20T08:15:00.123456789+01:00' }],
+  ];
+  for (const [label, event] of cases) {
+    it(label, () => {
+      expect(validate?.(event), JSON.stringify(validate?.errors)).toBe(true);
+      expect(parseEvent(JSON.stringify(event), eventTypes.caseCreated)).toMatchObject({ ok: true });
+    });
+  }
+});
+
 describe('ajv and zod agree on invalid events', () => {
   const validate = validators[eventTypes.caseCreated];
   const cases: [string, Record<string, unknown>][] = [
     ['wrong specversion', { ...freshCaseCreated(), specversion: '0.3' }],
-    ['extra envelope attribute', { ...freshCaseCreated(), extra: 1 }],
+    ['an attribute name CloudEvents does not allow', { ...freshCaseCreated(), Extra_Attr: 1 }],
+    ['an extension attribute that is an object', { ...freshCaseCreated(), extra: { a: 1 } }],
+    ['datacontenttype that is not JSON', { ...freshCaseCreated(), datacontenttype: 'text/xml' }],
     ['wrong field type', freshCaseCreated({ data: { protectedIdentity: 'yes' } })],
     ['unknown age group', freshCaseCreated({ data: { ageGroup: 'baby' } })],
     ['bad date', freshCaseCreated({ data: { needDiscoveredOn: '2026-02-30' } })],

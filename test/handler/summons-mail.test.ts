@@ -171,7 +171,12 @@ describe('exactly-once invitations', () => {
     const client = sesClient();
     client.middlewareStack.add(
       () => async () => {
-        throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
+        throw Object.assign(
+          new Error(
+            'Email address is not verified. The following identities failed: socialtjanst@kommun.example.se',
+          ),
+          { name: 'MessageRejected' },
+        );
       },
       { step: 'initialize', name: 'reject-all' },
     );
@@ -182,7 +187,7 @@ describe('exactly-once invitations', () => {
     );
     expect(invitation).toMatchObject({
       status: 'failed',
-      failureReason: 'MessageRejected: Email address is not verified.',
+      failureReason: 'MessageRejected (SES refused the message for good)',
     });
     expect(await emailsFor(caseId)).toEqual([]);
   });

@@ -2,6 +2,8 @@
  * Assertions on the synthesized county stacks. Bundling is skipped (context) except where a test
  * needs the code; cdk-nag's AWS Solutions checks run on every synth, as in `npm run synth`.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Stack, aws_sqs as sqs, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -9,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.ts';
 import { counties } from '../../lib/counties.ts';
 import { consumers, visibilityTimeoutSeconds } from '../../lib/topology.ts';
+import { projectRoot } from '../../local/stack-file.ts';
 
 type Resources = Record<
   string,
@@ -193,5 +196,15 @@ describe('cdk-nag', () => {
     new sqs.Queue(new Stack(app, 'Probe'), 'Naked');
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS3[\s\S]*AwsSolutions-SQS4/);
+  });
+});
+
+describe('the README matches the stack', () => {
+  it('names every queue URL output, upstream and internal', () => {
+    const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
+    const outputs = Object.keys(templates.get('Sip-Halland')?.toJSON().Outputs ?? {});
+    const queueOutputs = outputs.filter((o) => /QueueUrl$/.test(o));
+    expect(queueOutputs).toHaveLength(consumers.length);
+    for (const o of queueOutputs) expect(readme, `README does not name ${o}`).toContain(`\`${o}\``);
   });
 });
