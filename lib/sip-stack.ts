@@ -271,7 +271,7 @@ export class SipStack extends Stack {
 
     this.sweep(environment, alarmAction, mail.queue);
 
-    // Bounces, complaints and deliveries: SES → SNS → the mail-events queue → its consumer.
+    // Sends, deliveries, bounces, complaints and rejections: SES → SNS → the mail-events queue → its consumer.
     const mailEvents = this.queues.get(sesEventsType);
     if (!mailEvents) throw new Error('the topology has no queue for SES delivery reports');
     this.mailEventsTopic = new sns.Topic(this, 'MailEvents', {
@@ -283,6 +283,8 @@ export class SipStack extends Stack {
     configurationSet.addEventDestination('DeliveryReports', {
       destination: ses.EventDestination.snsTopic(this.mailEventsTopic),
       events: [
+        // Send settles an email in doubt (a send whose answer was lost): docs/semantics.md.
+        ses.EmailSendingEvent.SEND,
         ses.EmailSendingEvent.DELIVERY,
         ses.EmailSendingEvent.BOUNCE,
         ses.EmailSendingEvent.COMPLAINT,
@@ -322,7 +324,8 @@ export class SipStack extends Stack {
           resources: [`${this.table.tableArn}/index/${tableSpec.dueIndex.name}`],
         }),
         new iam.PolicyStatement({
-          actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          // Consent reminders and expiry take the same read → fold → commit path as every event.
+          actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
           resources: [this.table.tableArn],
         }),
         new iam.PolicyStatement({
@@ -523,11 +526,23 @@ export class SipStack extends Stack {
         })
         .addAlarmAction(alarmAction);
     }
-    if (c.mailer) {
+    if (c.mailer || c.eventType === sesEventsType) {
+      // The mailer counts SES's refusals of a send, mail-events its Reject events after one.
       appMetric('InvitationsFailed', c)
         .createAlarm(this, `${id}InvitationsFailed`, {
           alarmDescription:
-            'SES permanently rejected an invitation email; the invitation is marked failed with the reason',
+            'SES rejected an email for good; its delivery is marked failed with the reason (the recipient gets nothing)',
+          threshold: 1,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        })
+        .addAlarmAction(alarmAction);
+    }
+    if (c.eventType === sesEventsType) {
+      appMetric('DuplicateSendsDetected', c)
+        .createAlarm(this, `${id}DuplicateSends`, {
+          alarmDescription:
+            "An email in doubt was sent twice: SES's Send event came after the doubt window (docs/semantics.md)",
           threshold: 1,
           evaluationPeriods: 1,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -25,13 +25,17 @@ export interface ConsumerSettings {
    * its own queue's URL and permission to send to it.
    */
   waitsForPrerequisites?: boolean;
-  /** Creates invitations: needs the mail queue's URL and permission to send to it. */
+  /**
+   * Its commits can leave emails owed (any event of a case can, once the history is folded again):
+   * needs the mail queue's URL and permission to send to it.
+   */
   sendsMail?: boolean;
   /** The mailer: needs the SES identity, configuration set and sender addresses. */
   mailer?: boolean;
   /**
-   * Its events may carry location data or free text: a protected event's sanitised copy is
-   * retried and parked by the handler itself, so it needs its DLQ's URL and permission to send to it.
+   * Its events may belong to a protected case: such an event's sanitised copy (the allow-list, no
+   * extension attributes) is retried and parked by the handler itself, so it needs its DLQ's URL
+   * and permission to send to it.
    */
   carriesLocationData?: boolean;
 }
@@ -59,6 +63,18 @@ export const visibilityTimeoutSeconds = (c: ConsumerSettings): number => c.timeo
 /** DLQs keep a parked message 14 days, the SQS maximum, so an operator can fix and redrive. */
 export const dlqRetentionDays = 14;
 
+/**
+ * What every consumer of a case's events does to the table: one Query of the partition, one
+ * transaction of puts and deletes, and — when a case becomes protected — fencing the mailer's
+ * deliveries and rewriting earlier history entries (updates).
+ */
+const caseActions: readonly TableAction[] = [
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:UpdateItem',
+];
+
 const base: Omit<ConsumerSettings, 'handler' | 'tableActions'> = {
   batchSize: 10,
   timeoutSeconds: 10,
@@ -73,16 +89,20 @@ export const consumers: readonly ConsumerSpec[] = [
     name: 'case-created',
     handler: 'case-created',
     ...base,
-    // One transaction of two conditional puts (case + history); rejections are plain puts.
-    tableActions: ['dynamodb:PutItem'],
+    tableActions: caseActions,
+    sendsMail: true,
+    carriesLocationData: true,
+    // Another case.created of the same case waits on its queue like any event.
+    waitsForPrerequisites: true,
   },
   {
     eventType: eventTypes.consentRegistered,
     name: 'consent-registered',
     handler: 'consent-registered',
     ...base,
-    // Query the case's state, the history marker on a rejection, one transaction of puts.
-    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    tableActions: caseActions,
+    sendsMail: true,
+    carriesLocationData: true,
     waitsForPrerequisites: true,
   },
   {
@@ -90,19 +110,20 @@ export const consumers: readonly ConsumerSpec[] = [
     name: 'consent-withdrawn',
     handler: 'consent-withdrawn',
     ...base,
-    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    tableActions: caseActions,
+    sendsMail: true,
+    carriesLocationData: true,
     waitsForPrerequisites: true,
-    sendsMail: true, // cancellations of scheduled meetings
   },
   {
     eventType: eventTypes.summonsSent,
     name: 'summons-sent',
     handler: 'summons-sent',
     ...base,
-    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
-    waitsForPrerequisites: true,
+    tableActions: caseActions,
     sendsMail: true,
     carriesLocationData: true,
+    waitsForPrerequisites: true,
   },
   {
     eventType: eventTypes.followupDue,
@@ -111,16 +132,19 @@ export const consumers: readonly ConsumerSpec[] = [
     ...base,
     // A burst of follow-ups (the daily sweep) must not outrun the table or SES.
     maxConcurrency: 5,
-    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-    waitsForPrerequisites: true,
+    tableActions: caseActions,
     sendsMail: true,
+    carriesLocationData: true,
+    waitsForPrerequisites: true,
   },
   {
     eventType: eventTypes.planEstablished,
     name: 'plan-established',
     handler: 'plan-established',
     ...base,
-    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    tableActions: caseActions,
+    sendsMail: true,
+    carriesLocationData: true,
     waitsForPrerequisites: true,
   },
   {
@@ -128,25 +152,29 @@ export const consumers: readonly ConsumerSpec[] = [
     name: 'invitation-responded',
     handler: 'invitation-responded',
     ...base,
-    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
-    waitsForPrerequisites: true,
+    tableActions: caseActions,
     sendsMail: true,
+    carriesLocationData: true,
+    waitsForPrerequisites: true,
   },
   {
     eventType: eventTypes.caseClosed,
     name: 'case-closed',
     handler: 'case-closed',
     ...base,
-    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-    waitsForPrerequisites: true,
+    tableActions: caseActions,
     sendsMail: true,
+    carriesLocationData: true,
+    waitsForPrerequisites: true,
   },
   {
     eventType: eventTypes.caseProtectionChanged,
     name: 'case-protection-changed',
     handler: 'case-protection-changed',
     ...base,
-    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    tableActions: caseActions,
+    sendsMail: true,
+    carriesLocationData: true,
     waitsForPrerequisites: true,
   },
   {
@@ -154,7 +182,9 @@ export const consumers: readonly ConsumerSpec[] = [
     name: 'phone-task-completed',
     handler: 'phone-task-completed',
     ...base,
-    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    tableActions: caseActions,
+    sendsMail: true,
+    carriesLocationData: true,
     waitsForPrerequisites: true,
   },
   {
@@ -165,15 +195,20 @@ export const consumers: readonly ConsumerSpec[] = [
     batchSize: 5,
     // Bounded to respect the SES sending rate (SES throttling is retried all the same).
     maxConcurrency: 2,
-    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+    // The case's state (one Query), then conditional updates of its own delivery items only.
+    tableActions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
     mailer: true,
+    // A job waits (on its own queue) while another send holds the claim or an email is in doubt.
+    waitsForPrerequisites: true,
   },
   {
     eventType: sesEventsType,
     name: 'mail-events',
     handler: 'mail-events',
     ...base,
-    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    // A report that comes before its send is recorded waits for it.
+    waitsForPrerequisites: true,
   },
 ];
 

@@ -2,6 +2,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CaseStore, Rejection } from '../functions/adapters/case-store.ts';
 import type { ConsentRecord } from '../functions/core/consent.ts';
+import { noticeView } from '../functions/core/meeting.ts';
 import { queueDepths, recentRejections, sesEmails } from './inspect.ts';
 import type { LocalStack } from './runtime.ts';
 
@@ -70,7 +71,10 @@ export const renderSummary = async (
           `coordinator ${plan.coordinator.organisationType}, next follow-up ${plan.nextFollowUp.dueOn}`,
       );
     }
-    for (const n of loaded.notices) lines.push(`  notice ${n.kind} (${n.channel}): ${n.status}`);
+    for (const n of loaded.notices.values()) {
+      const view = noticeView(record?.protectedIdentity ?? false, n, loaded.deliveries);
+      lines.push(`  notice ${n.kind} (${view.channel}): ${view.status}`);
+    }
     const meetings = [...loaded.meetings.values()];
     for (const m of meetings) {
       lines.push(
@@ -83,12 +87,14 @@ export const renderSummary = async (
     lines.push(`  phone tasks: ${calls.length === 0 ? 'none' : ''}`);
     for (const i of calls) {
       lines.push(
-        `    ${i.meetingId}: call ${i.organisationType} (${i.organisationId}) on ${i.phone ?? '?'} to agree time and place: ${i.status}`,
+        `    ${i.meetingId}: call ${i.organisationType} (${i.organisationId}) on ${i.phone ?? '?'} to agree time and place: ${i.status}${i.response ? ` (answered: ${i.response})` : ''}`,
       );
     }
     const mailed = invitations.filter((i) => i.channel === 'email');
     if (mailed.length > 0)
-      lines.push(`  invitations: ${mailed.map((i) => `${i.inviteeId} ${i.status}`).join(', ')}`);
+      lines.push(
+        `  invitations: ${mailed.map((i) => `${i.meetingId === mailed[0]?.meetingId ? '' : `${i.meetingId}/`}${i.inviteeId} ${i.status}${i.response ? ` (${i.response})` : ''}`).join(', ')}`,
+      );
     const rejected = rejections.filter((r) => r.caseId === caseId);
     lines.push(`  rejected events: ${rejected.length === 0 ? 'none' : ''}`);
     for (const r of rejected) lines.push(`    ${r.eventId ?? r.messageId}: ${r.reason}`);

@@ -27,10 +27,13 @@ const luhn = (digits: string): boolean => {
  * (samordningsnummer): YYMMDD or YYYYMMDD, an optional `-`/`+`, four digits, a real month, a day
  * (plus 60 for a coordination number) and Luhn's check digit, standing as a word of its own
  * (letters or digits on either side make it part of something longer). The checks keep random ids
- * (UUIDs: hex words) from looking like one; in 10⁵ random UUIDs none does.
+ * from looking like one.
  */
 export const containsPersonalNumber = (text: string): boolean => {
-  for (const m of text.matchAll(
+  // A UUID's groups can be all digits (its last one is 12): one random UUID in a million would
+  // otherwise pass for a personal number. A UUID is never read as one.
+  const words = text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ');
+  for (const m of words.matchAll(
     /(?<![A-Za-z0-9])(18|19|20)?(\d{2})(\d{2})(\d{2})[-+]?(\d{4})(?![A-Za-z0-9])/g,
   )) {
     const [, , yy = '', mm = '', dd = '', tail = ''] = m;

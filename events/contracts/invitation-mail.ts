@@ -9,6 +9,7 @@ export const invitationMailData = z
     meetingId: z.optional(opaqueId('The meeting (invitation emails)')),
     inviteeId: z.optional(opaqueId('The invitee (invitation emails)')),
     noticeId: z.optional(opaqueId('The notice (notice emails)')),
+    recipient: z.optional(opaqueId('The notice’s recipient (its key in the notice)')),
     sequence: z
       .int()
       .check(
@@ -17,9 +18,18 @@ export const invitationMailData = z
       ),
   })
   .check(
-    z.refine((d) => (d.noticeId !== undefined) !== (d.meetingId !== undefined && d.inviteeId !== undefined), {
-      message: 'a mail job names either a meeting and invitee, or a notice',
-    }),
+    z.refine(
+      (d) =>
+        (d.noticeId !== undefined &&
+          d.recipient !== undefined &&
+          d.meetingId === undefined &&
+          d.inviteeId === undefined) ||
+        (d.noticeId === undefined &&
+          d.recipient === undefined &&
+          d.meetingId !== undefined &&
+          d.inviteeId !== undefined),
+      { message: 'a mail job names either a meeting and invitee, or a notice and recipient' },
+    ),
   );
 
 export const invitationMailContract = contract(

@@ -14,43 +14,52 @@ import {
 import type { CaseRecord, HistoryEntry } from '../core/case.ts';
 import type { ConsentRecord } from '../core/consent.ts';
 import type { DueMarker, PlanRecord } from '../core/lifecycle.ts';
-import type { CaseItems } from '../core/case-items.ts';
-import type { Invitation, InvitationStatus, Meeting, Notice } from '../core/meeting.ts';
+import { itemCount, type Writes } from '../core/materialize.ts';
+import {
+  type Delivery,
+  deliveryKey,
+  type Invitation,
+  invitationsOf,
+  type Meeting,
+  type Notice,
+} from '../core/meeting.ts';
 
-export const keys: {
-  case: (caseId: string) => Key;
-  history: (caseId: string, eventId: string) => Key;
-  consent: (caseId: string, consentId: string) => Key;
-  meeting: (caseId: string, meetingId: string) => Key;
-  invitation: (i: { caseId: string; meetingId: string; inviteeId: string }) => Key;
-  plan: (caseId: string, planId: string) => Key;
-  notice: (caseId: string, noticeId: string) => Key;
-  due: (m: DueMarker) => Key;
-  outbox: (i: Invitation | Notice) => Key;
-  mail: (sesMessageId: string) => Key;
-  rejection: (day: string, messageId: string) => Key;
-} = {
-  case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
-  history: (caseId: string, eventId: string) => ({ pk: `CASE#${caseId}`, sk: `EVENT#${eventId}` }),
-  consent: (caseId: string, consentId: string) => ({ pk: `CASE#${caseId}`, sk: `CASE#CONSENT#${consentId}` }),
-  meeting: (caseId: string, meetingId: string) => ({ pk: `CASE#${caseId}`, sk: `CASE#MEETING#${meetingId}` }),
-  invitation: (i: { caseId: string; meetingId: string; inviteeId: string }) => ({
-    pk: `CASE#${i.caseId}`,
-    sk: `CASE#MEETING#${i.meetingId}#INVITEE#${i.inviteeId}`,
+type Key = { pk: string; sk: string };
+
+/** A delivery's identity: one invitee of one meeting, or one recipient of one notice. */
+export type DeliveryRef =
+  | { caseId: string; meetingId: string; inviteeId: string }
+  | { caseId: string; noticeId: string; recipient: string };
+
+export const keys = {
+  case: (caseId: string): Key => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
+  history: (caseId: string, eventId: string): Key => ({ pk: `CASE#${caseId}`, sk: `EVENT#${eventId}` }),
+  consent: (caseId: string, consentId: string): Key => ({
+    pk: `CASE#${caseId}`,
+    sk: `CASE#CONSENT#${consentId}`,
   }),
-  plan: (caseId: string, planId: string) => ({ pk: `CASE#${caseId}`, sk: `CASE#PLAN#${planId}` }),
-  notice: (caseId: string, noticeId: string) => ({ pk: `CASE#${caseId}`, sk: `CASE#NOTICE#${noticeId}` }),
-  due: (m: DueMarker) => ({ pk: `CASE#${m.caseId}`, sk: `CASE#DUE#${m.kind}#${m.ref}` }),
-  /** An invitation or a notice: the items the mailer sends. */
-  outbox: (i: Invitation | Notice) =>
-    'noticeId' in i ? keys.notice(i.caseId, i.noticeId) : keys.invitation(i as Invitation),
-  /** Finds an invitation from SES's message id (bounces, complaints, deliveries). */
-  mail: (sesMessageId: string) => ({ pk: `MAIL#${sesMessageId}`, sk: 'MAIL' }),
-  rejection: (day: string, messageId: string) => ({ pk: `REJECTIONS#${day}`, sk: messageId }),
+  meeting: (caseId: string, meetingId: string): Key => ({
+    pk: `CASE#${caseId}`,
+    sk: `CASE#MEETING#${meetingId}`,
+  }),
+  plan: (caseId: string, planId: string): Key => ({ pk: `CASE#${caseId}`, sk: `CASE#PLAN#${planId}` }),
+  notice: (caseId: string, noticeId: string): Key => ({
+    pk: `CASE#${caseId}`,
+    sk: `CASE#NOTICE#${noticeId}`,
+  }),
+  due: (m: DueMarker): Key => ({ pk: `CASE#${m.caseId}`, sk: `CASE#DUE#${m.kind}#${m.ref}` }),
+  /** The mailer's record of one recipient: written by the mailer and the delivery reports only. */
+  delivery: (d: DeliveryRef): Key =>
+    'noticeId' in d
+      ? { pk: `CASE#${d.caseId}`, sk: `CASE#NOTICE#${d.noticeId}#TO#${d.recipient}` }
+      : { pk: `CASE#${d.caseId}`, sk: `CASE#MEETING#${d.meetingId}#INVITEE#${d.inviteeId}` },
+  rejection: (day: string, messageId: string): Key => ({ pk: `REJECTIONS#${day}`, sk: messageId }),
 };
 
 /** Rejections are kept a year for operators, then expire through the table's TTL. */
 const REJECTION_TTL_DAYS = 365;
+/** DynamoDB's limit on the items of one TransactWriteItems. */
+export const MAX_TRANSACTION_ITEMS = 100;
 
 export interface Rejection {
   messageId: string;
@@ -63,24 +72,40 @@ export interface Rejection {
   caseId?: string;
 }
 
-type Key = { pk: string; sk: string };
+/** A history entry as stored: what happened, and (for the fold) the event's projected data. */
+export interface HistoryRecord extends HistoryEntry {
+  appliedAt: string;
+  /** The event's version (docs/semantics.md); the fold orders by it. */
+  version: string;
+  /** What the rules read of the event (its projection); absent on no entry written by this code. */
+  data?: unknown;
+  /** What the event did when it arrived. */
+  outcome: 'applied' | 'superseded' | 'rejected';
+  reason?: string;
+}
 
-/** What a consumer reads before deciding: the case, its consents, meetings and invitations, in one Query. */
+/** What a consumer reads before deciding: the whole case partition in one Query. */
 export interface LoadedCase {
   case?: CaseRecord;
   consents: Map<string, ConsentRecord>;
   meetings: Map<string, Meeting>;
-  invitations: Invitation[];
-  notices: Notice[];
   plans: Map<string, PlanRecord>;
+  notices: Map<string, Notice>;
   due: DueMarker[];
+  /** The mailer's records, by `deliveryKey`. */
+  deliveries: Map<string, Delivery>;
+  /** The invitation view (meetings' invitees joined with their deliveries). */
+  invitations: Invitation[];
+  /** Only when loaded with the history. */
+  history: HistoryRecord[];
 }
 
-/** One committed change: the case's new state, related items, and the history entry. */
-export interface CaseCommit extends CaseItems {
-  case: CaseRecord;
-  expectedVersion: number;
-  history: HistoryEntry;
+/** One committed change: the case (version-checked), what changed, and the new history entry. */
+export interface CaseCommit {
+  writes: Writes;
+  /** The version read; undefined when the case item does not exist yet. */
+  expectedVersion: number | undefined;
+  history: HistoryRecord;
   appliedAt: string;
 }
 
@@ -95,8 +120,11 @@ export interface Deviation {
   recordedAt: string;
 }
 
-export type CreateOutcome =
-  { kind: 'created' } | { kind: 'duplicate' } | { kind: 'exists'; createdByEventId: string };
+export class TransactionTooLargeError extends Error {
+  override name = 'TransactionTooLargeError';
+}
+
+const CLAIM_FIELDS = 'claimToken, claimedAt, claimSequence, claimAction, claimTo';
 
 export class CaseStore {
   constructor(
@@ -104,8 +132,78 @@ export class CaseStore {
     private readonly tableName: string,
   ) {}
 
-  /** One transaction: the case and its history entry, which doubles as the idempotency marker. */
-  async createCase(record: CaseRecord, history: HistoryEntry, appliedAt: string): Promise<CreateOutcome> {
+  /** The whole case partition: state, deliveries and (with `history`) the history entries. */
+  async loadCase(caseId: string, opts: { history?: boolean } = { history: true }): Promise<LoadedCase> {
+    const items = await this.queryAll(
+      opts.history === false
+        ? {
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :state)',
+            ExpressionAttributeValues: { ':pk': keys.case(caseId).pk, ':state': 'CASE' },
+          }
+        : { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.case(caseId).pk } },
+    );
+    const loaded: LoadedCase = {
+      consents: new Map(),
+      meetings: new Map(),
+      plans: new Map(),
+      notices: new Map(),
+      due: [],
+      deliveries: new Map(),
+      invitations: [],
+      history: [],
+    };
+    for (const item of items) {
+      const type = item.type;
+      if (type === 'case') loaded.case = stripKeys<CaseRecord>(item);
+      else if (type === 'consent') {
+        const consent = stripKeys<ConsentRecord>(item);
+        loaded.consents.set(consent.consentId, consent);
+      } else if (type === 'meeting') {
+        const meeting = stripKeys<Meeting>(item);
+        loaded.meetings.set(meeting.meetingId, meeting);
+      } else if (type === 'plan') {
+        const plan = stripKeys<PlanRecord>(item);
+        loaded.plans.set(plan.planId, plan);
+      } else if (type === 'notice') {
+        const notice = stripKeys<Notice>(item);
+        loaded.notices.set(notice.noticeId, notice);
+      } else if (type === 'delivery') {
+        const d = stripKeys<Delivery>(item);
+        loaded.deliveries.set(deliveryKey(d as Delivery & DeliveryRef), d);
+      } else if (type === 'due') {
+        const {
+          gsi1pk: _p,
+          gsi1sk: _s,
+          ...marker
+        } = stripKeys<DueMarker & { gsi1pk: string; gsi1sk: string }>(item);
+        loaded.due.push(marker);
+      } else if (type === 'history') loaded.history.push(stripKeys<HistoryRecord>(item));
+    }
+    loaded.invitations = invitationsOf(
+      loaded.case?.protectedIdentity ?? false,
+      loaded.meetings.values(),
+      loaded.deliveries,
+    );
+    return loaded;
+  }
+
+  /**
+   * One transaction: the case (only if its version is still the one read: optimistic
+   * concurrency), what changed, and the history entry (only if the event is new: the
+   * idempotency marker). Consumers never write a delivery: those are the mailer's.
+   */
+  async commit(change: CaseCommit): Promise<CommitOutcome> {
+    const { writes: w, history } = change;
+    const count = itemCount(w);
+    if (count > MAX_TRANSACTION_ITEMS)
+      throw new TransactionTooLargeError(
+        `case ${w.case.caseId}: one change would write ${count} items, more than DynamoDB's ${MAX_TRANSACTION_ITEMS} per transaction`,
+      );
+    const caseId = w.case.caseId;
+    const put = (key: Key, type: string, item: object) => ({
+      Put: { TableName: this.tableName, Item: { ...item, ...key, type } },
+    });
+    const del = (key: Key) => ({ Delete: { TableName: this.tableName, Key: key } });
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -113,155 +211,269 @@ export class CaseStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.case(record.caseId), type: 'case', ...record },
-                ConditionExpression: 'attribute_not_exists(pk)',
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                Item: {
+                  ...w.case,
+                  ...keys.case(caseId),
+                  type: 'case',
+                  version: (change.expectedVersion ?? 0) + 1,
+                  updatedAt: change.appliedAt,
+                },
+                ...(change.expectedVersion === undefined
+                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                  : {
+                      ConditionExpression: '#version = :expected',
+                      ExpressionAttributeNames: { '#version': 'version' },
+                      ExpressionAttributeValues: { ':expected': change.expectedVersion },
+                    }),
               },
             },
-            this.historyPut(history, appliedAt),
+            ...w.consents.map((i) => put(keys.consent(caseId, i.consentId), 'consent', i)),
+            ...w.meetings.map((i) => put(keys.meeting(caseId, i.meetingId), 'meeting', i)),
+            ...w.plans.map((i) => put(keys.plan(caseId, i.planId), 'plan', i)),
+            ...w.notices.map((i) => put(keys.notice(caseId, i.noticeId), 'notice', i)),
+            // The sparse `due` index: only these items carry gsi1pk/gsi1sk.
+            ...w.due.map((m) =>
+              put(keys.due(m), 'due', {
+                ...m,
+                gsi1pk: `DUE#${m.date}`,
+                gsi1sk: `${m.caseId}#${m.kind}#${m.ref}`,
+              }),
+            ),
+            ...w.deleteConsents.map((id) => del(keys.consent(caseId, id))),
+            ...w.deletePlans.map((id) => del(keys.plan(caseId, id))),
+            ...w.deleteDue.map((m) => del(keys.due(m))),
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...history, ...keys.history(caseId, history.eventId), type: 'history' },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
           ],
         }),
       );
-      return { kind: 'created' };
+      return { kind: 'applied' };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const [caseReason, historyReason] = error.CancellationReasons ?? [];
-      if (historyReason?.Code === 'ConditionalCheckFailed') return { kind: 'duplicate' };
-      if (caseReason?.Code === 'ConditionalCheckFailed') {
-        // The returned item is raw AttributeValue even through the DocumentClient.
-        const old = caseReason.Item as Record<string, { S?: string }> | undefined;
-        return { kind: 'exists', createdByEventId: old?.createdByEventId?.S ?? 'unknown' };
-      }
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons.at(-1)?.Code === 'ConditionalCheckFailed') return { kind: 'duplicate' };
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'conflict' };
       throw error; // TransactionConflict, throttling …: retried through SQS
     }
   }
 
-  /** The case's state: every sort key that begins with 'CASE' (history entries begin with 'EVENT#'). */
-  async loadCase(caseId: string): Promise<LoadedCase> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :state)',
-      ExpressionAttributeValues: { ':pk': keys.case(caseId).pk, ':state': 'CASE' },
-    });
-    const loaded: LoadedCase = {
-      consents: new Map(),
-      meetings: new Map(),
-      invitations: [],
-      notices: [],
-      plans: new Map(),
-      due: [],
-    };
-    for (const item of items) {
-      if (item.type === 'case') loaded.case = stripKeys<CaseRecord>(item);
-      else if (item.type === 'consent') {
-        const consent = stripKeys<ConsentRecord>(item);
-        loaded.consents.set(consent.consentId, consent);
-      } else if (item.type === 'meeting') {
-        const meeting = stripKeys<Meeting>(item);
-        loaded.meetings.set(meeting.meetingId, meeting);
-      } else if (item.type === 'invitation') loaded.invitations.push(stripKeys<Invitation>(item));
-      else if (item.type === 'notice') loaded.notices.push(stripKeys<Notice>(item));
-      else if (item.type === 'plan') {
-        const plan = stripKeys<PlanRecord>(item);
-        loaded.plans.set(plan.planId, plan);
-      } else if (item.type === 'due') {
-        const {
-          gsi1pk: _p,
-          gsi1sk: _s,
-          ...marker
-        } = stripKeys<DueMarker & { gsi1pk: string; gsi1sk: string }>(item);
-        loaded.due.push(marker);
-      }
+  /**
+   * While a case becomes protected: no claim succeeds on these deliveries any more. Fails (false)
+   * when one is claimed by a send that may still be running (claimed after `staleBefore`): the
+   * protection waits for it rather than race it.
+   */
+  async fenceDeliveries(refs: DeliveryRef[], staleBefore: string): Promise<boolean> {
+    for (const ref of refs) {
+      const fenced = await this.conditionalUpdate({
+        Key: keys.delivery(ref),
+        UpdateExpression: `SET fenced = :yes, #type = :type, caseId = :caseId${refSet(ref)}`,
+        ConditionExpression: 'attribute_not_exists(claimToken) OR claimedAt < :stale',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':yes': true,
+          ':type': 'delivery',
+          ':caseId': ref.caseId,
+          ':stale': staleBefore,
+          ...refValues(ref),
+        },
+      });
+      if (!fenced) return false;
     }
-    return loaded;
+    return true;
   }
 
   /**
-   * Takes the right to send one invitation at one sequence. A claim older than `staleBefore` is
-   * from a mailer that died mid-send and may be taken over (see docs/decisions.md, "the window").
+   * Takes the right to email one recipient one sequence. Only when the sequence is not done, the
+   * delivery is not fenced, and no other claim is held — or it is older than `takeOverBefore`
+   * (its sender is gone and SES never confirmed its send: docs/semantics.md, "in doubt").
    */
-  async claimInvitation(
-    i: Invitation | Notice,
-    sequence: number,
-    now: string,
-    staleBefore: string,
+  async claimDelivery(
+    ref: DeliveryRef,
+    claim: { token: string; at: string; sequence: number; action: 'request' | 'cancel'; to: string },
+    takeOverBefore: string,
   ): Promise<boolean> {
     return this.conditionalUpdate({
-      Key: keys.outbox(i),
-      UpdateExpression: 'SET #status = :sending, claimedAt = :now',
+      Key: keys.delivery(ref),
+      UpdateExpression:
+        'SET #type = :type, caseId = :caseId, claimToken = :token, claimedAt = :at, claimSequence = :seq, claimAction = :action, claimTo = :to, attempted = :yes' +
+        refSet(ref),
       ConditionExpression:
-        '#sequence = :sequence AND (#status = :pending OR (#status = :sending AND claimedAt < :stale))',
-      ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
+        'attribute_not_exists(fenced) AND (attribute_not_exists(doneSequence) OR doneSequence < :seq) AND (attribute_not_exists(claimToken) OR claimedAt < :takeOver)',
+      ExpressionAttributeNames: { '#type': 'type' },
       ExpressionAttributeValues: {
-        ':sending': 'sending',
-        ':pending': 'pending',
-        ':now': now,
-        ':stale': staleBefore,
-        ':sequence': sequence,
+        ':type': 'delivery',
+        ':caseId': ref.caseId,
+        ':token': claim.token,
+        ':at': claim.at,
+        ':seq': claim.sequence,
+        ':action': claim.action,
+        ':to': claim.to,
+        ':yes': true,
+        ':takeOver': takeOverBefore,
+        ...refValues(ref),
       },
     });
   }
 
-  /** Gives a claim back (e.g. SES throttled us): the next delivery of the job tries again. */
-  async releaseInvitation(i: Invitation | Notice, sequence: number): Promise<void> {
-    await this.conditionalUpdate({
-      Key: keys.outbox(i),
-      UpdateExpression: 'SET #status = :pending REMOVE claimedAt',
-      ConditionExpression: '#sequence = :sequence AND #status = :sending',
-      ExpressionAttributeNames: { '#status': 'status', '#sequence': 'sequence' },
-      ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':sequence': sequence },
+  /** Gives a claim back (SES throttled us, so it has nothing): the next delivery of the job tries again. */
+  async releaseDelivery(ref: DeliveryRef, token: string): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: keys.delivery(ref),
+      UpdateExpression: `REMOVE ${CLAIM_FIELDS}`,
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeValues: { ':token': token },
     });
   }
 
-  /** Records a finished send: status, the sequence sent, SES's message id and its lookup item, at once. */
-  async recordSend(
-    i: Invitation | Notice,
-    sequence: number,
+  /** Records the outcome of the send this claim made; false if the claim is no longer ours. */
+  async recordDelivery(
+    ref: DeliveryRef,
+    token: string,
     result:
-      { status: 'sent' | 'cancelled'; sesMessageId: string } | { status: 'failed'; failureReason: string },
+      | {
+          status: 'sent' | 'cancelled';
+          sequence: number;
+          action: 'request' | 'cancel';
+          to: string;
+          sesMessageId: string;
+        }
+      | { status: 'failed'; sequence: number; failureReason: string },
     now: string,
-  ): Promise<void> {
-    const set =
+  ): Promise<boolean> {
+    const set: Record<string, unknown> =
       result.status === 'failed'
-        ? { status: 'failed', failureReason: result.failureReason }
-        : { status: result.status, sesMessageId: result.sesMessageId, sentSequence: sequence };
+        ? { status: 'failed', doneSequence: result.sequence, failureReason: result.failureReason }
+        : {
+            status: result.status,
+            doneSequence: result.sequence,
+            sentSequence: result.sequence,
+            sentAction: result.action,
+            sentTo: result.to,
+            sesMessageId: result.sesMessageId,
+          };
     const names = Object.keys(set);
+    return this.conditionalUpdate({
+      Key: keys.delivery(ref),
+      UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}, updatedAt = :now REMOVE ${CLAIM_FIELDS}`,
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(Object.entries(set).map(([k, v]) => [`:${k}`, v])),
+        ':token': token,
+        ':now': now,
+      },
+    });
+  }
+
+  /** The old address of an invitee was sent its cancellation (under the claim that sends the new one). */
+  async recordPreviousCancelled(ref: DeliveryRef, token: string, now: string): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: keys.delivery(ref),
+      UpdateExpression: 'SET sentAction = :cancel, updatedAt = :now',
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeValues: { ':cancel': 'cancel', ':token': token, ':now': now },
+    });
+  }
+
+  /**
+   * Closes a sequence without an email: a cancellation owed to someone who was never sent
+   * anything (nothing was ever claimed), a notice voided, or anything of a protected case
+   * (withheld). Only while no send holds a claim.
+   */
+  async closeWithoutEmail(
+    ref: DeliveryRef,
+    sequence: number,
+    status: 'cancelled' | 'withheld' | 'void',
+    now: string,
+  ): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: keys.delivery(ref),
+      UpdateExpression: `SET #type = :type, caseId = :caseId, #status = :status, doneSequence = :seq, updatedAt = :now${refSet(ref)}`,
+      ConditionExpression: `attribute_not_exists(claimToken) AND (attribute_not_exists(doneSequence) OR doneSequence < :seq)${status === 'cancelled' ? ' AND attribute_not_exists(attempted)' : ''}`,
+      ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':type': 'delivery',
+        ':caseId': ref.caseId,
+        ':status': status,
+        ':seq': sequence,
+        ':now': now,
+        ...refValues(ref),
+      },
+    });
+  }
+
+  /**
+   * SES's Send event confirms a send whose sender never learned the answer (a timeout, a crash):
+   * the claim it carries in its tags is recorded as sent. False if that claim is no longer held.
+   */
+  async confirmSend(
+    ref: DeliveryRef,
+    token: string,
+    sent: { sequence: number; action: 'request' | 'cancel'; sesMessageId: string },
+    now: string,
+  ): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: keys.delivery(ref),
+      UpdateExpression: `SET #status = :status, doneSequence = :seq, sentSequence = :seq, sentAction = :action, sentTo = claimTo, sesMessageId = :id, updatedAt = :now REMOVE ${CLAIM_FIELDS}`,
+      ConditionExpression: 'claimToken = :token AND claimSequence = :seq',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': sent.action === 'cancel' ? 'cancelled' : 'sent',
+        ':seq': sent.sequence,
+        ':action': sent.action,
+        ':id': sent.sesMessageId,
+        ':token': token,
+        ':now': now,
+      },
+    });
+  }
+
+  async getDelivery(ref: DeliveryRef): Promise<Delivery | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.delivery(ref), ConsistentRead: true }),
+    );
+    return Item ? stripKeys<Delivery>(Item) : undefined;
+  }
+
+  /** A delivery report moves a delivery forward only for the message it was about, from the statuses listed. */
+  async updateDeliveryStatus(
+    ref: DeliveryRef,
+    sesMessageId: string,
+    status: NonNullable<Delivery['status']>,
+    from: NonNullable<Delivery['status']>[],
+    detail: string,
+    now: string,
+  ): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: keys.delivery(ref),
+      UpdateExpression: 'SET #status = :status, deliveryDetail = :detail, updatedAt = :now',
+      ConditionExpression: `sesMessageId = :id AND #status IN (${from.map((_, n) => `:from${n}`).join(', ')})`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':detail': detail,
+        ':now': now,
+        ':id': sesMessageId,
+        ...Object.fromEntries(from.map((f, n) => [`:from${n}`, f])),
+      },
+    });
+  }
+
+  /** A protected case's history keeps only the allow-list: entries written before it was protected are rewritten. */
+  async rewriteHistoryData(caseId: string, eventId: string, data: unknown): Promise<void> {
     await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.tableName,
-              Key: keys.outbox(i),
-              UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}, updatedAt = :now REMOVE claimedAt`,
-              ConditionExpression: '#sequence = :sequence',
-              ExpressionAttributeNames: {
-                ...Object.fromEntries(names.map((n) => [`#${n}`, n])),
-                '#sequence': 'sequence',
-              },
-              ExpressionAttributeValues: {
-                ...Object.fromEntries(Object.entries(set).map(([k, v]) => [`:${k}`, v])),
-                ':now': now,
-                ':sequence': sequence,
-              },
-            },
-          },
-          ...(result.status === 'failed'
-            ? []
-            : [
-                {
-                  Put: {
-                    TableName: this.tableName,
-                    Item: {
-                      ...keys.mail(result.sesMessageId),
-                      type: 'mail',
-                      caseId: i.caseId,
-                      itemPk: keys.outbox(i).pk,
-                      itemSk: keys.outbox(i).sk,
-                    },
-                  },
-                },
-              ]),
-        ],
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.history(caseId, eventId),
+        UpdateExpression: 'SET #data = :data',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#data': 'data' },
+        ExpressionAttributeValues: { ':data': data },
       }),
     );
   }
@@ -294,36 +506,6 @@ export class CaseStore {
     return out;
   }
 
-  /** The invitation an SES message id belongs to, if we sent it. */
-  async invitationForMessage(sesMessageId: string): Promise<Key | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.mail(sesMessageId) }),
-    );
-    return Item ? { pk: Item.itemPk as string, sk: Item.itemSk as string } : undefined;
-  }
-
-  /** A delivery report moves an invitation forward only from the statuses listed. */
-  async updateDeliveryStatus(
-    key: Key,
-    status: InvitationStatus,
-    from: InvitationStatus[],
-    detail: string,
-    now: string,
-  ): Promise<boolean> {
-    return this.conditionalUpdate({
-      Key: key,
-      UpdateExpression: 'SET #status = :status, deliveryDetail = :detail, updatedAt = :now',
-      ConditionExpression: `#status IN (${from.map((_, n) => `:from${n}`).join(', ')})`,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':status': status,
-        ':detail': detail,
-        ':now': now,
-        ...Object.fromEntries(from.map((f, n) => [`:from${n}`, f])),
-      },
-    });
-  }
-
   /** An update that only happens if its condition holds: true when it did. */
   private async conditionalUpdate(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
     try {
@@ -333,96 +515,6 @@ export class CaseStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-  }
-
-  /**
-   * One transaction: the case (only if its version is still the one read: optimistic
-   * concurrency), its changed items, and the history entry (only if the event is new).
-   */
-  async commit(change: CaseCommit): Promise<CommitOutcome> {
-    const { case: record, history } = change;
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.case(record.caseId),
-                  type: 'case',
-                  ...record,
-                  version: change.expectedVersion + 1,
-                },
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': change.expectedVersion },
-              },
-            },
-            ...(change.consents ?? []).map((i) =>
-              this.put(keys.consent(i.caseId, i.consentId), 'consent', i),
-            ),
-            ...(change.meetings ?? []).map((i) =>
-              this.put(keys.meeting(i.caseId, i.meetingId), 'meeting', i),
-            ),
-            ...(change.invitations ?? []).map((i) => this.put(keys.invitation(i), 'invitation', i)),
-            ...(change.notices ?? []).map((i) => this.put(keys.notice(i.caseId, i.noticeId), 'notice', i)),
-            ...(change.plans ?? []).map((i) => this.put(keys.plan(i.caseId, i.planId), 'plan', i)),
-            ...(change.dueMarkers ?? []).map((m) => ({
-              Put: {
-                TableName: this.tableName,
-                // The sparse `due` index: only these items carry gsi1pk/gsi1sk.
-                Item: {
-                  ...keys.due(m),
-                  type: 'due',
-                  ...m,
-                  gsi1pk: `DUE#${m.date}`,
-                  gsi1sk: `${m.caseId}#${m.kind}#${m.ref}`,
-                },
-              },
-            })),
-            ...(change.removeDue ?? []).map((m) => ({
-              Delete: { TableName: this.tableName, Key: keys.due(m) },
-            })),
-            this.historyPut(history, change.appliedAt),
-          ],
-        }),
-      );
-      return { kind: 'applied' };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons.at(-1)?.Code === 'ConditionalCheckFailed') return { kind: 'duplicate' };
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'conflict' };
-      throw error;
-    }
-  }
-
-  /** The history entry, put only if the event is new: the idempotency marker of every change. */
-  private historyPut(history: HistoryEntry, appliedAt: string) {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: { ...keys.history(history.caseId, history.eventId), type: 'history', ...history, appliedAt },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    };
-  }
-
-  private put(key: Key, type: string, item: object) {
-    return { Put: { TableName: this.tableName, Item: { ...key, type, ...item } } };
-  }
-
-  async hasApplied(caseId: string, eventId: string): Promise<boolean> {
-    const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.history(caseId, eventId),
-        ConsistentRead: true,
-        ProjectionExpression: 'pk',
-      }),
-    );
-    return Item !== undefined;
   }
 
   /** A security deviation: which forbidden fields a protected case's event carried (never their values). */
@@ -460,14 +552,15 @@ export class CaseStore {
     return Item ? stripKeys<CaseRecord>(Item) : undefined;
   }
 
-  async listHistory(caseId: string): Promise<(HistoryEntry & { appliedAt: string })[]> {
+  /** A case's history in event order (the order the rules apply it in: version). */
+  async listHistory(caseId: string): Promise<HistoryRecord[]> {
     const items = await this.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
       ExpressionAttributeValues: { ':pk': keys.case(caseId).pk, ':sk': 'EVENT#' },
     });
     return items
-      .map((i) => stripKeys<HistoryEntry & { appliedAt: string }>(i))
-      .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+      .map((i) => stripKeys<HistoryRecord>(i))
+      .sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
   }
 
   async listRejections(day: string): Promise<Rejection[]> {
@@ -494,6 +587,16 @@ export class CaseStore {
     return out;
   }
 }
+
+/** The delivery's identity attributes, kept on its item so a load can key it. */
+const refValues = (ref: DeliveryRef): Record<string, string> =>
+  'noticeId' in ref
+    ? { ':noticeId': ref.noticeId, ':recipient': ref.recipient }
+    : { ':meetingId': ref.meetingId, ':inviteeId': ref.inviteeId };
+const refSet = (ref: DeliveryRef): string =>
+  'noticeId' in ref
+    ? ', noticeId = :noticeId, recipient = :recipient'
+    : ', meetingId = :meetingId, inviteeId = :inviteeId';
 
 const stripKeys = <T>(item: Record<string, unknown>): T => {
   const { pk: _pk, sk: _sk, type: _type, expiresAt: _e, ...rest } = item;

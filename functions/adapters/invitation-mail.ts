@@ -10,14 +10,14 @@ import ical, {
   ICalEventStatus,
 } from 'ical-generator';
 import { addMinutesLocal } from '../core/dates.ts';
-import { composeInvitation, composeNotice } from '../core/email.ts';
-import type { Invitation, Meeting, Notice } from '../core/meeting.ts';
+import { composeInvitation, composeNotice, type Letter } from '../core/email.ts';
+import type { Meeting, Notice } from '../core/meeting.ts';
 import { buildMime, type Mailbox } from './mime.ts';
 
 const TZ = 'Europe/Stockholm';
 
 /** Stable per invitation across updates and cancellation: calendars match on it. */
-export const invitationUid = (i: Pick<Invitation, 'caseId' | 'meetingId' | 'inviteeId'>, countyId: string) =>
+export const invitationUid = (i: Pick<Letter, 'caseId' | 'meetingId' | 'inviteeId'>, countyId: string) =>
   `${i.caseId}.${i.meetingId}.${i.inviteeId}@${countyId}.sip`;
 
 /**
@@ -56,7 +56,7 @@ export const utcStamp = (d: Date) =>
 
 export const buildCalendar = (
   meeting: Meeting,
-  invitation: Invitation,
+  invitation: Letter,
   countyId: string,
   now: Date,
   /** ORGANIZER when the organiser's own address is the recipient (the coordinator's reminder). */
@@ -125,7 +125,7 @@ export interface MailAddresses {
 
 export const buildInvitationMessage = async (
   meeting: Meeting,
-  invitation: Invitation,
+  invitation: Letter,
   addresses: MailAddresses,
   now: Date,
 ): Promise<Uint8Array> => {
@@ -148,14 +148,15 @@ export const buildInvitationMessage = async (
 
 /** A notice email: plain text and HTML, no calendar. */
 export const buildNoticeMessage = async (
-  notice: Notice,
+  notice: Pick<Notice, 'kind' | 'params' | 'caseId'>,
+  to: { address: string; locale: 'sv' | 'en' },
   addresses: MailAddresses,
   now: Date,
 ): Promise<Uint8Array> => {
-  const words = composeNotice(notice, addresses.countyName);
+  const words = composeNotice(notice, to.locale, addresses.countyName);
   return buildMime({
     from: addresses.from,
-    to: { address: notice.email ?? '' },
+    to: { address: to.address },
     replyTo: addresses.replyTo,
     subject: words.subject,
     text: words.text,

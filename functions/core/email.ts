@@ -67,15 +67,20 @@ const escapeHtml = (s: string) =>
     (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch,
   );
 
-export const composeInvitation = (
-  meeting: Meeting,
-  invitation: Invitation,
-  countyName: string,
-): EmailText => {
+/** An invitation as one email: what is owed, and whether this recipient had this calendar entry before. */
+export type Letter = Pick<
+  Invitation,
+  'caseId' | 'meetingId' | 'inviteeId' | 'unitName' | 'email' | 'locale' | 'action' | 'sequence'
+> & {
+  /** This address received an invitation for this meeting before: the words say it changed. */
+  update?: boolean;
+};
+
+export const composeInvitation = (meeting: Meeting, invitation: Letter, countyName: string): EmailText => {
   const locale = invitation.locale ?? 'sv';
   const sv = locale === 'sv';
   const cancel = invitation.action === 'cancel';
-  const update = !cancel && (invitation.sentSequence !== undefined || invitation.sequence > 0);
+  const update = !cancel && invitation.update === true;
   const ref = invitation.caseId;
   const followUp = meeting.kind === 'follow-up';
   const when = meeting.allDay
@@ -201,24 +206,14 @@ const noticeWords = {
       `Consent ${p.consentId ?? ''} is valid until ${p.validUntil ?? ''}. Obtain a new consent in time.`,
     ],
   },
-  'consent-expired': {
-    sv: (p: Record<string, string>) => [
-      'Samtycket har gått ut',
-      `Samtycke ${p.consentId ?? ''} gällde till och med ${p.validUntil ?? ''}.`,
-    ],
-    en: (p: Record<string, string>) => [
-      'The consent has expired',
-      `Consent ${p.consentId ?? ''} was valid until ${p.validUntil ?? ''}.`,
-    ],
-  },
 } as const;
 
 /** A notice: plain words, the case reference, ids, codes and dates only. */
 export const composeNotice = (
-  notice: Notice,
+  notice: Pick<Notice, 'kind' | 'params' | 'caseId'>,
+  locale: 'sv' | 'en',
   countyName: string,
 ): { subject: string; text: string; html: string } => {
-  const locale = notice.locale ?? 'sv';
   const [title = '', body = ''] = noticeWords[notice.kind][locale](notice.params);
   const subject = locale === 'sv' ? `${title} (ärende ${notice.caseId})` : `${title} (case ${notice.caseId})`;
   const footer =

@@ -1,19 +1,34 @@
 /**
- * The rest of the case's life (domain.md steps 5–7; seeds 000, 002, 004): the plan, responses to
- * invitations, follow-ups and their reminders, consent expiry, closing. Pure.
+ * The rest of the case's life (domain.md steps 5–7; seeds 000, 002, 004): the plan, answers to
+ * invitations, follow-ups and their reminders, consent reminders and expiry, closing, protection.
+ * Each rule is a step of the fold (./fold.ts). Pure.
  */
 import type {
   CaseClosed,
+  CaseProtectionChanged,
   FollowupDue,
   InvitationResponded,
+  PhoneTaskCompleted,
   PlanEstablished,
 } from '../../events/contracts.ts';
-import type { CaseRecord } from './case.ts';
-import type { ConsentRecord } from './consent.ts';
-import type { CaseItems } from './case-items.ts';
+import { type CaseRecord, inCounty } from './case.ts';
+import { type CaseState, held, rejected, type Step, type StepResult, withCase } from './case-state.ts';
+import { activeConsent, caseAfterConsent, type ConsentRecord } from './consent.ts';
 import type { County } from './county.ts';
 import { addDays, stockholmDate } from './dates.ts';
-import { cancelMeetings, type Invitation, type Meeting, type Notice } from './meeting.ts';
+import { derivedId } from './ids.ts';
+import {
+  cancelMeetingsFrom,
+  type Invitee,
+  type Meeting,
+  type Notice,
+  type NoticeRecipient,
+  type NoticeTarget,
+  recipientKey,
+} from './meeting.ts';
+import { protectState, sanitizePlanData } from './protected.ts';
+import { MAX_MEETINGS_PER_CASE } from './summons.ts';
+import { isNewer, type Version, versionOf } from './version.ts';
 
 /** An entry of the sparse `due` index: what falls due on which day. */
 export interface DueMarker {
@@ -38,20 +53,21 @@ export interface PlanRecord {
   longTermGoal: string;
   participation: string;
   nextFollowUp: { followUpId: string; dueOn: string };
+  /** The plan.established this plan item shows; the newest plan of the case is the one in force. */
+  version: Version;
 }
 
-export interface LifecycleChange extends CaseItems {
-  case: CaseRecord;
-  warnings?: string[];
-  summary: string;
-}
+/** Every decision fits one DynamoDB transaction (docs/semantics.md, "Limits"). */
+export const MAX_PLANS_PER_CASE = 20;
 
-export type LifecycleDecision =
-  | ({ kind: 'apply' } & LifecycleChange)
-  | { kind: 'reject'; reason: string }
-  | { kind: 'wait'; reason: string };
+type Versioned<D> = { id: string; time: string; data: D };
 
-const reject = (reason: string) => ({ kind: 'reject' as const, reason });
+const applied = (state: CaseState, summary: string, warnings?: string[]): StepResult => ({
+  kind: 'applied',
+  state,
+  summary,
+  ...(warnings?.length ? { warnings } : {}),
+});
 
 /** Värmland: the coordinator works in health care or social services (seed 004). */
 export const checkCoordinator = (county: County, organisationType: string): string | null => {
@@ -61,359 +77,517 @@ export const checkCoordinator = (county: County, organisationType: string): stri
     : `in ${county.displayName} the coordinator must work in ${allowed.join(' or ')}, not ${organisationType} (seed ${county.rules.seed})`;
 };
 
-/** Consent reminders: a configurable number of days before it lapses, and the day after it has. */
-export const consentDueMarkers = (county: County, consent: ConsentRecord): DueMarker[] => [
-  {
-    caseId: consent.caseId,
-    kind: 'consent-reminder',
-    ref: consent.consentId,
-    date: addDays(consent.validUntil, -county.rules.reminderLeadDays.consentExpiry),
-  },
-  {
-    caseId: consent.caseId,
-    kind: 'consent-expiry',
-    ref: consent.consentId,
-    date: addDays(consent.validUntil, 1),
-  },
-];
+export const consentReminderNoticeId = (consentId: string) => derivedId('consent-expiring', consentId);
+
+/**
+ * What falls due, derived from the state (never kept by hand, so a revised plan or a closed case
+ * leaves no stale marker): the plan in force's next follow-up until it is reminded, and for every
+ * complete consent a reminder before it lapses (until sent) and its expiry the day after.
+ */
+export const dueMarkers = (county: County, state: CaseState): DueMarker[] => {
+  const c = state.case;
+  if (!c || c.status === 'closed' || c.status === 'stopped') return [];
+  const out: DueMarker[] = [];
+  const plan = c.planId ? state.plans.get(c.planId) : undefined;
+  if (plan && !state.meetings.has(plan.nextFollowUp.followUpId)) {
+    out.push({
+      caseId: c.caseId,
+      kind: 'follow-up',
+      ref: plan.nextFollowUp.followUpId,
+      date: addDays(plan.nextFollowUp.dueOn, -county.rules.reminderLeadDays.followUp),
+      dueOn: plan.nextFollowUp.dueOn,
+    });
+  }
+  for (const consent of state.consents.values()) {
+    if (consent.status !== 'complete') continue;
+    if (!state.notices.has(consentReminderNoticeId(consent.consentId)))
+      out.push({
+        caseId: c.caseId,
+        kind: 'consent-reminder',
+        ref: consent.consentId,
+        date: addDays(consent.validUntil, -county.rules.reminderLeadDays.consentExpiry),
+      });
+    out.push({
+      caseId: c.caseId,
+      kind: 'consent-expiry',
+      ref: consent.consentId,
+      date: addDays(consent.validUntil, 1),
+    });
+  }
+  return out;
+};
+
+/** Where a notice to the coordinator goes: the coordinator's address, else the organiser's, else their own system. */
+const coordinatorTarget = (c: CaseRecord, meeting?: Meeting): NoticeTarget | undefined =>
+  c.coordinator?.email
+    ? { kind: 'coordinator' }
+    : meeting?.organiser.contactEmail
+      ? { kind: 'organiser', meetingId: meeting.meetingId }
+      : undefined;
+
+const recipients = (c: CaseRecord, targets: (NoticeTarget | undefined)[]): NoticeRecipient[] =>
+  c.protectedIdentity
+    ? [] // the protected path: shown in the coordinator's own system, never emailed
+    : targets.filter((t): t is NoticeTarget => t !== undefined).map((to) => ({ key: recipientKey(to), to }));
 
 /** Step 5: the meeting was held and the plan set. A SIP is always followed up (seed 002). */
 export const decidePlan = (
   county: County,
   c: CaseRecord,
-  meetings: Map<string, Meeting>,
-  event: PlanEstablished,
-): LifecycleDecision => {
+  state: CaseState,
+  event: Versioned<PlanEstablished['data']>,
+): StepResult => {
   if (c.status === 'closed' || c.status === 'stopped')
-    return reject(`case ${c.caseId} is ${c.status}; no plan can be set`);
-  if (c.status === 'awaiting-consent' || c.status === 'consented') {
-    return {
-      kind: 'wait',
-      reason: `case ${c.caseId} has not been summoned yet; a plan follows a SIP meeting`,
-    };
-  }
-  const d = event.data;
+    return rejected(`case ${c.caseId} is ${c.status}; no plan can be set`);
+  if (c.status === 'awaiting-consent' || c.status === 'consented')
+    return held(`case ${c.caseId} has not been summoned yet; a plan follows a SIP meeting`);
+  const d = c.protectedIdentity ? sanitizePlanData(event.data).event : event.data;
   const problem = checkCoordinator(county, d.coordinator.organisationType);
-  if (problem) return reject(problem);
-  if (!c.protectedIdentity && !d.coordinator.email) {
-    return reject(
+  if (problem) return rejected(problem);
+  if (!c.protectedIdentity && !d.coordinator.email)
+    return rejected(
       'the coordinator needs an email address, so follow-up reminders and notices can reach them',
     );
-  }
-  const coordinator = c.protectedIdentity
-    ? {
-        principal: d.coordinator.principal,
-        organisationType: d.coordinator.organisationType,
-        unitId: d.coordinator.unitId,
-        ...(d.coordinator.phone ? { phone: d.coordinator.phone } : {}),
-      }
-    : d.coordinator;
+  if (!state.plans.has(d.planId) && state.plans.size >= MAX_PLANS_PER_CASE)
+    return rejected(
+      `case ${c.caseId} already has ${MAX_PLANS_PER_CASE} plans; close it and start a new case`,
+    );
+  const version = versionOf(event);
+  const before = state.plans.get(d.planId);
+  if (before && !isNewer(version, before.version))
+    return applied(state, `an older version of plan ${d.planId}; nothing changed`);
   const plan: PlanRecord = {
     caseId: c.caseId,
     planId: d.planId,
     meetingId: d.meetingId,
     overallResponsible: d.overallResponsible,
-    coordinator,
+    coordinator: d.coordinator,
     interventions: d.interventions,
     othersInvolved: d.othersInvolved ?? [],
     shortTermGoals: d.shortTermGoals,
     longTermGoal: d.longTermGoal,
     participation: d.participation,
     nextFollowUp: d.nextFollowUp,
+    version,
   };
-  return {
-    kind: 'apply',
-    case: { ...c, status: 'plan-active', planId: d.planId, coordinator },
-    plans: [plan],
-    // The meeting took place: closing the case later must not "cancel" it.
-    meetings: [...meetings.values()]
-      .filter((m) => m.meetingId === d.meetingId)
-      .map((m) => ({ ...m, status: 'held' as const })),
-    dueMarkers: [
-      {
-        caseId: c.caseId,
-        kind: 'follow-up',
-        ref: d.nextFollowUp.followUpId,
-        date: addDays(d.nextFollowUp.dueOn, -county.rules.reminderLeadDays.followUp),
-        dueOn: d.nextFollowUp.dueOn,
-      },
-    ],
-    summary: `plan ${d.planId} set: ${d.interventions.length} intervention(s), overall responsibility ${d.overallResponsible}, coordinator ${coordinator.organisationType}; follow-up ${d.nextFollowUp.followUpId} on ${d.nextFollowUp.dueOn}`,
-  };
+  const plans = new Map(state.plans);
+  plans.set(plan.planId, plan);
+  // The meeting took place: closing the case later must not "cancel" it.
+  const meetings = new Map(state.meetings);
+  const meeting = meetings.get(d.meetingId);
+  if (meeting?.status === 'scheduled') meetings.set(meeting.meetingId, { ...meeting, status: 'held' });
+  // The newest plan is the one in force; an older one arriving late is kept, and changes nothing else.
+  const inForce = isNewer(version, c.planVersion);
+  const nextCase: CaseRecord = inForce
+    ? {
+        ...c,
+        status: 'plan-active',
+        planId: plan.planId,
+        planVersion: version,
+        coordinator: plan.coordinator,
+      }
+    : c;
+  return applied(
+    { ...state, case: nextCase, plans, meetings },
+    inForce
+      ? `plan ${d.planId} set: ${d.interventions.length} intervention(s), overall responsibility ${d.overallResponsible}, coordinator ${d.coordinator.organisationType}; follow-up ${d.nextFollowUp.followUpId} on ${d.nextFollowUp.dueOn}`
+      : `plan ${d.planId} is older than the plan in force (${c.planId ?? ''}); kept, nothing else changed`,
+  );
+};
+
+export const applyPlan: Step<PlanEstablished['data']> = (county, state, event) =>
+  withCase(state, event, (c) =>
+    inCounty(county, event.data.county, () => decidePlan(county, c, state, event)),
+  );
+
+/** Finds an invitee, or says why the answer must wait or cannot be taken. */
+const answerable = (
+  c: CaseRecord,
+  state: CaseState,
+  meetingId: string,
+  inviteeId: string,
+): { meeting: Meeting; invitee: Invitee } | StepResult => {
+  if (c.status === 'closed') return rejected(`case ${c.caseId} is closed`);
+  const meeting = state.meetings.get(meetingId);
+  const invitee = meeting?.invitees.find((i) => i.inviteeId === inviteeId);
+  if (!meeting || !invitee) return held(`no invitation for ${inviteeId} to meeting ${meetingId} yet`);
+  if (meeting.status === 'cancelled' || invitee.removed)
+    return rejected(`meeting ${meetingId} is cancelled for ${inviteeId}; there is nothing to answer`);
+  return { meeting, invitee };
+};
+
+const withInvitee = (state: CaseState, meeting: Meeting, invitee: Invitee): Map<string, Meeting> => {
+  const meetings = new Map(state.meetings);
+  meetings.set(meeting.meetingId, {
+    ...meeting,
+    invitees: meeting.invitees.map((i) => (i.inviteeId === invitee.inviteeId ? invitee : i)),
+  });
+  return meetings;
 };
 
 /**
- * An invited unit answers (seeds 002, 004): confirms, declines or names a substitute. A unit with
- * ongoing interventions is obliged to attend; when it declines without a substitute the coordinator
- * is told.
+ * An invited unit answers (seeds 002, 004): confirms, declines or names a substitute; its newest
+ * answer counts. A unit with ongoing interventions is obliged to attend; when it declines the
+ * coordinator is told.
  */
 export const decideResponse = (
   c: CaseRecord,
-  meetings: Map<string, Meeting>,
-  invitations: Invitation[],
-  event: InvitationResponded,
-): LifecycleDecision => {
+  state: CaseState,
+  event: Versioned<InvitationResponded['data']>,
+): StepResult => {
   const { meetingId, inviteeId, response } = event.data;
-  if (c.status === 'closed') return reject(`case ${c.caseId} is closed`);
-  const invitation = invitations.find((i) => i.meetingId === meetingId && i.inviteeId === inviteeId);
-  if (!invitation)
-    return { kind: 'wait', reason: `no invitation for ${inviteeId} to meeting ${meetingId} yet` };
-  if (invitation.action === 'cancel' || meetings.get(meetingId)?.status === 'cancelled') {
-    return reject(`meeting ${meetingId} is cancelled; there is nothing to answer`);
-  }
-  const meeting = meetings.get(meetingId);
-  const notices: Notice[] = [];
-  if (response === 'declined' && invitation.hasOngoingIntervention) {
-    const email = c.coordinator?.email ?? meeting?.organiser.contactEmail;
-    notices.push({
+  const found = answerable(c, state, meetingId, inviteeId);
+  if ('kind' in found) return found;
+  const { meeting, invitee } = found;
+  const version = versionOf(event);
+  if (invitee.response && !isNewer(version, invitee.response.version))
+    return applied(state, `an older answer of ${inviteeId}; the newer one counts, nothing changed`);
+  const notices = new Map(state.notices);
+  const obliged = response === 'declined' && invitee.hasOngoingIntervention;
+  if (obliged) {
+    const noticeId = derivedId('declined', meetingId, inviteeId);
+    notices.set(noticeId, {
       caseId: c.caseId,
-      noticeId: `declined.${meetingId}.${inviteeId}`,
+      noticeId,
       kind: 'obliged-unit-declined',
-      channel: c.protectedIdentity || !email ? 'system' : 'email',
-      ...(c.protectedIdentity || !email ? {} : { email }),
-      status: c.protectedIdentity || !email ? 'to-read' : 'pending',
-      sequence: 0,
       params: {
         meetingId,
         inviteeId,
-        organisationId: invitation.organisationId,
-        organisationType: invitation.organisationType,
+        organisationId: invitee.organisationId,
+        organisationType: invitee.organisationType,
       },
+      recipients: recipients(c, [coordinatorTarget(c, meeting)]),
+      version,
     });
   }
-  return {
-    kind: 'apply',
-    case: c,
-    invitations: [{ ...invitation, status: response === 'substitute' ? 'substitute' : response }],
-    notices,
-    summary: `${inviteeId} ${response} meeting ${meetingId}${notices.length ? '; obliged to attend: the coordinator is told' : ''}`,
-  };
+  return applied(
+    {
+      ...state,
+      meetings: withInvitee(state, meeting, {
+        ...invitee,
+        response: { value: response, version, eventId: event.id },
+      }),
+      notices,
+    },
+    `${inviteeId} ${response} meeting ${meetingId}${obliged ? '; obliged to attend: the coordinator is told' : ''}`,
+  );
 };
+
+export const applyResponse: Step<InvitationResponded['data']> = (county, state, event) =>
+  withCase(state, event, (c) => inCounty(county, event.data.county, () => decideResponse(c, state, event)));
+
+/** se.sip.phone-task.completed.v1: the coordinator's system reports a call on the phone-only path. */
+export const applyPhoneTask: Step<PhoneTaskCompleted['data']> = (county, state, event) =>
+  withCase(state, event, (c) =>
+    inCounty(county, event.data.county, () => {
+      const { meetingId, inviteeId, outcome } = event.data;
+      const meeting = state.meetings.get(meetingId);
+      const invitee = meeting?.invitees.find((i) => i.inviteeId === inviteeId);
+      if (!meeting || !invitee) return held(`no phone task for ${inviteeId} in meeting ${meetingId} yet`);
+      if (!c.protectedIdentity && invitee.email)
+        return rejected(
+          `invitation ${inviteeId} of meeting ${meetingId} is on the email path, not a phone task`,
+        );
+      const version = versionOf(event);
+      if (invitee.phoneOutcome && !isNewer(version, invitee.phoneOutcome.version))
+        return applied(state, `an older call to ${inviteeId}; the newer one counts, nothing changed`);
+      return applied(
+        {
+          ...state,
+          meetings: withInvitee(state, meeting, {
+            ...invitee,
+            phoneOutcome: { value: outcome, version, eventId: event.id },
+          }),
+        },
+        `phone task for ${inviteeId} (${meetingId}): ${outcome}`,
+      );
+    }),
+  );
 
 /**
  * A follow-up is due: remind the coordinator and every participant, once per follow-up, with a
- * calendar entry (phone tasks on the protected path), and warn when consent lapses before it.
+ * calendar entry (phone tasks on the protected path). Participants are reminded only while the
+ * consent is in force on the day of the reminder: without it nothing may be shared, so only the
+ * coordinator hears, with the warning. A newer version of the same follow-up moves it; one without
+ * a time never replaces a time given earlier (the sweep's reminder does not undo upstream's).
  */
 export const decideFollowUp = (
   c: CaseRecord,
-  loaded: { meetings: Map<string, Meeting>; invitations: Invitation[]; consents: Map<string, ConsentRecord> },
-  due: DueMarker[],
-  event: FollowupDue,
-): LifecycleDecision => {
-  const { followUpId, dueOn } = event.data;
+  state: CaseState,
+  event: Versioned<FollowupDue['data']>,
+): StepResult => {
+  const { followUpId, dueOn, startsAt, durationMinutes } = event.data;
   if (c.status === 'closed' || c.status === 'stopped')
-    return reject(`case ${c.caseId} is ${c.status}; no follow-up reminders`);
+    return rejected(`case ${c.caseId} is ${c.status}; no follow-up reminders`);
   if (c.status !== 'plan-active')
-    return { kind: 'wait', reason: `case ${c.caseId} has no plan yet; a follow-up follows the plan` };
-  const removeDue = due.filter((m) => m.kind === 'follow-up' && m.ref === followUpId);
-  if (loaded.meetings.has(followUpId)) {
-    return {
-      kind: 'apply',
-      case: c,
-      removeDue,
-      summary: `follow-up ${followUpId} already reminded; nobody is reminded twice`,
-    };
-  }
-  const consent = c.activeConsentId ? loaded.consents.get(c.activeConsentId) : undefined;
-  const consentLapses = !consent || consent.status !== 'complete' || consent.validUntil < dueOn;
-  const warnings = consentLapses
+    return held(`case ${c.caseId} has no plan yet; a follow-up follows the plan`);
+  const version = versionOf(event);
+  const existing = state.meetings.get(followUpId);
+  if (existing && existing.kind !== 'follow-up')
+    return rejected(`${followUpId} is a SIP meeting, not a follow-up`);
+  if (existing?.status === 'cancelled') return rejected(`follow-up ${followUpId} was cancelled`);
+  const newer = isNewer(version, existing?.detailsVersion);
+  const timed = startsAt !== undefined && isNewer(version, existing?.timedVersion);
+  if (existing && !newer && !timed)
+    return applied(state, `follow-up ${followUpId} already reminded; nobody is reminded twice`);
+  if (!existing && state.meetings.size >= MAX_MEETINGS_PER_CASE)
+    return rejected(
+      `case ${c.caseId} already has ${MAX_MEETINGS_PER_CASE} meetings; close it and start a new case`,
+    );
+
+  const reminderDay = stockholmDate(new Date(event.time));
+  const consent = activeConsent(state.consents.values());
+  const inForce =
+    consent?.status === 'complete' && consent.validFrom <= reminderDay && consent.validUntil >= reminderDay;
+  const due = newer ? dueOn : (existing?.startsAt.slice(0, 10) ?? dueOn);
+  const lapses = !inForce || (consent?.validUntil ?? '') < due;
+  const warnings = lapses
     ? [
-        `consent ${consent ? `is valid until ${consent.validUntil}` : 'is missing'}, before the follow-up on ${dueOn}; a new consent is needed`,
+        `consent ${consent ? `is ${inForce ? `valid until ${consent.validUntil}` : consent.status === 'complete' ? `not in force on ${reminderDay}` : consent.status}` : 'is missing'}, before the follow-up on ${due}; a new consent is needed${inForce ? '' : ', so only the coordinator is reminded'}`,
       ]
     : [];
-  const sip = [...loaded.meetings.values()]
-    .filter((m) => (m.kind ?? 'sip') === 'sip' && m.status !== 'cancelled')
-    .at(-1);
-  const participants = loaded.invitations.filter(
-    (i) =>
-      i.meetingId === sip?.meetingId &&
-      i.action !== 'cancel' &&
-      i.status !== 'failed' &&
-      i.status !== 'cancelled',
+  const plan = c.planId ? state.plans.get(c.planId) : undefined;
+  const sips = [...state.meetings.values()].filter(
+    (m) => (m.kind ?? 'sip') === 'sip' && m.status !== 'cancelled',
   );
-  const meeting: Meeting = {
-    caseId: c.caseId,
-    meetingId: followUpId,
-    kind: 'follow-up',
-    status: 'scheduled',
-    startsAt: event.data.startsAt ?? `${dueOn}T00:00`,
-    ...(event.data.startsAt ? {} : { allDay: true }),
-    durationMinutes: event.data.durationMinutes ?? (event.data.startsAt ? 60 : 1440),
-    // The coordinator calls the follow-up (seed 002) and receives the answers.
-    organiser: {
-      principal: c.coordinator?.principal ?? sip?.organiser.principal ?? 'region',
-      organisationType: c.coordinator?.organisationType ?? sip?.organiser.organisationType ?? 'other',
-      ...(c.protectedIdentity
-        ? {}
-        : {
-            unitName: sip?.organiser.unitName,
-            contactEmail: c.coordinator?.email ?? sip?.organiser.contactEmail,
-          }),
-    },
-    ...(sip?.location && !c.protectedIdentity ? { location: sip.location } : {}),
-    ...(consentLapses && consent ? { consentValidUntil: consent.validUntil } : {}),
-    sequence: 0,
-    warnings,
-    lastSummonsEventId: event.id,
-  };
-  const invitations: Invitation[] = participants.map((p) => ({
-    ...p,
-    meetingId: followUpId,
-    action: 'request',
-    sequence: 0,
-    status: p.channel === 'phone' ? 'to-call' : 'pending',
-    sentSequence: undefined,
-    sesMessageId: undefined,
-    claimedAt: undefined,
-  }));
+  const sip =
+    sips.find((m) => m.meetingId === plan?.meetingId) ??
+    sips.sort((a, b) => (a.detailsVersion < b.detailsVersion ? -1 : 1)).at(-1);
+  const participants = inForce ? (sip?.invitees ?? []).filter((i) => !i.removed) : [];
   const coordinator = c.coordinator;
-  if (
+  const coordinatorIsParticipant =
     coordinator &&
-    !participants.some(
+    participants.some(
       (p) =>
         p.organisationType === coordinator.organisationType &&
         p.principal === coordinator.principal &&
         p.email === coordinator.email,
-    )
-  ) {
-    invitations.push({
-      caseId: c.caseId,
-      meetingId: followUpId,
+    );
+  const reminded: Invitee[] = participants.map((p) => ({
+    inviteeId: p.inviteeId,
+    principal: p.principal,
+    organisationId: p.organisationId,
+    organisationType: p.organisationType,
+    ...(p.unitName !== undefined ? { unitName: p.unitName } : {}),
+    ...(p.email !== undefined ? { email: p.email } : {}),
+    ...(p.locale !== undefined ? { locale: p.locale } : {}),
+    ...(p.phone !== undefined ? { phone: p.phone } : {}),
+    hasOngoingIntervention: p.hasOngoingIntervention,
+    changedVersion: version,
+    offset: 0,
+  }));
+  if (coordinator && !coordinatorIsParticipant) {
+    reminded.push({
       inviteeId: 'coordinator',
       principal: coordinator.principal,
       organisationId: coordinator.unitId,
       organisationType: coordinator.organisationType,
       ...(c.protectedIdentity || !coordinator.email
-        ? {
-            channel: 'phone' as const,
-            ...(coordinator.phone ? { phone: coordinator.phone } : {}),
-            status: 'to-call' as const,
-          }
-        : {
-            channel: 'email' as const,
-            email: coordinator.email,
-            unitName: sip?.organiser.unitName,
-            locale: 'sv' as const,
-            status: 'pending' as const,
-          }),
-      action: 'request',
-      sequence: 0,
+        ? {}
+        : { email: coordinator.email, unitName: sip?.organiser.unitName, locale: 'sv' as const }),
+      ...(coordinator.phone ? { phone: coordinator.phone } : {}),
+      hasOngoingIntervention: false,
+      changedVersion: version,
+      offset: 0,
     });
   }
-  return {
-    kind: 'apply',
-    case: c,
-    meetings: [meeting],
-    invitations,
-    removeDue,
+  // Those reminded before and not now (e.g. consent lapsed in between) are owed a cancellation.
+  const kept = (existing?.invitees ?? [])
+    .filter((i) => !reminded.some((r) => r.inviteeId === i.inviteeId))
+    .map((i) => (i.removed ? i : { ...i, removed: true, changedVersion: version }));
+  const merged = reminded.map((r) => {
+    const before = existing?.invitees.find((i) => i.inviteeId === r.inviteeId);
+    return before
+      ? { ...r, offset: before.offset, ...(before.response ? { response: before.response } : {}) }
+      : r;
+  });
+  const useTime = timed ? startsAt : existing?.timedVersion ? existing.startsAt : undefined;
+  const meeting: Meeting = {
+    caseId: c.caseId,
+    meetingId: followUpId,
+    kind: 'follow-up',
+    status: 'scheduled',
+    startsAt: useTime ?? `${due}T00:00`,
+    ...(useTime ? {} : { allDay: true }),
+    durationMinutes: timed
+      ? (durationMinutes ?? 60)
+      : existing?.timedVersion
+        ? existing.durationMinutes
+        : 1440,
+    // The coordinator calls the follow-up (seed 002) and receives the answers.
+    organiser: {
+      principal: coordinator?.principal ?? sip?.organiser.principal ?? 'region',
+      organisationType: coordinator?.organisationType ?? sip?.organiser.organisationType ?? 'other',
+      ...(c.protectedIdentity
+        ? {}
+        : {
+            unitName: sip?.organiser.unitName,
+            contactEmail: coordinator?.email ?? sip?.organiser.contactEmail,
+          }),
+    },
+    ...(sip?.location && !c.protectedIdentity ? { location: sip.location } : {}),
+    ...(lapses && consent && inForce ? { consentValidUntil: consent.validUntil } : {}),
+    sequence: existing?.sequence ?? 0,
     warnings,
-    summary: `follow-up ${followUpId} on ${dueOn}: ${invitations.length} reminder(s)${warnings.length ? '; consent lapses before it' : ''}`,
+    lastSummonsEventId: event.id,
+    detailsVersion: newer ? version : (existing?.detailsVersion ?? version),
+    ...(timed
+      ? { timedVersion: version }
+      : existing?.timedVersion
+        ? { timedVersion: existing.timedVersion }
+        : {}),
+    invitees: [...merged, ...kept],
   };
+  const meetings = new Map(state.meetings);
+  meetings.set(followUpId, meeting);
+  const who = (m: Meeting) =>
+    JSON.stringify(m.invitees.map((i) => [i.inviteeId, i.email ?? null, i.removed ?? false]));
+  const unchanged =
+    existing &&
+    existing.startsAt === meeting.startsAt &&
+    existing.durationMinutes === meeting.durationMinutes &&
+    who(existing) === who(meeting);
+  return applied(
+    { ...state, meetings },
+    unchanged
+      ? `follow-up ${followUpId} already reminded; nobody is reminded twice`
+      : `${existing ? 'follow-up changed' : 'follow-up'} ${followUpId} on ${due}: ${merged.length} reminder(s)${lapses ? (inForce ? '; consent lapses before it' : '; no consent in force: only the coordinator is reminded') : ''}`,
+    warnings,
+  );
 };
 
-/** The sweep's consent reminder, and the day after expiry the consent is marked expired. */
+export const applyFollowUp: Step<FollowupDue['data']> = (county, state, event) =>
+  withCase(state, event, (c) => inCounty(county, event.data.county, () => decideFollowUp(c, state, event)));
+
+/** The sweep's consent events (internal): a reminder before consent lapses, and its expiry the day after. */
+export interface SweepData {
+  county: string;
+  kind: 'consent-reminder' | 'consent-expiry';
+  consentId: string;
+}
+export const sweepEventType = 'se.sip.sweep.v1';
+
 export const decideConsentDue = (
   c: CaseRecord,
-  consent: ConsentRecord | undefined,
-  marker: DueMarker,
-): LifecycleDecision => {
-  if (!consent) return reject(`consent ${marker.ref} is unknown`);
-  if (c.status === 'closed')
-    return { kind: 'apply', case: c, removeDue: [marker], summary: 'case closed; no consent reminder' };
-  const email = c.coordinator?.email;
-  const channel = c.protectedIdentity || !email ? ('system' as const) : ('email' as const);
-  if (marker.kind === 'consent-reminder') {
-    if (consent.status !== 'complete')
-      return {
-        kind: 'apply',
-        case: c,
-        removeDue: [marker],
-        summary: 'consent no longer active; no reminder',
-      };
-    return {
-      kind: 'apply',
-      case: c,
-      notices: [
-        {
-          caseId: c.caseId,
-          noticeId: `consent-expiring.${consent.consentId}`,
-          kind: 'consent-expiring',
-          channel,
-          ...(channel === 'email' ? { email } : {}),
-          status: channel === 'email' ? 'pending' : 'to-read',
-          sequence: 0,
-          params: { consentId: consent.consentId, validUntil: consent.validUntil },
-        },
-      ],
-      removeDue: [marker],
-      summary: `consent ${consent.consentId} expires on ${consent.validUntil}; the coordinator is reminded`,
-    };
+  state: CaseState,
+  event: Versioned<SweepData>,
+): StepResult => {
+  const consent = state.consents.get(event.data.consentId);
+  if (!consent) return rejected(`consent ${event.data.consentId} is unknown`);
+  if (c.status === 'closed') return applied(state, 'case closed; no consent reminder');
+  if (event.data.kind === 'consent-reminder') {
+    if (consent.status !== 'complete') return applied(state, 'consent no longer active; no reminder');
+    const noticeId = consentReminderNoticeId(consent.consentId);
+    const notices = new Map(state.notices);
+    notices.set(noticeId, {
+      caseId: c.caseId,
+      noticeId,
+      kind: 'consent-expiring',
+      params: { consentId: consent.consentId, validUntil: consent.validUntil },
+      recipients: recipients(c, [c.coordinator?.email ? { kind: 'coordinator' } : undefined]),
+      version: versionOf(event),
+    });
+    return applied(
+      { ...state, notices },
+      `consent ${consent.consentId} expires on ${consent.validUntil}; the coordinator is reminded`,
+    );
   }
-  const expired: ConsentRecord = {
-    ...consent,
-    status: consent.status === 'complete' ? 'expired' : consent.status,
-  };
-  const active = c.activeConsentId === consent.consentId && consent.status === 'complete';
-  return {
-    kind: 'apply',
-    case: active ? { ...c, consentStatus: 'expired' } : c,
-    consents: [expired],
-    removeDue: [marker],
-    summary: `consent ${consent.consentId} expired after ${consent.validUntil}${active ? '; a new consent is needed before anything more is shared' : ''}`,
-  };
+  if (consent.status !== 'complete' || consent.validUntil >= stockholmDate(new Date(event.time)))
+    return applied(state, `consent ${consent.consentId} is not due to expire; nothing changed`);
+  const consents = new Map(state.consents);
+  consents.set(consent.consentId, { ...consent, status: 'expired' });
+  const relied = c.activeConsentId === consent.consentId;
+  const change = caseAfterConsent({ ...state, consents }, c);
+  return applied(
+    {
+      ...state,
+      consents,
+      case: { ...c, consentStatus: change.consentStatus, activeConsentId: change.activeConsentId },
+    },
+    `consent ${consent.consentId} expired after ${consent.validUntil}${relied && change.consentStatus !== 'complete' ? '; a new consent is needed before anything more is shared' : ''}`,
+  );
 };
 
+export const applySweep: Step<SweepData> = (county, state, event) =>
+  withCase(state, event, (c) => inCounty(county, event.data.county, () => decideConsentDue(c, state, event)));
+
 /**
- * Step 7: closed with one of seed 002's reasons. Everyone involved is told; scheduled meetings are
- * cancelled and pending reminders removed.
+ * Step 7: closed with one of seed 002's reasons. Everyone involved is told (one notice, each
+ * recipient once); meetings still to come are cancelled; nothing more falls due.
  */
 export const decideClose = (
   c: CaseRecord,
-  loaded: { meetings: Map<string, Meeting>; invitations: Invitation[] },
-  due: DueMarker[],
-  event: CaseClosed,
-): LifecycleDecision => {
+  state: CaseState,
+  event: Versioned<CaseClosed['data']>,
+): StepResult => {
   if (c.status === 'closed')
-    return reject(`case ${c.caseId} is already closed (${c.closeReason ?? 'unknown reason'})`);
-  const cancelled = cancelMeetings(
-    loaded.meetings.values(),
-    loaded.invitations,
-    stockholmDate(new Date(event.time)),
-  );
-  const told = new Map<string, Invitation>();
-  for (const i of loaded.invitations)
-    if (i.channel === 'email' && i.email && i.status !== 'failed') told.set(i.email, i);
-  const notices: Notice[] = [...told.values()].map((i) => ({
-    caseId: c.caseId,
-    noticeId: `closed.${i.inviteeId}.${i.email?.replace(/[^A-Za-z0-9]/g, '') ?? ''}`.slice(0, 64),
-    kind: 'case-closed',
-    channel: c.protectedIdentity ? 'system' : 'email',
-    ...(c.protectedIdentity ? {} : { email: i.email, locale: i.locale }),
-    status: c.protectedIdentity ? 'to-read' : 'pending',
-    sequence: 0,
-    params: { reason: event.data.reason },
-  }));
-  if (c.protectedIdentity || notices.length === 0) {
-    notices.push({
-      caseId: c.caseId,
-      noticeId: 'closed.coordinator',
-      kind: 'case-closed',
-      channel: 'system',
-      status: 'to-read',
-      sequence: 0,
-      params: {
-        reason: event.data.reason,
-        tell: c.protectedIdentity ? 'every participant, by phone' : 'every participant',
-      },
-    });
+    return rejected(`case ${c.caseId} is already closed (${c.closeReason ?? 'unknown reason'})`);
+  const version = versionOf(event);
+  const cancelled = cancelMeetingsFrom(state.meetings, stockholmDate(new Date(event.time)), version);
+  // Each address once, through the first invitee (in a fixed order) who has it.
+  const byAddress = new Map<string, NoticeTarget>();
+  const invitees = [...state.meetings.values()]
+    .flatMap((m) => m.invitees.filter((i) => i.email && !i.removed).map((i) => ({ m, i })))
+    .sort((a, b) =>
+      `${a.m.meetingId}\u0000${a.i.inviteeId}` < `${b.m.meetingId}\u0000${b.i.inviteeId}` ? -1 : 1,
+    );
+  for (const { m, i } of invitees) {
+    const address = i.email?.toLowerCase() ?? '';
+    if (!byAddress.has(address))
+      byAddress.set(address, { kind: 'invitee', meetingId: m.meetingId, inviteeId: i.inviteeId });
   }
-  return {
-    kind: 'apply',
-    case: { ...c, status: 'closed', closeReason: event.data.reason },
-    meetings: cancelled.meetings,
-    invitations: cancelled.invitations,
-    notices,
-    removeDue: due,
-    summary: `case closed (${event.data.reason}); ${notices.length} notice(s), ${cancelled.meetings.length} meeting(s) cancelled, ${due.length} reminder(s) removed`,
+  const told = recipients(c, [...byAddress.values()]);
+  const notice: Notice = {
+    caseId: c.caseId,
+    noticeId: 'closed',
+    kind: 'case-closed',
+    params: {
+      reason: event.data.reason,
+      ...(told.length === 0
+        ? { tell: c.protectedIdentity ? 'every participant, by phone' : 'every participant' }
+        : {}),
+    },
+    recipients: told,
+    version,
   };
+  const notices = new Map(state.notices);
+  notices.set(notice.noticeId, notice);
+  return applied(
+    {
+      ...state,
+      case: { ...c, status: 'closed', closeReason: event.data.reason, closedVersion: version },
+      meetings: cancelled.meetings,
+      notices,
+    },
+    `case closed (${event.data.reason}); ${told.length === 0 ? 'the coordinator tells everyone' : `${told.length} recipient(s) told`}, ${cancelled.cancelled} meeting(s) cancelled`,
+  );
 };
+
+export const applyClose: Step<CaseClosed['data']> = (county, state, event) =>
+  withCase(state, event, (c) => inCounty(county, event.data.county, () => decideClose(c, state, event)));
+
+/**
+ * se.sip.case.protection.changed.v1: a case flagged after creation moves to the phone-only path.
+ * What it stored is scrubbed to the protected allow-list; no email is sent again. Protection is
+ * never cleared by an event (seed 004).
+ */
+export const applyProtection: Step<CaseProtectionChanged['data']> = (county, state, event) =>
+  withCase(state, event, (c) =>
+    inCounty(county, event.data.county, () => {
+      if (!event.data.protectedIdentity)
+        return rejected(
+          c.protectedIdentity
+            ? `case ${c.caseId} has protected identity, which an event may set but never clear (seed 004); an administrator must lift it`
+            : `case ${c.caseId} is not protected; there is nothing to clear`,
+        );
+      if (c.protectedIdentity)
+        return applied(state, `protection confirmed (${event.data.reason}); already on the phone-only path`);
+      const invitees = [...state.meetings.values()].reduce((n, m) => n + m.invitees.length, 0);
+      return applied(
+        protectState({ ...state, case: { ...c, protectedIdentity: true } }),
+        `protected identity set (${event.data.reason}); phone-only path: ${invitees} invitation(s) became phone tasks, stored places, names and addresses removed`,
+      );
+    }),
+  );
+
+export type { ConsentRecord };

@@ -1,7 +1,56 @@
-/** Meetings and invitations as the case keeps them (docs/data-model.md). */
+/**
+ * Meetings, their invitees, notices and what the mailer owes each recipient
+ * (docs/data-model.md, docs/semantics.md).
+ *
+ * What a case *wants* (a meeting's details, who is invited, who must be told) is decided by the
+ * rules and kept in the meeting and notice items; what has *been sent* is kept by the mailer in
+ * its own delivery items. Neither writes the other's items, so a consumer's change and a send in
+ * flight can never overwrite each other. An invitation is the view that joins the two.
+ */
 import type { SummonsSent } from '../../events/contracts.ts';
+import { derivedId } from './ids.ts';
+import type { Version } from './version.ts';
 
 export type Location = SummonsSent['data']['location'];
+
+export interface Response {
+  value: 'accepted' | 'declined' | 'substitute';
+  version: Version;
+  eventId: string;
+}
+
+export interface PhoneOutcome {
+  value: 'agreed' | 'declined' | 'unreachable';
+  version: Version;
+  eventId: string;
+}
+
+/** One invited unit of one meeting: who, how to reach them, and their latest answer. */
+export interface Invitee {
+  inviteeId: string;
+  principal: string;
+  organisationId: string;
+  organisationType: string;
+  /** Email path only. */
+  unitName?: string;
+  email?: string;
+  locale?: 'sv' | 'en';
+  /** Whom the coordinator calls (phone path; also kept on the email path when sent). */
+  phone?: string;
+  hasOngoingIntervention: boolean;
+  /** Dropped from a later version of the summons: owed a cancellation, if anything was sent. */
+  removed?: boolean;
+  /** Version of the last change to what this invitee was asked: a phone call older than it is void. */
+  changedVersion: Version;
+  response?: Response;
+  phoneOutcome?: PhoneOutcome;
+  /**
+   * Raised (by the store) whenever what this one invitee receives changes on its own (removed,
+   * another address, another name or language): the calendar SEQUENCE is the meeting's sequence
+   * plus this, so it only ever grows.
+   */
+  offset: number;
+}
 
 export interface Meeting {
   caseId: string;
@@ -22,10 +71,15 @@ export interface Meeting {
   organiser: { principal: string; organisationType: string; unitName?: string; contactEmail?: string };
   /** Only where the county lets emails show it, and never for a protected case. */
   purpose?: string;
-  /** Raised by every change; invitations carry the sequence they were last changed in. */
+  /** Raised (by the store) by every change a calendar shows: the iCalendar SEQUENCE. */
   sequence: number;
   warnings: string[];
   lastSummonsEventId: string;
+  /** The version of the summons (or follow-up event) whose details the meeting shows. */
+  detailsVersion: Version;
+  /** Follow-up: the version of the latest details that named a time; one without a time never overrides it. */
+  timedVersion?: Version;
+  invitees: Invitee[];
 }
 
 export type InvitationStatus =
@@ -37,15 +91,45 @@ export type InvitationStatus =
   | 'complained'
   | 'failed'
   | 'cancelled'
+  /** Never emailed: the case became protected (no SES call about a protected case, ever). */
+  | 'withheld'
   /** Protected path: a phone task for the coordinator. */
   | 'to-call'
   | 'called'
   | 'declined'
-  | 'unreachable'
-  /** Responses (seeds 002, 004). */
-  | 'accepted'
-  | 'substitute';
+  | 'unreachable';
 
+/** The mailer's record of one recipient (docs/data-model.md, "delivery"): only the mailer writes it. */
+export interface Delivery {
+  caseId: string;
+  /** `invitation` keys: meetingId + inviteeId; `notice` keys: noticeId + recipient. */
+  meetingId?: string;
+  inviteeId?: string;
+  noticeId?: string;
+  recipient?: string;
+  /** The outcome of `doneSequence`. */
+  status?: 'sent' | 'delivered' | 'bounced' | 'complained' | 'failed' | 'cancelled' | 'withheld' | 'void';
+  /** The highest sequence whose outcome is final (sent, cancelled, failed, withheld). */
+  doneSequence?: number;
+  /** The highest sequence actually emailed, its method and to whom. */
+  sentSequence?: number;
+  sentAction?: 'request' | 'cancel';
+  sentTo?: string;
+  /** A send was claimed at least once: SES may have the request, so a cancellation is owed. */
+  attempted?: boolean;
+  claimToken?: string;
+  claimedAt?: string;
+  claimSequence?: number;
+  claimAction?: 'request' | 'cancel';
+  claimTo?: string;
+  sesMessageId?: string;
+  failureReason?: string;
+  deliveryDetail?: string;
+  /** Set while the case becomes protected: no claim succeeds on a fenced delivery. */
+  fenced?: boolean;
+}
+
+/** An invitation as people read it: the invitee, what is owed to them, and what was sent. */
 export interface Invitation {
   caseId: string;
   meetingId: string;
@@ -54,89 +138,210 @@ export interface Invitation {
   organisationId: string;
   organisationType: string;
   channel: 'email' | 'phone';
-  /** Email path only. */
   unitName?: string;
   email?: string;
   locale?: 'sv' | 'en';
-  /** Phone path only: whom the coordinator calls. */
   phone?: string;
-  hasOngoingIntervention?: boolean;
+  hasOngoingIntervention: boolean;
   status: InvitationStatus;
-  /** What the next send does: invite (or update) or cancel. */
+  /** What is owed: the invitation (or its update), or its cancellation. */
   action: 'request' | 'cancel';
-  /** The meeting sequence this invitation's latest change belongs to (iCalendar SEQUENCE). */
+  /** The iCalendar SEQUENCE of what is owed. */
   sequence: number;
-  /** The sequence last emailed; a job for it again is a duplicate. */
   sentSequence?: number;
-  claimedAt?: string;
+  response?: Response['value'];
   sesMessageId?: string;
   failureReason?: string;
+}
+
+export type NoticeKind = 'obliged-unit-declined' | 'case-closed' | 'consent-expiring';
+
+/** Who a notice goes to, by reference: the address is looked up when it is sent, never copied. */
+export type NoticeTarget =
+  | { kind: 'coordinator' }
+  | { kind: 'organiser'; meetingId: string }
+  | { kind: 'invitee'; meetingId: string; inviteeId: string };
+
+export interface NoticeRecipient {
+  /** Short and stable: the delivery item's key part and the mail job's `recipient`. */
+  key: string;
+  to: NoticeTarget;
 }
 
 /** Something a person must be told that is not a meeting: no calendar, plain words, ids and dates only. */
 export interface Notice {
   caseId: string;
   noticeId: string;
-  kind: 'obliged-unit-declined' | 'case-closed' | 'consent-expiring' | 'consent-expired';
-  /** `system`: shown in the coordinator's own system (the protected path sends nothing). */
-  channel: 'email' | 'system';
-  email?: string;
-  locale?: 'sv' | 'en';
-  status: 'pending' | 'sending' | 'sent' | 'failed' | 'to-read';
-  sequence: 0;
-  sentSequence?: number;
-  claimedAt?: string;
-  sesMessageId?: string;
-  failureReason?: string;
+  kind: NoticeKind;
   /** Ids, codes and dates only. */
   params: Record<string, string>;
+  /** Empty: shown in the coordinator's own system only (and always so for a protected case). */
+  recipients: NoticeRecipient[];
+  /** The version of the event that gave rise to it. */
+  version: Version;
+  /** The event that gave rise to it no longer counts (an earlier event arrived late): nothing more is sent. */
+  void?: boolean;
 }
 
-/** The email a mailer job sends: one invitation at one sequence, or one notice. */
-export interface MailJob {
-  caseId: string;
-  meetingId?: string;
-  inviteeId?: string;
-  noticeId?: string;
-  sequence: number;
-}
+export const recipientKey = (to: NoticeTarget): string =>
+  to.kind === 'coordinator'
+    ? 'coordinator'
+    : to.kind === 'organiser'
+      ? derivedId('org', to.meetingId)
+      : derivedId('to', to.meetingId, to.inviteeId);
 
-export const pendingMailJobs = (
-  invitations: Iterable<Invitation>,
-  notices: Iterable<Notice> = [],
-): MailJob[] => [
-  ...[...invitations]
-    .filter((i) => i.channel === 'email' && i.status === 'pending')
-    .map((i) => ({ caseId: i.caseId, meetingId: i.meetingId, inviteeId: i.inviteeId, sequence: i.sequence })),
-  ...[...notices]
-    .filter((n) => n.channel === 'email' && n.status === 'pending')
-    .map((n) => ({ caseId: n.caseId, noticeId: n.noticeId, sequence: 0 })),
-];
+/** The email a mailer job sends: one invitation at one sequence, or one notice to one recipient. */
+export type MailJob =
+  | { caseId: string; meetingId: string; inviteeId: string; sequence: number }
+  | { caseId: string; noticeId: string; recipient: string; sequence: 0 };
 
-/** Cancels every open email invitation of the case's scheduled meetings (consent withdrawn, case stopped or closed). */
-export const cancelMeetings = (
+export const isNoticeJob = (j: MailJob): j is Extract<MailJob, { noticeId: string }> => 'noticeId' in j;
+
+/** What an invitee is owed now: an invitation (or update) or a cancellation, at a sequence. */
+export const owed = (
+  meeting: Meeting,
+  invitee: Invitee,
+): { action: 'request' | 'cancel'; sequence: number } => ({
+  action: meeting.status === 'cancelled' || invitee.removed ? 'cancel' : 'request',
+  sequence: meeting.sequence + invitee.offset,
+});
+
+/** Is the send of `sequence` finished (sent, cancelled, failed for good or withheld)? */
+export const isDone = (delivery: Delivery | undefined, sequence: number): boolean =>
+  delivery?.doneSequence !== undefined && delivery.doneSequence >= sequence;
+
+const phoneStatus: Record<PhoneOutcome['value'], InvitationStatus> = {
+  agreed: 'called',
+  declined: 'declined',
+  unreachable: 'unreachable',
+};
+
+/** The invitation view of every invitee of every meeting. */
+export const invitationsOf = (
+  protectedCase: boolean,
   meetings: Iterable<Meeting>,
-  invitations: Iterable<Invitation>,
-  /** Meetings before this day (Stockholm) are past: nobody is told they are off. */
-  fromDay?: string,
-): { meetings: Meeting[]; invitations: Invitation[] } => {
-  const changed: Meeting[] = [];
-  const changedInvitations: Invitation[] = [];
-  const all = [...invitations];
+  deliveries: ReadonlyMap<string, Delivery>,
+): Invitation[] => {
+  const out: Invitation[] = [];
   for (const m of meetings) {
-    if (m.status !== 'scheduled' || (fromDay && m.startsAt.slice(0, 10) < fromDay)) continue;
-    const sequence = m.sequence + 1;
-    changed.push({ ...m, status: 'cancelled', sequence });
-    for (const i of all.filter((x) => x.meetingId === m.meetingId)) {
-      if (i.channel === 'phone') {
-        // The coordinator calls to cancel what was agreed by phone.
-        changedInvitations.push({ ...i, status: 'to-call', action: 'cancel', sequence });
-      } else if (i.sentSequence === undefined) {
-        changedInvitations.push({ ...i, status: 'cancelled', action: 'cancel', sequence }); // nothing was sent
-      } else if (i.status !== 'cancelled' && i.status !== 'failed') {
-        changedInvitations.push({ ...i, status: 'pending', action: 'cancel', sequence });
-      }
+    for (const i of m.invitees) {
+      const { action, sequence } = owed(m, i);
+      const delivery = deliveries.get(
+        deliveryKey({ caseId: m.caseId, meetingId: m.meetingId, inviteeId: i.inviteeId }),
+      );
+      const channel = protectedCase || !i.email ? 'phone' : 'email';
+      let status: InvitationStatus;
+      if (channel === 'phone') {
+        status =
+          i.phoneOutcome && i.phoneOutcome.version > i.changedVersion
+            ? phoneStatus[i.phoneOutcome.value]
+            : 'to-call';
+      } else if (isDone(delivery, sequence)) {
+        status = delivery?.status === 'void' ? 'cancelled' : (delivery?.status ?? 'sent');
+      } else status = delivery?.claimToken ? 'sending' : 'pending';
+      out.push({
+        caseId: m.caseId,
+        meetingId: m.meetingId,
+        inviteeId: i.inviteeId,
+        principal: i.principal,
+        organisationId: i.organisationId,
+        organisationType: i.organisationType,
+        channel,
+        ...(channel === 'email' ? { unitName: i.unitName, email: i.email, locale: i.locale ?? 'sv' } : {}),
+        ...(i.phone !== undefined ? { phone: i.phone } : {}),
+        hasOngoingIntervention: i.hasOngoingIntervention,
+        status,
+        action,
+        sequence,
+        ...(delivery?.sentSequence !== undefined ? { sentSequence: delivery.sentSequence } : {}),
+        ...(i.response ? { response: i.response.value } : {}),
+        ...(delivery?.sesMessageId ? { sesMessageId: delivery.sesMessageId } : {}),
+        ...(delivery?.failureReason ? { failureReason: delivery.failureReason } : {}),
+      });
     }
   }
-  return { meetings: changed, invitations: changedInvitations };
+  return out;
+};
+
+/** The key of a delivery in the map a case's load returns. */
+export const deliveryKey = (
+  d: { caseId: string } & (
+    { meetingId: string; inviteeId: string } | { noticeId: string; recipient: string }
+  ),
+): string =>
+  'noticeId' in d ? `notice/${d.noticeId}/${d.recipient}` : `invitation/${d.meetingId}/${d.inviteeId}`;
+
+/**
+ * Every email still owed: invitations whose owed sequence is not done, and notice recipients not
+ * yet told. A protected case owes none (the mailer would only withhold them).
+ */
+export const pendingMailJobs = (
+  protectedCase: boolean,
+  meetings: Iterable<Meeting>,
+  notices: Iterable<Notice>,
+  deliveries: ReadonlyMap<string, Delivery>,
+): MailJob[] => {
+  if (protectedCase) return [];
+  const jobs: MailJob[] = [];
+  for (const m of meetings) {
+    for (const i of m.invitees) {
+      if (!i.email) continue;
+      const { sequence } = owed(m, i);
+      const key = { caseId: m.caseId, meetingId: m.meetingId, inviteeId: i.inviteeId };
+      if (!isDone(deliveries.get(deliveryKey(key)), sequence)) jobs.push({ ...key, sequence });
+    }
+  }
+  for (const n of notices) {
+    if (n.void) continue;
+    for (const r of n.recipients) {
+      const key = { caseId: n.caseId, noticeId: n.noticeId, recipient: r.key };
+      if (!isDone(deliveries.get(deliveryKey(key)), 0)) jobs.push({ ...key, sequence: 0 });
+    }
+  }
+  return jobs;
+};
+
+/**
+ * Cancels every scheduled meeting from a day on (consent withdrawn, case closed): each invitee is
+ * owed a cancellation, and a call agreed before it no longer holds. Earlier meetings are past.
+ */
+export const cancelMeetingsFrom = (
+  meetings: ReadonlyMap<string, Meeting>,
+  fromDay: string,
+  version: Version,
+): { meetings: Map<string, Meeting>; cancelled: number } => {
+  const out = new Map(meetings);
+  let cancelled = 0;
+  for (const m of meetings.values()) {
+    if (m.status !== 'scheduled' || m.startsAt.slice(0, 10) < fromDay) continue;
+    cancelled++;
+    out.set(m.meetingId, {
+      ...m,
+      status: 'cancelled',
+      invitees: m.invitees.map((i) => (i.removed ? i : { ...i, changedVersion: version })),
+    });
+  }
+  return { meetings: out, cancelled };
+};
+
+/** A notice as people read it: where it goes, and how far it got. */
+export const noticeView = (
+  protectedCase: boolean,
+  notice: Notice,
+  deliveries: ReadonlyMap<string, Delivery>,
+): { channel: 'email' | 'system'; status: string } => {
+  if (protectedCase || notice.recipients.length === 0)
+    return { channel: 'system', status: notice.void ? 'void' : 'to-read' };
+  if (notice.void) return { channel: 'email', status: 'void' };
+  const statuses = notice.recipients.map((r) => {
+    const d = deliveries.get(
+      deliveryKey({ caseId: notice.caseId, noticeId: notice.noticeId, recipient: r.key }),
+    );
+    return isDone(d, 0) ? (d?.status ?? 'sent') : d?.claimToken ? 'sending' : 'pending';
+  });
+  const distinct = [...new Set(statuses)];
+  return {
+    channel: 'email',
+    status: distinct.length === 1 ? (distinct[0] as string) : distinct.sort().join('/'),
+  };
 };

@@ -1,22 +1,23 @@
 /**
  * The protected path (seed 004; docs/protected-identity.md): for a person with protected
  * personal data, or exposed to violence, nothing that could reveal where they are is stored,
- * logged or sent. Enforced where data enters, by an allow-list per event type: only the fields
- * named here survive; location data and free text that were sent anyway are dropped and reported
- * as a security deviation (the field names, never their values).
+ * logged or sent. Enforced by an allow-list per event type: only the fields named here survive;
+ * location data, free text and email addresses that were sent anyway are dropped and reported as
+ * a security deviation (the field names, never their values). A case that becomes protected has
+ * what it stored before scrubbed down to the same allow-list.
  */
-import type { SummonsSent } from '../../events/contracts.ts';
-import type { Invitation, Meeting } from './meeting.ts';
+import type { PlanEstablished, SummonsSent } from '../../events/contracts.ts';
+import type { CaseState } from './case-state.ts';
+import type { Meeting } from './meeting.ts';
 
 export interface Sanitized<T> {
   event: T;
-  /** Paths of location or free-text fields the event carried, e.g. `location.place`. */
+  /** Paths of location, free-text or address fields the event carried, e.g. `location.place`. */
   dropped: string[];
 }
 
 /** The summons fields a protected case keeps: ids, kinds, time, length and phone numbers. */
-export const sanitizeSummons = (e: SummonsSent): Sanitized<SummonsSent> => {
-  const d = e.data;
+export const sanitizeSummonsData = (d: SummonsSent['data']): Sanitized<SummonsSent['data']> => {
   const dropped: string[] = [];
   if (d.location) dropped.push(d.location.kind === 'in-person' ? 'location.place' : 'location.joinUrl');
   if (d.purpose !== undefined) dropped.push('purpose');
@@ -29,43 +30,84 @@ export const sanitizeSummons = (e: SummonsSent): Sanitized<SummonsSent> => {
   return {
     dropped,
     event: {
-      specversion: e.specversion,
-      id: e.id,
-      source: e.source,
-      type: e.type,
-      time: e.time,
-      subject: e.subject,
-      datacontenttype: e.datacontenttype,
-      data: {
-        county: d.county,
-        meetingId: d.meetingId,
-        startsAt: d.startsAt,
-        durationMinutes: d.durationMinutes,
-        protectedIdentity: true,
-        organiser: {
-          principal: d.organiser.principal,
-          organisationType: d.organiser.organisationType,
-          unitId: d.organiser.unitId,
-        },
-        invitees: d.invitees.map((i) => ({
-          inviteeId: i.inviteeId,
-          principal: i.principal,
-          organisationId: i.organisationId,
-          organisationType: i.organisationType,
-          ...(i.phone !== undefined ? { phone: i.phone } : {}),
-          ...(i.hasOngoingIntervention !== undefined
-            ? { hasOngoingIntervention: i.hasOngoingIntervention }
-            : {}),
-        })),
+      county: d.county,
+      meetingId: d.meetingId,
+      startsAt: d.startsAt,
+      durationMinutes: d.durationMinutes,
+      protectedIdentity: true,
+      organiser: {
+        principal: d.organiser.principal,
+        organisationType: d.organiser.organisationType,
+        unitId: d.organiser.unitId,
       },
+      invitees: d.invitees.map((i) => ({
+        inviteeId: i.inviteeId,
+        principal: i.principal,
+        organisationId: i.organisationId,
+        organisationType: i.organisationType,
+        ...(i.phone !== undefined ? { phone: i.phone } : {}),
+        ...(i.hasOngoingIntervention !== undefined
+          ? { hasOngoingIntervention: i.hasOngoingIntervention }
+          : {}),
+      })),
     },
   };
 };
 
-/** A case flagged later: what it already stored is scrubbed down to the protected allow-list. */
+/** The plan of a protected case keeps no email address (the coordinator is reached by phone or in their own system). */
+export const sanitizePlanData = (d: PlanEstablished['data']): Sanitized<PlanEstablished['data']> => {
+  if (d.coordinator.email === undefined) return { event: d, dropped: [] };
+  const { email: _email, ...coordinator } = d.coordinator;
+  return { event: { ...d, coordinator }, dropped: ['coordinator.email'] };
+};
+
+/** The data of any event type, reduced to what a protected case may keep; other types carry nothing forbidden. */
+export const sanitizeData = (type: string, data: unknown): Sanitized<unknown> => {
+  if (type === 'se.sip.summons.sent.v1') return sanitizeSummonsData(data as SummonsSent['data']);
+  if (type === 'se.sip.plan.established.v1') return sanitizePlanData(data as PlanEstablished['data']);
+  return { event: data, dropped: [] };
+};
+
+interface AnyEvent {
+  specversion: string;
+  id: string;
+  source: string;
+  type: string;
+  time: string;
+  subject: string;
+  datacontenttype?: string;
+  dataschema?: string;
+  data: unknown;
+}
+
+/** A whole event reduced to the allow-list: what may wait on a queue, be retried or be parked. */
+export const sanitizeEvent = <E extends AnyEvent>(event: E): Sanitized<E> => {
+  const { event: data, dropped } = sanitizeData(event.type, event.data);
+  return {
+    dropped,
+    event: {
+      specversion: event.specversion,
+      id: event.id,
+      source: event.source,
+      type: event.type,
+      time: event.time,
+      subject: event.subject,
+      ...(event.datacontenttype !== undefined ? { datacontenttype: event.datacontenttype } : {}),
+      data,
+    } as E,
+  };
+};
+
+/** A summons flagged protected by upstream: sanitised as it arrives, before any write, log or retry. */
+export const sanitizeSummons = (e: SummonsSent): Sanitized<SummonsSent> => sanitizeEvent(e);
+
+/** A meeting reduced to the allow-list: no place, no names, no purpose, no addresses. */
 export const scrubMeeting = (m: Meeting): Meeting => ({
   caseId: m.caseId,
   meetingId: m.meetingId,
+  ...(m.kind ? { kind: m.kind } : {}),
+  ...(m.allDay ? { allDay: m.allDay } : {}),
+  ...(m.consentValidUntil ? { consentValidUntil: m.consentValidUntil } : {}),
   status: m.status,
   startsAt: m.startsAt,
   durationMinutes: m.durationMinutes,
@@ -73,20 +115,48 @@ export const scrubMeeting = (m: Meeting): Meeting => ({
   sequence: m.sequence,
   warnings: m.warnings,
   lastSummonsEventId: m.lastSummonsEventId,
+  detailsVersion: m.detailsVersion,
+  ...(m.timedVersion ? { timedVersion: m.timedVersion } : {}),
+  invitees: m.invitees.map((i) => ({
+    inviteeId: i.inviteeId,
+    principal: i.principal,
+    organisationId: i.organisationId,
+    organisationType: i.organisationType,
+    ...(i.phone !== undefined ? { phone: i.phone } : {}),
+    hasOngoingIntervention: i.hasOngoingIntervention,
+    ...(i.removed ? { removed: true } : {}),
+    changedVersion: i.changedVersion,
+    ...(i.response ? { response: i.response } : {}),
+    ...(i.phoneOutcome ? { phoneOutcome: i.phoneOutcome } : {}),
+    offset: i.offset,
+  })),
 });
 
-/** Every email invitation becomes a phone task: time and place are agreed again by telephone. */
-export const toPhoneTask = (i: Invitation): Invitation => ({
-  caseId: i.caseId,
-  meetingId: i.meetingId,
-  inviteeId: i.inviteeId,
-  principal: i.principal,
-  organisationId: i.organisationId,
-  organisationType: i.organisationType,
-  channel: 'phone',
-  ...(i.phone !== undefined ? { phone: i.phone } : {}),
-  hasOngoingIntervention: i.hasOngoingIntervention ?? false,
-  status: i.status === 'cancelled' ? 'cancelled' : 'to-call',
-  action: i.action,
-  sequence: i.sequence,
-});
+/**
+ * A case that is protected keeps nothing beyond the allow-list, including what it stored before it
+ * was protected: meetings lose place, names, purpose and addresses (every invitee becomes a phone
+ * task), plans and the case lose the coordinator's address. Notices hold no address to begin with.
+ */
+export const protectState = (state: CaseState): CaseState => {
+  const c = state.case;
+  const withoutEmail = <T extends { email?: string }>(o: T): T => {
+    const { email: _e, ...rest } = o;
+    return rest as T;
+  };
+  return {
+    ...state,
+    ...(c
+      ? {
+          case: {
+            ...c,
+            protectedIdentity: true,
+            ...(c.coordinator ? { coordinator: withoutEmail(c.coordinator) } : {}),
+          },
+        }
+      : {}),
+    meetings: new Map([...state.meetings].map(([id, m]) => [id, scrubMeeting(m)])),
+    plans: new Map(
+      [...state.plans].map(([id, p]) => [id, { ...p, coordinator: withoutEmail(p.coordinator) }]),
+    ),
+  };
+};

@@ -4,18 +4,23 @@
  */
 import { isPublicHoliday } from 'swedish-holidays';
 import type { SummonsSent } from '../../events/contracts.ts';
-import type { CaseRecord } from './case.ts';
+import { type CaseRecord, inCounty } from './case.ts';
+import { type CaseState, held, rejected, type Step, withCase } from './case-state.ts';
 import type { ConsentRecord } from './consent.ts';
 import type { County } from './county.ts';
 import { isoWeekday, weekdayNames } from './dates.ts';
-import type { Invitation, Meeting } from './meeting.ts';
+import type { Invitee, Meeting } from './meeting.ts';
+import { protectState, sanitizeSummonsData } from './protected.ts';
+import { isNewer, versionOf } from './version.ts';
 
-type Invitee = SummonsSent['data']['invitees'][number];
+type SummonsInvitee = SummonsSent['data']['invitees'][number];
 
 const SCHOOL_TYPES = new Set(['school', 'preschool']);
 
 /** A SIP always has at least one participant from the region and one from the municipality (seeds 001, 002). */
-export const checkBothPrincipals = (invitees: readonly Pick<Invitee, 'principal'>[]): string | null => {
+export const checkBothPrincipals = (
+  invitees: readonly Pick<SummonsInvitee, 'principal'>[],
+): string | null => {
   const missing = (['region', 'municipality'] as const).filter(
     (p) => !invitees.some((i) => i.principal === p),
   );
@@ -27,7 +32,7 @@ export const checkBothPrincipals = (invitees: readonly Pick<Invitee, 'principal'
 /** Every invited organisation must be covered by a valid, complete consent on the meeting day. */
 export const checkConsentCovers = (
   consent: ConsentRecord | undefined,
-  invitees: readonly Pick<Invitee, 'organisationId' | 'principal'>[],
+  invitees: readonly Pick<SummonsInvitee, 'organisationId' | 'principal'>[],
   meetingDate: string,
 ): string | null => {
   if (!consent || consent.status !== 'complete') return 'there is no complete consent for this case';
@@ -118,6 +123,9 @@ export const checkEmailDetails = (d: SummonsSent['data']): string | null => {
     : `invitees ${incomplete.join(', ')} need an email address and a unitName`;
 };
 
+/** Every decision fits one DynamoDB transaction with room to spare (docs/semantics.md, "Limits"). */
+export const MAX_MEETINGS_PER_CASE = 40;
+
 export type SummonsDecision =
   | { kind: 'reject'; reason: string }
   | { kind: 'wait'; reason: string }
@@ -125,35 +133,31 @@ export type SummonsDecision =
       kind: 'apply';
       case: CaseRecord;
       meeting: Meeting;
-      invitations: Invitation[];
       warnings: string[];
       summary: string;
+      /** An older version of the meeting's details arrived after a newer one: nothing changes. */
+      superseded?: boolean;
     };
 
-const sameMeeting = (m: Meeting, d: SummonsSent['data'], storesLocation: boolean) =>
-  m.startsAt === d.startsAt &&
-  m.durationMinutes === d.durationMinutes &&
-  (!storesLocation || JSON.stringify(m.location) === JSON.stringify(d.location));
-
-const sameInvitee = (i: Invitation, n: Invitee, protectedCase: boolean) =>
-  protectedCase
-    ? i.phone === n.phone
-    : i.email === n.email && i.unitName === n.unitName && (i.locale ?? 'sv') === (n.locale ?? 'sv');
+const sameLocation = (a: Meeting['location'], b: Meeting['location']) =>
+  JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * One invitation per invitee. A changed summons for the same meeting raises the meeting's
- * sequence and re-sends to every invitee (an update with the same UID); a removed invitee gets a
- * cancellation. On the protected path there is no email: each invitee becomes a phone task and
- * only allow-listed fields are kept (no place, no unit name, no free text).
+ * One invitee per invited unit, in the meeting item. A newer summons for the same meeting replaces
+ * its details and its list of invitees (those dropped are owed a cancellation); an older one
+ * changes nothing (docs/semantics.md). On the protected path each invitee is a phone task and only
+ * allow-listed fields are kept (no place, no unit name, no free text, no address).
  */
 export const decideSummons = (
   county: County,
   c: CaseRecord,
   consent: ConsentRecord | undefined,
-  existing: { meeting?: Meeting; invitations: Invitation[] },
-  event: SummonsSent,
+  existing: Meeting | undefined,
+  event: { id: string; time: string; data: SummonsSent['data'] },
+  meetingCount = 0,
 ): SummonsDecision => {
-  const d = event.data;
+  const version = versionOf(event);
+  const incoming = event.data;
   if (c.status === 'closed')
     return { kind: 'reject', reason: `case ${c.caseId} is closed; no summons can be sent` };
   if (c.status === 'stopped') {
@@ -168,10 +172,37 @@ export const decideSummons = (
       reason: `consent for case ${c.caseId} is not complete yet; nothing is summoned without consent`,
     };
   }
-  if (existing.meeting?.status === 'cancelled') {
-    return { kind: 'reject', reason: `meeting ${d.meetingId} was cancelled; summon to a new meetingId` };
+  if (existing?.kind === 'follow-up')
+    return { kind: 'reject', reason: `${incoming.meetingId} is a follow-up of the plan, not a SIP meeting` };
+  if (existing?.status === 'cancelled') {
+    return {
+      kind: 'reject',
+      reason: `meeting ${incoming.meetingId} was cancelled; summon to a new meetingId`,
+    };
   }
-  const protectedCase = c.protectedIdentity || d.protectedIdentity;
+  if (existing?.status === 'held') {
+    return {
+      kind: 'reject',
+      reason: `meeting ${incoming.meetingId} was held (the plan says so); summon to a new meetingId`,
+    };
+  }
+  const protectedCase = c.protectedIdentity || incoming.protectedIdentity;
+  const d = protectedCase ? sanitizeSummonsData(incoming).event : incoming;
+  const caseAfter: CaseRecord = {
+    ...c,
+    status: c.status === 'consented' ? 'summoned' : c.status,
+    protectedIdentity: protectedCase,
+  };
+  if (existing && !isNewer(version, existing.detailsVersion)) {
+    return {
+      kind: 'apply',
+      case: { ...c, protectedIdentity: protectedCase },
+      meeting: existing,
+      warnings: [],
+      superseded: true,
+      summary: `an older version of the summons for ${d.meetingId}; the newer one counts, nothing changed`,
+    };
+  }
   const problem =
     checkBothPrincipals(d.invitees) ??
     checkConsentCovers(consent, d.invitees, d.startsAt.slice(0, 10)) ??
@@ -185,81 +216,12 @@ export const decideSummons = (
   if (strict)
     return { kind: 'reject', reason: `${strict.message}; ${county.displayName} enforces this strictly` };
   const warnings = findings.map((f) => f.message);
-
-  const previous = existing.meeting;
-  const unchanged =
-    previous &&
-    sameMeeting(previous, d, !protectedCase) &&
-    existing.invitations.length === d.invitees.length &&
-    d.invitees.every((n) => {
-      const i = existing.invitations.find((x) => x.inviteeId === n.inviteeId);
-      return i !== undefined && sameInvitee(i, n, protectedCase);
-    });
-  const sequence = previous ? (unchanged ? previous.sequence : previous.sequence + 1) : 0;
-
-  const meeting: Meeting = {
-    caseId: c.caseId,
-    meetingId: d.meetingId,
-    status: 'scheduled',
-    startsAt: d.startsAt,
-    durationMinutes: d.durationMinutes,
-    ...(protectedCase || !d.location ? {} : { location: d.location }),
-    organiser: protectedCase
-      ? { principal: d.organiser.principal, organisationType: d.organiser.organisationType }
-      : {
-          principal: d.organiser.principal,
-          organisationType: d.organiser.organisationType,
-          unitName: d.organiser.unitName,
-          contactEmail: d.organiser.contactEmail,
-        },
-    ...(!protectedCase && county.rules.emailShowsPurpose ? { purpose: d.purpose } : {}),
-    sequence,
-    warnings,
-    lastSummonsEventId: event.id,
-  };
-
-  const invitations: Invitation[] = unchanged
-    ? []
-    : d.invitees.map((n) => {
-        const common = {
-          caseId: c.caseId,
-          meetingId: d.meetingId,
-          inviteeId: n.inviteeId,
-          principal: n.principal,
-          organisationId: n.organisationId,
-          organisationType: n.organisationType,
-          hasOngoingIntervention: n.hasOngoingIntervention ?? false,
-          action: 'request' as const,
-          sequence,
-        };
-        const before = existing.invitations.find((x) => x.inviteeId === n.inviteeId);
-        if (protectedCase) {
-          return { ...common, channel: 'phone' as const, phone: n.phone, status: 'to-call' as const };
-        }
-        return {
-          ...common,
-          channel: 'email' as const,
-          unitName: n.unitName,
-          email: n.email,
-          ...(n.phone !== undefined ? { phone: n.phone } : {}),
-          locale: n.locale ?? 'sv',
-          status: 'pending' as const,
-          ...(before?.sentSequence !== undefined ? { sentSequence: before.sentSequence } : {}),
-        };
-      });
-  // Invitees dropped from a changed summons are told the meeting is off for them.
-  const removed = unchanged
-    ? []
-    : existing.invitations
-        .filter((i) => !d.invitees.some((n) => n.inviteeId === i.inviteeId) && i.action !== 'cancel')
-        .map((i): Invitation =>
-          i.channel === 'phone'
-            ? { ...i, status: 'to-call', action: 'cancel', sequence }
-            : i.sentSequence === undefined
-              ? { ...i, status: 'cancelled', action: 'cancel', sequence }
-              : { ...i, status: 'pending', action: 'cancel', sequence },
-        );
-
+  if (!existing && meetingCount >= MAX_MEETINGS_PER_CASE) {
+    return {
+      kind: 'reject',
+      reason: `case ${c.caseId} already has ${MAX_MEETINGS_PER_CASE} meetings; close it and start a new case`,
+    };
+  }
   const missingContact = d.invitees
     .filter((n) => (protectedCase ? !n.phone : !n.email))
     .map((n) => n.inviteeId);
@@ -272,22 +234,109 @@ export const decideSummons = (
     };
   }
 
+  const location = protectedCase || !d.location ? undefined : d.location;
+  const detailsChanged =
+    !existing ||
+    existing.startsAt !== d.startsAt ||
+    existing.durationMinutes !== d.durationMinutes ||
+    !sameLocation(existing.location, location);
+  const invitees: Invitee[] = d.invitees.map((n) => {
+    const before = existing?.invitees.find((i) => i.inviteeId === n.inviteeId);
+    const next: Invitee = {
+      inviteeId: n.inviteeId,
+      principal: n.principal,
+      organisationId: n.organisationId,
+      organisationType: n.organisationType,
+      ...(protectedCase ? {} : { unitName: n.unitName, email: n.email, locale: n.locale ?? ('sv' as const) }),
+      ...(n.phone !== undefined ? { phone: n.phone } : {}),
+      hasOngoingIntervention: n.hasOngoingIntervention ?? false,
+      changedVersion: version,
+      ...(before?.response ? { response: before.response } : {}),
+      ...(before?.phoneOutcome ? { phoneOutcome: before.phoneOutcome } : {}),
+      offset: before?.offset ?? 0,
+    };
+    const same =
+      before &&
+      !before.removed &&
+      !detailsChanged &&
+      before.email === next.email &&
+      before.unitName === next.unitName &&
+      before.locale === next.locale &&
+      before.phone === next.phone;
+    return same ? { ...next, changedVersion: before.changedVersion } : next;
+  });
+  // Invitees dropped from a newer summons are told the meeting is off for them.
+  const dropped = (existing?.invitees ?? [])
+    .filter((i) => !d.invitees.some((n) => n.inviteeId === i.inviteeId))
+    .map((i): Invitee => (i.removed ? i : { ...i, removed: true, changedVersion: version }));
+
+  const meeting: Meeting = {
+    caseId: c.caseId,
+    meetingId: d.meetingId,
+    kind: 'sip',
+    status: 'scheduled',
+    startsAt: d.startsAt,
+    durationMinutes: d.durationMinutes,
+    ...(location ? { location } : {}),
+    organiser: protectedCase
+      ? { principal: d.organiser.principal, organisationType: d.organiser.organisationType }
+      : {
+          principal: d.organiser.principal,
+          organisationType: d.organiser.organisationType,
+          unitName: d.organiser.unitName,
+          contactEmail: d.organiser.contactEmail,
+        },
+    ...(!protectedCase && county.rules.emailShowsPurpose && d.purpose ? { purpose: d.purpose } : {}),
+    sequence: existing?.sequence ?? 0,
+    warnings,
+    lastSummonsEventId: event.id,
+    detailsVersion: version,
+    invitees: [...invitees, ...dropped],
+  };
+  const newlyDropped = dropped.filter((i) => i.changedVersion === version).length;
   const how = protectedCase
-    ? `${invitations.length} phone task(s), no email (protected identity)`
-    : `${invitations.length} invitation(s)`;
+    ? `${invitees.length} phone task(s), no email (protected identity)`
+    : `${invitees.length} invitation(s)`;
+  const unchanged =
+    existing && !detailsChanged && newlyDropped === 0 && invitees.every((i) => i.changedVersion !== version);
   const summary = unchanged
     ? `summons for ${d.meetingId} repeated unchanged`
-    : `${previous ? 'meeting rescheduled' : 'summons'} for ${d.meetingId} (sequence ${sequence}): ${how}${removed.length ? `, ${removed.length} cancelled` : ''}${warnings.length ? `; ${warnings.length} warning(s)` : ''}`;
-  return {
-    kind: 'apply',
-    case: {
-      ...c,
-      status: c.status === 'consented' ? 'summoned' : c.status,
-      protectedIdentity: protectedCase,
-    },
-    meeting,
-    invitations: [...invitations, ...removed],
-    warnings,
-    summary,
-  };
+    : `${existing ? 'meeting changed' : 'summons'} for ${d.meetingId}: ${how}${newlyDropped ? `, ${newlyDropped} no longer invited` : ''}${warnings.length ? `; ${warnings.length} warning(s)` : ''}`;
+  return { kind: 'apply', case: caseAfter, meeting, warnings, summary };
 };
+
+/** se.sip.summons.sent.v1 in the fold. */
+export const applySummons: Step<SummonsSent['data']> = (county, state, event) =>
+  withCase(state, event, (c) =>
+    inCounty(county, event.data.county, () => {
+      const consent = c.activeConsentId ? state.consents.get(c.activeConsentId) : undefined;
+      const decision = decideSummons(
+        county,
+        c,
+        consent,
+        state.meetings.get(event.data.meetingId),
+        event,
+        state.meetings.size,
+      );
+      if (decision.kind === 'wait') return held(decision.reason);
+      if (decision.kind === 'reject') {
+        // A summons flagged protected protects the case even when it is refused (seed 004).
+        if (event.data.protectedIdentity && !c.protectedIdentity)
+          return {
+            kind: 'applied',
+            state: protectState({ ...state, case: { ...c, protectedIdentity: true } }),
+            summary: `summons refused (${decision.reason}); the case is protected from now on`,
+          };
+        return rejected(decision.reason);
+      }
+      const meetings = new Map(state.meetings);
+      meetings.set(decision.meeting.meetingId, decision.meeting);
+      const next: CaseState = { ...state, case: decision.case, meetings };
+      return {
+        kind: 'applied',
+        state: decision.case.protectedIdentity && !c.protectedIdentity ? protectState(next) : next,
+        summary: decision.summary,
+        warnings: decision.warnings,
+      };
+    }),
+  );

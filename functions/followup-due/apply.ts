@@ -1,11 +1,8 @@
 /**
  * se.sip.followup.due.v1, published by upstream or by our own daily sweep: remind everyone once per
- * follow-up, and warn when consent lapses before it.
+ * follow-up (rules: functions/core/lifecycle.ts).
  */
 import { followupDueContract } from '../../events/contracts/followup-due.ts';
-import { decideFollowUp } from '../core/lifecycle.ts';
 import { caseConsumer } from '../runtime/case-consumer.ts';
 
-export const createFollowupDueHandler = caseConsumer(followupDueContract, (_county, loaded, event) =>
-  decideFollowUp(loaded.case, loaded, loaded.due, event),
-);
+export const createFollowupDueHandler = caseConsumer(followupDueContract);

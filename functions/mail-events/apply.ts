@@ -1,20 +1,28 @@
 /**
- * Delivery reports: SES (configuration set event destination) → SNS → SQS → here. Bounces,
- * complaints and deliveries update the invitation they concern. Only the fields we use are read;
- * the recipients' addresses in the report are never logged or stored.
+ * SES's events about our emails: SES (configuration set event destination) → SNS → SQS → here.
+ * Each email carries tags naming its delivery (adapters/mail-tags.ts). A Send event settles an
+ * email in doubt; deliveries, bounces, complaints and rejections update the delivery they concern.
+ * Only the fields we use are read; the recipients' addresses in a report are never logged or stored.
  */
 import * as z from 'zod/mini';
 import { formatIssues } from '../../events/parse.ts';
 import type { CaseStore } from '../adapters/case-store.ts';
-import type { InvitationStatus } from '../core/meeting.ts';
+import { type MailTags, readMailTags } from '../adapters/mail-tags.ts';
+import type { Requeue } from '../adapters/requeue.ts';
+import { type Delivery, isDone } from '../core/meeting.ts';
 import { createSqsHandler, type Outcome, type Parsed } from '../runtime/consumer.ts';
+import { createMetrics, logger, MetricUnit } from '../runtime/observability.ts';
 
 const sesEvent = z.object({
   eventType: z.optional(z.string()),
   notificationType: z.optional(z.string()),
-  mail: z.object({ messageId: z.string() }),
+  mail: z.object({
+    messageId: z.string(),
+    tags: z.optional(z.record(z.string(), z.optional(z.array(z.string())))),
+  }),
   bounce: z.optional(z.object({ bounceType: z.string(), bounceSubType: z.optional(z.string()) })),
   complaint: z.optional(z.object({ complaintFeedbackType: z.optional(z.string()) })),
+  reject: z.optional(z.object({ reason: z.optional(z.string()) })),
 });
 const snsEnvelope = z.object({ Type: z.string(), MessageId: z.string(), Message: z.string() });
 
@@ -26,6 +34,8 @@ export interface MailEvent {
   kind: string;
   bounceType?: string;
   detail: string;
+  /** What the email was (our tags on it), when it carries them. */
+  tags?: MailTags;
 }
 
 export const parseMailEvent = (body: string): Parsed<MailEvent> => {
@@ -49,6 +59,7 @@ export const parseMailEvent = (body: string): Parsed<MailEvent> => {
   if (!event.success) return { ok: false, reason: `not an SES event: ${formatIssues(event.error.issues)}` };
   const e = event.data;
   const kind = e.eventType ?? e.notificationType ?? 'unknown';
+  const tags = readMailTags(e.mail.tags);
   return {
     ok: true,
     event: {
@@ -56,40 +67,101 @@ export const parseMailEvent = (body: string): Parsed<MailEvent> => {
       subject: e.mail.messageId,
       kind,
       bounceType: e.bounce?.bounceType,
+      // Codes only: SES's diagnostic text can quote the recipient.
       detail: [kind, e.bounce?.bounceType, e.bounce?.bounceSubType, e.complaint?.complaintFeedbackType]
         .filter(Boolean)
         .join(' / '),
+      ...(tags ? { tags } : {}),
     },
   };
 };
 
-const transitions: Record<string, { to: InvitationStatus; from: InvitationStatus[] }> = {
+type Status = NonNullable<Delivery['status']>;
+const transitions: Record<string, { to: Status; from: Status[] }> = {
   Delivery: { to: 'delivered', from: ['sent'] },
   PermanentBounce: { to: 'bounced', from: ['sent', 'delivered'] },
   Complaint: { to: 'complained', from: ['sent', 'delivered'] },
+  // SES accepted the call, then refused the message (e.g. a virus scan): it never went out.
+  Reject: { to: 'failed', from: ['sent', 'delivered'] },
 };
 
-export const applyMailEvent = async (e: MailEvent, store: CaseStore, now: () => Date): Promise<Outcome> => {
+const failureMetrics = createMetrics({ eventType: 'aws.ses.event' });
+
+export const applyMailEvent = async (
+  e: MailEvent,
+  store: Pick<CaseStore, 'confirmSend' | 'recordPreviousCancelled' | 'getDelivery' | 'updateDeliveryStatus'>,
+  now: () => Date,
+): Promise<Outcome> => {
+  const t = e.tags;
+  const iso = now().toISOString();
+  if (e.kind === 'Send') {
+    if (!t) return { kind: 'duplicate' }; // not one of ours to settle
+    if (t.step === 'previous') {
+      return (await store.recordPreviousCancelled(t.ref, t.token, iso))
+        ? { kind: 'applied' }
+        : { kind: 'duplicate' };
+    }
+    // An email in doubt is settled: SES has it.
+    if (
+      await store.confirmSend(
+        t.ref,
+        t.token,
+        { sequence: t.sequence, action: t.action, sesMessageId: e.subject },
+        iso,
+      )
+    )
+      return { kind: 'applied' };
+    const d = await store.getDelivery(t.ref);
+    if (d?.sesMessageId !== e.subject && isDone(d, t.sequence) && d?.sentSequence === t.sequence) {
+      // The doubt window passed before this Send event arrived, and the email went out again.
+      failureMetrics.addMetric('DuplicateSendsDetected', MetricUnit.Count, 1);
+      failureMetrics.publishStoredMetrics();
+      logger.warn('an email in doubt was sent twice', { caseId: t.ref.caseId });
+    }
+    return { kind: 'duplicate' };
+  }
   const key = e.kind === 'Bounce' ? (e.bounceType === 'Permanent' ? 'PermanentBounce' : null) : e.kind;
   const transition = key ? transitions[key] : undefined;
-  if (!transition) return { kind: 'duplicate' }; // transient bounces, sends, opens …: nothing to record
-  const invitation = await store.invitationForMessage(e.subject);
-  if (!invitation) return { kind: 'rejected', reason: `no invitation was sent as SES message ${e.subject}` };
+  if (!transition) return { kind: 'duplicate' }; // transient bounces, opens …: nothing to record
+  if (!t) return { kind: 'rejected', reason: `SES message ${e.subject} does not carry this system's tags` };
+  if (t.step === 'previous') return { kind: 'duplicate' }; // a report on an old address's cancellation
   const moved = await store.updateDeliveryStatus(
-    invitation,
+    t.ref,
+    e.subject,
     transition.to,
     transition.from,
     e.detail,
-    now().toISOString(),
+    iso,
   );
-  return moved ? { kind: 'applied' } : { kind: 'duplicate' };
+  if (moved) {
+    if (transition.to === 'failed') {
+      failureMetrics.addMetric('InvitationsFailed', MetricUnit.Count, 1);
+      failureMetrics.publishStoredMetrics();
+      logger.error('email rejected by SES after it was accepted', { caseId: t.ref.caseId, detail: e.detail });
+    }
+    return { kind: 'applied' };
+  }
+  // The report came before the send was recorded (the sender still holds its claim): wait for it.
+  const d = await store.getDelivery(t.ref);
+  if (d?.claimToken === t.token)
+    return { kind: 'deferred', reason: 'the send this report is about is not recorded yet' };
+  return { kind: 'duplicate' };
 };
 
-export const createMailEventsHandler = (deps: { store: CaseStore; now: () => Date }) =>
+export const createMailEventsHandler = (deps: {
+  store: CaseStore;
+  now: () => Date;
+  requeue?: Requeue;
+  orderingWaitSeconds?: number;
+}) =>
   createSqsHandler({
     eventType: 'aws.ses.event',
     parse: parseMailEvent,
     store: deps.store,
     now: deps.now,
+    requeue: deps.requeue,
+    orderingWaitSeconds: deps.orderingWaitSeconds,
+    // Reports about one case's emails each touch their own delivery.
+    concurrentPerCase: true,
     apply: (e: MailEvent) => applyMailEvent(e, deps.store, deps.now),
   });

@@ -1,19 +1,30 @@
 /**
- * The mailer: sends one invitation email (or its cancellation), or one notice, per job, exactly
- * once per sequence. A claim on the outbox item guards the SES call, which itself is not idempotent.
+ * The mailer: brings one recipient up to date — the invitation (or its update or cancellation)
+ * the case owes them now, or one notice — exactly once per sequence (docs/semantics.md, "Email").
+ *
+ * SES has no idempotency key, so every send is guarded by a claim on the recipient's delivery
+ * item: only the claimer calls SES, and it records the outcome under the same claim. A send whose
+ * outcome is unknown (SES timed out, the Lambda died after calling it) leaves its claim in place:
+ * the email is *in doubt*. SES's own Send event, tagged with the claim, settles it (mail-events);
+ * only if none arrives within the doubt window is the email sent again.
  */
 import { type InvitationMail, invitationMailContract } from '../../events/contracts/invitation-mail.ts';
-import type { CaseStore } from '../adapters/case-store.ts';
+import type { CaseStore, DeliveryRef, LoadedCase } from '../adapters/case-store.ts';
 import {
   buildInvitationMessage,
   buildNoticeMessage,
   type MailAddresses,
 } from '../adapters/invitation-mail.ts';
-import { MailThrottledError, type MailSender } from '../adapters/ses.ts';
+import { mailTags } from '../adapters/mail-tags.ts';
+import type { Requeue } from '../adapters/requeue.ts';
+import { MailNotSentError, type MailSender } from '../adapters/ses.ts';
 import { checkCounty } from '../core/case.ts';
 import type { County } from '../core/county.ts';
-import type { Invitation, Notice } from '../core/meeting.ts';
-import { createSqsHandler, type Outcome } from '../runtime/consumer.ts';
+import type { Letter } from '../core/email.ts';
+import { hashOf } from '../core/ids.ts';
+import { type Delivery, deliveryKey, isDone, type Meeting, owed } from '../core/meeting.ts';
+import { DEFAULT_CLAIM_LEASE_SECONDS } from '../runtime/apply-event.ts';
+import { createSqsHandler, type Outcome, type RecordContext } from '../runtime/consumer.ts';
 import { createMetrics, logger, MetricUnit } from '../runtime/observability.ts';
 
 export interface MailerDeps {
@@ -22,79 +33,216 @@ export interface MailerDeps {
   sender: MailSender;
   addresses: MailAddresses;
   now: () => Date;
-  /** A claim older than this was left by a mailer that died mid-send. */
-  claimTimeoutSeconds?: number;
+  /** Where a job that must wait (another send in progress, an email in doubt) is put back. */
+  requeue?: Requeue;
+  orderingWaitSeconds?: number;
+  /** A claim younger than this belongs to a send that may still be running (its Lambda's timeout, with margin). */
+  claimLeaseSeconds?: number;
+  /** How long an email in doubt waits for SES's Send event before it is sent again. */
+  sendDoubtSeconds?: number;
 }
+
+/** SES publishes its Send event within seconds; ten minutes leaves room for a slow event path. */
+export const DEFAULT_SEND_DOUBT_SECONDS = 600;
 
 const failureMetrics = createMetrics({ eventType: 'se.sip.invitation.mail.v1' });
 
-export const sendMail = async (job: InvitationMail, deps: MailerDeps): Promise<Outcome> => {
-  const wrongCounty = checkCounty(deps.county, job.data.county);
-  if (wrongCounty) return { kind: 'rejected', reason: wrongCounty };
-  const { meetingId, inviteeId, noticeId, sequence } = job.data;
-  const loaded = await deps.store.loadCase(job.subject);
-  const meeting = meetingId ? loaded.meetings.get(meetingId) : undefined;
-  const item: Invitation | Notice | undefined = noticeId
-    ? loaded.notices.find((n) => n.noticeId === noticeId)
-    : loaded.invitations.find((i) => i.meetingId === meetingId && i.inviteeId === inviteeId);
-  if (!loaded.case || !item || (!noticeId && !meeting)) {
+interface Target {
+  ref: DeliveryRef;
+  sequence: number;
+  action: 'request' | 'cancel';
+  address?: string;
+  /** What the email says, built under the claim. */
+  build: (delivery: Delivery | undefined, now: Date, to: string) => Promise<Uint8Array>;
+  kind: string;
+  void?: boolean;
+}
+
+/** What the job is about, as the case stands now; or why there is nothing to send. */
+const targetOf = (job: InvitationMail, loaded: LoadedCase, deps: MailerDeps): Target | string => {
+  const d = job.data;
+  const c = loaded.case;
+  if (!c) return `case ${job.subject} does not exist`;
+  if (d.noticeId !== undefined && d.recipient !== undefined) {
+    const notice = loaded.notices.get(d.noticeId);
+    const recipient = notice?.recipients.find((r) => r.key === d.recipient);
+    if (!notice || !recipient) return `no notice ${d.noticeId} to ${d.recipient} in case ${job.subject}`;
+    const to = recipient.to;
+    const meeting = to.kind === 'coordinator' ? undefined : loaded.meetings.get(to.meetingId);
+    const invitee =
+      to.kind === 'invitee' ? meeting?.invitees.find((i) => i.inviteeId === to.inviteeId) : undefined;
+    const address =
+      to.kind === 'coordinator'
+        ? c.coordinator?.email
+        : to.kind === 'organiser'
+          ? meeting?.organiser.contactEmail
+          : invitee?.email;
+    const locale = invitee?.locale ?? 'sv';
     return {
-      kind: 'rejected',
-      reason: `no ${noticeId ? `notice ${noticeId}` : `invitation ${inviteeId} for meeting ${meetingId}`} in case ${job.subject}`,
+      ref: { caseId: c.caseId, noticeId: notice.noticeId, recipient: recipient.key },
+      sequence: 0,
+      action: 'request',
+      ...(address ? { address } : {}),
+      ...(notice.void ? { void: true } : {}),
+      kind: notice.kind,
+      build: (_delivery, now, address) =>
+        buildNoticeMessage(notice, { address, locale }, deps.addresses, now),
     };
   }
-  // Defence in depth: the protected path never creates email items, and never sends one.
-  if (loaded.case.protectedIdentity || item.channel !== 'email' || !item.email) {
-    return { kind: 'rejected', reason: `${noticeId ?? inviteeId} is not on the email path; nothing sent` };
-  }
-  if (item.sequence > sequence) return { kind: 'duplicate' }; // a newer job supersedes this one
-  if (item.status !== 'pending' && item.status !== 'sending') return { kind: 'duplicate' };
+  const meeting = d.meetingId ? loaded.meetings.get(d.meetingId) : undefined;
+  const invitee = meeting?.invitees.find((i) => i.inviteeId === d.inviteeId);
+  if (!meeting || !invitee)
+    return `no invitation ${d.inviteeId} for meeting ${d.meetingId} in case ${job.subject}`;
+  const { action, sequence } = owed(meeting, invitee);
+  const letter = (delivery: Delivery | undefined, to: string, act: 'request' | 'cancel'): Letter => ({
+    caseId: c.caseId,
+    meetingId: meeting.meetingId,
+    inviteeId: invitee.inviteeId,
+    ...(invitee.unitName !== undefined ? { unitName: invitee.unitName } : {}),
+    email: to,
+    locale: invitee.locale ?? 'sv',
+    action: act,
+    sequence,
+    // The words say "changed" only to an address that had this calendar entry before.
+    update: delivery?.sentAction === 'request' && delivery.sentTo === to,
+  });
+  return {
+    ref: { caseId: c.caseId, meetingId: meeting.meetingId, inviteeId: invitee.inviteeId },
+    sequence,
+    action,
+    ...(invitee.email ? { address: invitee.email } : {}),
+    kind: action,
+    build: (delivery, now, to) =>
+      buildInvitationMessage(
+        action === 'cancel' ? ({ ...meeting, status: 'cancelled' } as Meeting) : meeting,
+        letter(delivery, to, action),
+        deps.addresses,
+        now,
+      ),
+  };
+};
 
+export const sendMail = async (
+  job: InvitationMail,
+  deps: MailerDeps,
+  ctx: RecordContext,
+): Promise<Outcome> => {
+  const wrongCounty = checkCounty(deps.county, job.data.county);
+  if (wrongCounty) return { kind: 'rejected', reason: wrongCounty };
+  const loaded = await deps.store.loadCase(job.subject, { history: false });
+  const target = targetOf(job, loaded, deps);
+  if (typeof target === 'string') return { kind: 'rejected', reason: target };
+  const { ref, sequence } = target;
+  // A newer change has its own job: this one is outdated.
+  if (job.data.sequence < sequence) return { kind: 'superseded' };
+  const delivery = loaded.deliveries.get(deliveryKey(ref));
+  if (job.data.sequence > sequence || isDone(delivery, sequence)) return { kind: 'duplicate' };
   const now = deps.now();
-  const stale = new Date(now.getTime() - (deps.claimTimeoutSeconds ?? 120) * 1000).toISOString();
-  if (!(await deps.store.claimInvitation(item, sequence, now.toISOString(), stale))) {
-    // Another delivery holds the claim. Its own message comes back if it dies, and then takes the
-    // stale claim over, so this copy can be acknowledged.
-    return { kind: 'duplicate' };
+  const iso = now.toISOString();
+
+  // Nothing about a protected case ever reaches SES (docs/protected-identity.md).
+  if (loaded.case?.protectedIdentity || !target.address || target.void) {
+    const status = target.void ? 'void' : 'withheld';
+    return (await deps.store.closeWithoutEmail(ref, sequence, status, iso))
+      ? { kind: 'applied' }
+      : { kind: 'deferred', reason: 'a send of this email holds its claim; looking again shortly' };
+  }
+  if (delivery?.fenced) return { kind: 'deferred', reason: 'the case is becoming protected' };
+  const lease = (deps.claimLeaseSeconds ?? DEFAULT_CLAIM_LEASE_SECONDS) * 1000;
+  const doubt = (deps.sendDoubtSeconds ?? DEFAULT_SEND_DOUBT_SECONDS) * 1000;
+  if (delivery?.claimToken && delivery.claimedAt) {
+    const claimed = Date.parse(delivery.claimedAt);
+    if (claimed > now.getTime() - lease)
+      return { kind: 'deferred', reason: 'another send of this email is in progress' };
+    if (claimed > now.getTime() - doubt)
+      return {
+        kind: 'deferred',
+        reason: 'an earlier send may have reached SES; waiting for SES to confirm it',
+      };
+  }
+  // A cancellation owed to someone who was never sent anything needs no email.
+  if (target.action === 'cancel' && !delivery?.attempted) {
+    return (await deps.store.closeWithoutEmail(ref, sequence, 'cancelled', iso))
+      ? { kind: 'applied' }
+      : { kind: 'deferred', reason: 'the email changed hands; looking again shortly' };
+  }
+  // A cancellation goes to the address that has the calendar entry.
+  const to = target.action === 'cancel' ? (delivery?.sentTo ?? target.address) : target.address;
+  const token = hashOf(ctx.messageId, String(ctx.receiveCount));
+  const takeOver = new Date(now.getTime() - doubt).toISOString();
+  const claim = { token, at: iso, sequence, action: target.action, to };
+  if (!(await deps.store.claimDelivery(ref, claim, takeOver)))
+    return { kind: 'deferred', reason: 'the email changed hands; looking again shortly' };
+
+  const send = async (data: Uint8Array, action: 'request' | 'cancel', step: 'current' | 'previous') => {
+    try {
+      return await deps.sender.sendRaw(
+        data,
+        mailTags({ ref, sequence, action, token, step }, deps.county.id, target.kind),
+      );
+    } catch (error) {
+      // Certainly not sent: give the claim back. Anything else leaves it (the email is in doubt).
+      if (error instanceof MailNotSentError) await deps.store.releaseDelivery(ref, token);
+      throw error; // SQS redelivers after the visibility timeout: the backoff
+    }
+  };
+
+  // The invitee's address changed since their calendar got the invitation: the old address is
+  // told the meeting is off for it, then the new one is invited.
+  const previous =
+    target.action === 'request' &&
+    delivery?.sentAction === 'request' &&
+    delivery.sentTo &&
+    delivery.sentTo !== to
+      ? delivery.sentTo
+      : undefined;
+  if (previous && 'meetingId' in ref) {
+    const meeting = loaded.meetings.get(ref.meetingId) as Meeting;
+    const invitee = meeting.invitees.find((i) => i.inviteeId === ref.inviteeId);
+    const cancel = await buildInvitationMessage(
+      { ...meeting, status: 'cancelled' },
+      {
+        caseId: ref.caseId,
+        meetingId: ref.meetingId,
+        inviteeId: ref.inviteeId,
+        email: previous,
+        locale: invitee?.locale ?? 'sv',
+        action: 'cancel',
+        sequence,
+      },
+      deps.addresses,
+      now,
+    );
+    const result = await send(cancel, 'cancel', 'previous');
+    if (result.kind === 'sent') await deps.store.recordPreviousCancelled(ref, token, iso);
   }
 
-  const message =
-    'noticeId' in item
-      ? await buildNoticeMessage(item, deps.addresses, now)
-      : await buildInvitationMessage(meeting as NonNullable<typeof meeting>, item, deps.addresses, now);
-  let result: Awaited<ReturnType<MailSender['sendRaw']>>;
-  try {
-    result = await deps.sender.sendRaw(message, {
-      county: deps.county.id,
-      kind: 'noticeId' in item ? item.kind : item.action,
-    });
-  } catch (error) {
-    if (error instanceof MailThrottledError) await deps.store.releaseInvitation(item, sequence);
-    throw error; // SQS redelivers after the visibility timeout: the backoff
-  }
+  const result = await send(await target.build(delivery, now, to), target.action, 'current');
   if (result.kind === 'rejected') {
-    await deps.store.recordSend(
-      item,
-      sequence,
-      { status: 'failed', failureReason: result.reason },
-      now.toISOString(),
+    await deps.store.recordDelivery(
+      ref,
+      token,
+      { status: 'failed', sequence, failureReason: result.reason },
+      iso,
     );
     failureMetrics.addMetric('InvitationsFailed', MetricUnit.Count, 1);
     failureMetrics.publishStoredMetrics();
-    logger.error('email permanently rejected by SES', {
-      caseId: job.subject,
-      item: noticeId ?? inviteeId,
-      reason: result.reason,
-    });
+    logger.error('email permanently rejected by SES', { caseId: job.subject, reason: result.reason });
     return { kind: 'applied' };
   }
-  const cancel = !('noticeId' in item) && item.action === 'cancel';
-  await deps.store.recordSend(
-    item,
-    sequence,
-    { status: cancel ? 'cancelled' : 'sent', sesMessageId: result.messageId },
-    now.toISOString(),
+  const recorded = await deps.store.recordDelivery(
+    ref,
+    token,
+    {
+      status: target.action === 'cancel' ? 'cancelled' : 'sent',
+      sequence,
+      action: target.action,
+      to,
+      sesMessageId: result.messageId,
+    },
+    iso,
   );
+  if (!recorded) logger.warn('a send finished after its claim was taken over', { caseId: job.subject });
   return { kind: 'applied' };
 };
 
@@ -102,8 +250,10 @@ export const createMailerHandler = (deps: MailerDeps) =>
   createSqsHandler({
     eventType: invitationMailContract.type,
     schema: invitationMailContract.schema,
-    concurrentPerCase: true, // each job claims its own invitation item
+    concurrentPerCase: true, // each job claims its own delivery item
     store: deps.store,
     now: deps.now,
-    apply: (job) => sendMail(job, deps),
+    requeue: deps.requeue,
+    orderingWaitSeconds: deps.orderingWaitSeconds,
+    apply: (job, ctx) => sendMail(job, deps, ctx),
   });

@@ -14,6 +14,13 @@ const requiredAddress = (name: string) => {
     throw new Error(`environment variable ${name}: ${(error as Error).message}`, { cause: error });
   }
 };
+const seconds = (name: string): number | undefined => {
+  const v = process.env[name];
+  if (v === undefined) return undefined;
+  if (!(Number(v) > 0))
+    throw new Error(`environment variable ${name} must be a number of seconds, not "${v}"`);
+  return Number(v);
+};
 
 export const handler = createMailerHandler({
   ...deps,
@@ -24,4 +31,5 @@ export const handler = createMailerHandler({
     countyId: deps.county.id,
     countyName: deps.county.displayName,
   },
+  sendDoubtSeconds: seconds('SEND_DOUBT_SECONDS'),
 });

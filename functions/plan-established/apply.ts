@@ -1,8 +1,5 @@
-/** se.sip.plan.established.v1: the meeting was held and the plan set (step 5). */
+/** se.sip.plan.established.v1: the meeting was held and the plan set (rules: functions/core/lifecycle.ts). */
 import { planEstablishedContract } from '../../events/contracts/plan-established.ts';
-import { decidePlan } from '../core/lifecycle.ts';
 import { caseConsumer } from '../runtime/case-consumer.ts';
 
-export const createPlanEstablishedHandler = caseConsumer(planEstablishedContract, (county, loaded, event) =>
-  decidePlan(county, loaded.case, loaded.meetings, event),
-);
+export const createPlanEstablishedHandler = caseConsumer(planEstablishedContract);

@@ -27,6 +27,8 @@ import { createMetrics, loggableError, logger, MetricUnit } from './observabilit
 
 export type Outcome =
   | { kind: 'applied'; warnings?: string[]; deviations?: string[] }
+  /** Applied in its place by version, and a newer version outweighs it: nothing changed, nothing sent. */
+  | { kind: 'superseded' }
   | { kind: 'duplicate' }
   | { kind: 'rejected'; reason: string }
   /** A prerequisite event has not arrived yet: wait (bounded), then apply or reject. */
@@ -49,11 +51,17 @@ const ATTEMPTS = 'sipAttempts';
 export interface RecordContext {
   messageId: string;
   receiveCount: number;
+  /**
+   * The rules call this as soon as they know the event's case is protected: from then on any
+   * copy of the event that waits, is retried or is parked carries only the allow-list.
+   */
+  markProtected: () => void;
 }
 
 /** What a consumer's parser yields: the message, with the ids a rejection or log line may name. */
 export type Parsed<M> =
-  { ok: true; event: M } | { ok: false; reason: string; eventId?: string; caseId?: string };
+  | { ok: true; event: M; traceparent?: string }
+  | { ok: false; reason: string; eventId?: string; caseId?: string };
 
 export interface ConsumerDefinition<
   T extends EventType,
@@ -81,6 +89,8 @@ export interface ConsumerDefinition<
   concurrentPerCase?: boolean;
   /** For an event flagged protected: the allow-listed event, and the forbidden fields it carried. */
   protect?: (event: M) => Sanitized<M> | null;
+  /** The allow-listed copy of any event of this type, for a case found to be protected. */
+  sanitize?: (event: M) => Sanitized<M>;
 }
 
 const sentDay = (record: SQSRecord, now: Date): string => {
@@ -128,14 +138,19 @@ export const createSqsHandler = <
     fields: string[],
   ) => {
     await def.store.recordDeviation?.({
-      ...ids,
+      eventId: ids.eventId,
+      caseId: ids.caseId,
       day: sentDay(record, now()),
       eventType: def.eventType,
       fields,
       recordedAt: now().toISOString(),
     });
     metrics.addMetric('SecurityDeviations', MetricUnit.Count, 1);
-    logger.warn('security deviation: forbidden fields dropped from a protected case', { ...ids, fields });
+    logger.warn('security deviation: forbidden fields dropped from a protected case', {
+      eventId: ids.eventId,
+      caseId: ids.caseId,
+      fields,
+    });
   };
 
   /**
@@ -200,44 +215,62 @@ export const createSqsHandler = <
     }
   };
 
-  /** Returns the sanitised body when the event is protected, so a failure can retry that instead. */
+  /** Keeps the sanitised body once the event is known to be protected, so a failure retries that instead. */
   const processRecord = async (record: SQSRecord, sanitisedBody: { value?: string }): Promise<void> => {
     const parsed = parse(record.body);
     if (!parsed.ok) {
       await reject(record, parsed.reason, { eventId: parsed.eventId, caseId: parsed.caseId });
       return;
     }
-    if (def.concurrentPerCase) await processEvent(record, parsed.event, sanitisedBody);
-    else await inTurn(parsed.event.subject, () => processEvent(record, parsed.event, sanitisedBody));
+    const trace = parsed.traceparent;
+    if (def.concurrentPerCase) await processEvent(record, parsed.event, sanitisedBody, trace);
+    else await inTurn(parsed.event.subject, () => processEvent(record, parsed.event, sanitisedBody, trace));
   };
 
-  const processEvent = async (record: SQSRecord, parsedEvent: M, sanitisedBody: { value?: string }) => {
+  const processEvent = async (
+    record: SQSRecord,
+    parsedEvent: M,
+    sanitisedBody: { value?: string },
+    traceparent: string | undefined,
+  ) => {
     let event = parsedEvent;
-    let body = record.body;
-    const ids = { eventId: event.id, caseId: event.subject };
-    const sanitised = def.protect?.(event);
-    if (sanitised) {
-      event = sanitised.event;
-      body = JSON.stringify(sanitised.event);
-      sanitisedBody.value = body;
-      if (sanitised.dropped.length > 0) await recordDeviation(record, ids, sanitised.dropped);
+    const ids = { eventId: event.id, caseId: event.subject, ...(traceparent ? { traceparent } : {}) };
+    const flagged = def.protect?.(event);
+    if (flagged) {
+      event = flagged.event;
+      sanitisedBody.value = JSON.stringify(flagged.event);
+      if (flagged.dropped.length > 0) await recordDeviation(record, ids, flagged.dropped);
     }
+    const markProtected = () => {
+      if (sanitisedBody.value === undefined)
+        sanitisedBody.value = JSON.stringify(def.sanitize ? def.sanitize(event).event : event);
+    };
     const outcome = await def.apply(event, {
       messageId: record.messageId,
       receiveCount:
         numberAttribute(record, ATTEMPTS) ?? Number(record.attributes?.ApproximateReceiveCount ?? 1),
+      markProtected,
     });
     if (outcome.kind === 'rejected') {
       await reject(record, outcome.reason, ids);
       return;
     }
     if (outcome.kind === 'deferred') {
-      await defer(record, outcome.body ?? body, outcome.reason, ids);
+      // The parsed event, not the raw body: extension attributes are ignored, so never forwarded.
+      await defer(record, outcome.body ?? sanitisedBody.value ?? JSON.stringify(event), outcome.reason, ids);
       return;
     }
     if (outcome.kind === 'applied' && outcome.deviations?.length)
       await recordDeviation(record, ids, outcome.deviations);
-    metrics.addMetric(outcome.kind === 'applied' ? 'EventsApplied' : 'DuplicateEvents', MetricUnit.Count, 1);
+    metrics.addMetric(
+      outcome.kind === 'applied'
+        ? 'EventsApplied'
+        : outcome.kind === 'superseded'
+          ? 'SupersededEvents'
+          : 'DuplicateEvents',
+      MetricUnit.Count,
+      1,
+    );
     if (outcome.kind === 'applied' && outcome.warnings?.length) {
       // Counted only: a warning's text stays in the table, never in logs.
       metrics.addMetric('RuleWarnings', MetricUnit.Count, outcome.warnings.length);

@@ -5,15 +5,30 @@
  *    queue, so our reminder and upstream's are the same follow-up and nobody is reminded twice;
  *  - a consent about to lapse → a reminder notice to the coordinator;
  *  - a consent that lapsed → marked expired.
+ * Each is an event of the case with a deterministic id and the time of its day (06:00 Stockholm),
+ * so a sweep run twice, or again after an outage, does each once, in its place in the case's order.
  * Days missed (an outage) are caught up: it looks back `lookbackDays`.
  */
+
+/** 06:00 in Stockholm on a day, as an RFC 3339 time (the offset of that day: CET or CEST). */
+export const morningOf = (day: string): string => {
+  const noon = new Date(`${day}T12:00:00Z`);
+  const hour = Number(
+    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Stockholm', hour: '2-digit', hour12: false }).format(
+      noon,
+    ),
+  );
+  const offset = hour - 12; // +1 (CET) or +2 (CEST)
+  return `${day}T06:00:00+0${offset}:00`;
+};
 import { eventTypes } from '../../events/contracts/common.ts';
 import type { CaseStore } from '../adapters/case-store.ts';
 import type { Outbox } from '../adapters/outbox.ts';
 import type { County } from '../core/county.ts';
 import { addDays, stockholmDate } from '../core/dates.ts';
-import { decideConsentDue } from '../core/lifecycle.ts';
-import { applyToCase } from '../runtime/apply-to-case.ts';
+import { derivedId } from '../core/ids.ts';
+import { sweepEventType } from '../core/lifecycle.ts';
+import { applyEvent } from '../runtime/apply-event.ts';
 import { logger } from '../runtime/observability.ts';
 
 export interface SweepDeps {
@@ -44,10 +59,10 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepResult> => {
         await deps.publishFollowUp(
           JSON.stringify({
             specversion: '1.0',
-            id: `sweep.followup.${marker.caseId}.${marker.ref}`,
+            id: derivedId('sweep.followup', marker.caseId, marker.ref),
             source: `urn:sip:${deps.county.id}:sweep`,
             type: eventTypes.followupDue,
-            time: now.toISOString(),
+            time: morningOf(marker.date),
             subject: marker.caseId,
             datacontenttype: 'application/json',
             data: { county: deps.county.id, followUpId: marker.ref, dueOn: marker.dueOn ?? marker.date },
@@ -56,18 +71,13 @@ export const runSweep = async (deps: SweepDeps): Promise<SweepResult> => {
         result.followUpsPublished++;
         continue;
       }
-      const outcome = await applyToCase(
-        deps.store,
-        {
-          id: `sweep.${marker.kind}.${marker.caseId}.${marker.ref}`,
-          type: 'se.sip.sweep',
-          time: now.toISOString(),
-          subject: marker.caseId,
-        },
-        (loaded) => decideConsentDue(loaded.case, loaded.consents.get(marker.ref), marker),
-        deps.now,
-        deps.outbox,
-      );
+      const outcome = await applyEvent(deps, {
+        id: derivedId(`sweep.${marker.kind}`, marker.caseId, marker.ref),
+        type: sweepEventType,
+        time: morningOf(marker.date),
+        subject: marker.caseId,
+        data: { county: deps.county.id, kind: marker.kind, consentId: marker.ref },
+      });
       if (outcome.kind === 'applied') {
         if (marker.kind === 'consent-reminder') result.consentReminders++;
         else result.consentsExpired++;

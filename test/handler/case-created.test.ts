@@ -44,15 +44,30 @@ describe('case.created handler', () => {
     expect((await t.store.getCase(event.subject))?.version).toBe(1);
   });
 
-  it('rejects a second creation of the same case under another event id, naming the first', async () => {
+  it('a second creation of the same case under another event id is a newer version of its details; an older one does not change them (docs/semantics.md)', async () => {
     const first = freshCaseCreated();
-    const second = { ...first, id: `${first.id}-again` };
-    await invoke([sqsRecord(JSON.stringify(first))]);
-    const record = sqsRecord(JSON.stringify(second));
-    expect(await invoke([record])).toEqual({ batchItemFailures: [] });
-    const rejection = (await t.rejections()).find((r) => r.messageId === record.messageId);
-    expect(rejection?.reason).toBe(
-      `case ${first.subject} already exists (created by event ${first.id}); a case is created once`,
+    const newer = {
+      ...first,
+      id: `${first.id}-newer`,
+      time: '2026-11-20T09:00:00+01:00',
+      data: { ...first.data, ageGroup: 'adult' },
+    };
+    const older = {
+      ...first,
+      id: `${first.id}-older`,
+      time: '2026-11-20T07:00:00+01:00',
+      data: { ...first.data, ageGroup: 'young-adult' },
+    };
+    for (const e of [first, newer, older])
+      expect(await invoke([sqsRecord(JSON.stringify(e))])).toEqual({ batchItemFailures: [] });
+    const loaded = await t.store.loadCase(first.subject);
+    expect(loaded.case).toMatchObject({ ageGroup: 'adult', createdByEventId: older.id });
+    expect(loaded.history.map((h) => [h.eventId, h.outcome]).sort()).toEqual(
+      [
+        [first.id, 'applied'],
+        [newer.id, 'applied'],
+        [older.id, 'applied'], // the earliest creation: it names when and by which event the case began
+      ].sort(),
     );
   });
 

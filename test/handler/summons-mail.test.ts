@@ -183,7 +183,7 @@ describe('exactly-once invitations', () => {
     const response = await run(mailer(client), jobRecords(jobs.slice(0, 1)));
     expect(response.batchItemFailures).toEqual([]);
     const invitation = (await t.store.loadCase(caseId)).invitations.find(
-      (i) => i.inviteeId === jobs[0]?.inviteeId,
+      (i) => jobs[0] && 'inviteeId' in jobs[0] && i.inviteeId === jobs[0].inviteeId,
     );
     expect(invitation).toMatchObject({
       status: 'failed',
@@ -193,9 +193,9 @@ describe('exactly-once invitations', () => {
   });
 });
 
-describe('delivery reports (SES event publishing → SNS → SQS)', () => {
-  /** The shape SES documents for event publishing, wrapped by SNS. */
-  const report = (messageId: string, ses: Record<string, unknown>) =>
+describe('SES events (event publishing → SNS → SQS): what SES says about each email', () => {
+  /** The shape SES documents for event publishing, wrapped by SNS; `tags` are the email's own. */
+  const report = (messageId: string, tags: Record<string, string>, ses: Record<string, unknown>) =>
     JSON.stringify({
       Type: 'Notification',
       MessageId: uniqueId('sns'),
@@ -207,28 +207,48 @@ describe('delivery reports (SES event publishing → SNS → SQS)', () => {
           source: 'sip@halland.example.se',
           messageId,
           destination: ['bup@region.example.se'],
-          tags: { 'ses:configuration-set': ['sip-halland'] },
+          tags: {
+            'ses:configuration-set': ['sip-halland'],
+            ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, [v]])),
+          },
         },
       }),
       Timestamp: '2026-11-23T08:00:01.000Z',
     });
+  /** The real sender (the SES emulator), remembering the tags of each email it sent. */
+  const taggingSender = (fail?: () => Error | undefined) => {
+    const sent: { messageId: string; tags: Record<string, string> }[] = [];
+    const real = sesSender(undefined, sesClient());
+    return {
+      sent,
+      sender: {
+        async sendRaw(data: Uint8Array, tags: Record<string, string>) {
+          const result = await real.sendRaw(data, tags);
+          if (result.kind === 'sent') sent.push({ messageId: result.messageId, tags });
+          const error = fail?.();
+          if (error) throw error; // SES took it, and the answer was lost
+          return result;
+        },
+      },
+    };
+  };
+  const events = () => createMailEventsHandler({ store: t.store, now: () => new Date() });
 
-  it('delivery, permanent bounce and complaint update the invitation; unknown messages are rejected', async () => {
+  it('delivery, permanent bounce, complaint and SES’s own later rejection update the delivery; an email without our tags is rejected', async () => {
     const { outbox, jobs } = memoryOutbox();
     const { caseId } = await summonedCase(outbox);
-    await run(mailer(), jobRecords(jobs));
-    const sent = (await t.store.loadCase(caseId)).invitations;
-    const [a, b, c] = sent.map((i) => i.sesMessageId ?? '');
-    const handler = createMailEventsHandler({ store: t.store, now: () => new Date() });
-    const response = await run(handler, [
+    const { sender, sent } = taggingSender();
+    await run(createMailerHandler({ ...deps(), sender, addresses }), jobRecords(jobs));
+    const byInvitee = (id: string) => {
+      const s = sent.find((x) => Buffer.from(x.tags.sipInvitee ?? '', 'base64url').toString() === id);
+      if (!s) throw new Error(`nothing sent to ${id}`);
+      return s;
+    };
+    const [a, b, c] = ['inv-bup', 'inv-soc', 'inv-skola'].map(byInvitee);
+    const response = await run(events(), [
+      sqsRecord(report(a!.messageId, a!.tags, { eventType: 'Delivery', delivery: { recipients: ['x'] } })),
       sqsRecord(
-        report(a ?? '', {
-          eventType: 'Delivery',
-          delivery: { timestamp: '2026-11-23T08:00:02Z', recipients: ['x'] },
-        }),
-      ),
-      sqsRecord(
-        report(b ?? '', {
+        report(b!.messageId, b!.tags, {
           eventType: 'Bounce',
           bounce: {
             bounceType: 'Permanent',
@@ -237,37 +257,111 @@ describe('delivery reports (SES event publishing → SNS → SQS)', () => {
           },
         }),
       ),
-      sqsRecord(
-        report(c ?? '', {
-          eventType: 'Complaint',
-          complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [] },
-        }),
-      ),
-      sqsRecord(report('no-such-message', { eventType: 'Delivery', delivery: {} })),
+      sqsRecord(report(c!.messageId, c!.tags, { eventType: 'Reject', reject: { reason: 'Bad content' } })),
+      sqsRecord(report('no-such-message', {}, { eventType: 'Delivery', delivery: {} })),
     ]);
     expect(response.batchItemFailures).toEqual([]);
-    const after = (await t.store.loadCase(caseId)).invitations.map((i) => i.status);
-    expect(after).toEqual(['delivered', 'bounced', 'complained']);
-    const rejections = await t.rejections();
-    expect(rejections.some((r) => r.reason === 'no invitation was sent as SES message no-such-message')).toBe(
-      true,
-    );
+    const status = async () =>
+      Object.fromEntries((await t.store.loadCase(caseId)).invitations.map((i) => [i.inviteeId, i.status]));
+    expect(await status()).toEqual({ 'inv-bup': 'delivered', 'inv-soc': 'bounced', 'inv-skola': 'failed' });
+    await run(events(), [
+      sqsRecord(
+        report(a!.messageId, a!.tags, {
+          eventType: 'Complaint',
+          complaint: { complaintFeedbackType: 'abuse' },
+        }),
+      ),
+    ]);
+    expect((await status())['inv-bup']).toBe('complained');
+    expect(
+      (await t.rejections()).some(
+        (r) => r.reason === "SES message no-such-message does not carry this system's tags",
+      ),
+    ).toBe(true);
   });
 
   it('a transient bounce changes nothing', async () => {
     const { outbox, jobs } = memoryOutbox();
     const { caseId } = await summonedCase(outbox);
-    await run(mailer(), jobRecords(jobs.slice(0, 1)));
-    const messageId =
-      (await t.store.loadCase(caseId)).invitations.find((i) => i.status === 'sent')?.sesMessageId ?? '';
-    await run(createMailEventsHandler({ store: t.store, now: () => new Date() }), [
+    const { sender, sent } = taggingSender();
+    await run(createMailerHandler({ ...deps(), sender, addresses }), jobRecords(jobs.slice(0, 1)));
+    await run(events(), [
       sqsRecord(
-        report(messageId, {
+        report(sent[0]?.messageId ?? '', sent[0]?.tags ?? {}, {
           eventType: 'Bounce',
           bounce: { bounceType: 'Transient', bounceSubType: 'MailboxFull' },
         }),
       ),
     ]);
     expect((await t.store.loadCase(caseId)).invitations.filter((i) => i.status === 'sent')).toHaveLength(1);
+  });
+
+  it('an email in doubt (SES took it, the answer was lost) is settled by its Send event and never sent twice', async () => {
+    const { outbox, jobs } = memoryOutbox();
+    const { caseId } = await summonedCase(outbox);
+    const timeout = Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+    const { sender, sent } = taggingSender(() => timeout);
+    const records = jobRecords(jobs.slice(0, 1));
+    const first = await run(createMailerHandler({ ...deps(), sender, addresses }), records);
+    expect(first.batchItemFailures).toHaveLength(1); // SQS will redeliver
+    expect((await t.store.loadCase(caseId)).invitations[0]?.status).toBe('sending'); // in doubt
+    // The redelivery (after the visibility timeout) waits: SES may have it.
+    let requeued = 0;
+    const later = () => new Date(Date.now() + 61_000);
+    const patient = createMailerHandler({
+      ...deps(),
+      now: later,
+      sender,
+      addresses,
+      requeue: { send: async () => void requeued++ },
+    });
+    expect(
+      (
+        await run(
+          patient,
+          records.map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: '2' } })),
+        )
+      ).batchItemFailures,
+    ).toEqual([]);
+    expect(requeued).toBe(1);
+    // SES's Send event, carrying the claim in its tags, settles it.
+    const [s] = sent;
+    await run(events(), [
+      sqsRecord(report(s?.messageId ?? '', s?.tags ?? {}, { eventType: 'Send', send: {} })),
+    ]);
+    expect((await t.store.loadCase(caseId)).invitations[0]).toMatchObject({
+      status: 'sent',
+      sesMessageId: s?.messageId,
+    });
+    await run(patient, records);
+    expect(await emailsFor(caseId)).toHaveLength(1);
+  });
+
+  it('an email in doubt with no Send event within the doubt window is sent again (the documented window)', async () => {
+    const { outbox, jobs } = memoryOutbox();
+    const { caseId } = await summonedCase(outbox);
+    let lose = true;
+    const { sender } = taggingSender(() =>
+      lose ? Object.assign(new Error('timeout'), { name: 'TimeoutError' }) : undefined,
+    );
+    const records = jobRecords(jobs.slice(0, 1));
+    await run(createMailerHandler({ ...deps(), sender, addresses }), records);
+    lose = false;
+    const afterWindow = createMailerHandler({
+      ...deps(),
+      now: () => new Date(Date.now() + 11 * 60_000),
+      sender,
+      addresses,
+    });
+    expect(
+      (
+        await run(
+          afterWindow,
+          records.map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: '2' } })),
+        )
+      ).batchItemFailures,
+    ).toEqual([]);
+    expect((await t.store.loadCase(caseId)).invitations[0]?.status).toBe('sent');
+    expect(await emailsFor(caseId)).toHaveLength(2);
   });
 });

@@ -3,6 +3,7 @@
  * of malformed input. The same final state, one history entry per event, one email per invitation,
  * and every message accounted for.
  */
+import { noticeView } from '../../functions/core/meeting.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -55,7 +56,12 @@ const finalState = async (caseId: string) => {
     invitations: loaded.invitations
       .map((i) => `${i.meetingId}:${i.inviteeId}:${i.channel}:${i.status}:${i.sequence}`)
       .sort(),
-    notices: loaded.notices.map((n) => `${n.noticeId.replace(caseId, '')}:${n.status}`).sort(),
+    notices: [...loaded.notices.values()]
+      .map(
+        (n) =>
+          `${n.noticeId}:${noticeView(loaded.case?.protectedIdentity ?? false, n, loaded.deliveries).status}`,
+      )
+      .sort(),
     emails: emails.map((m) => `${m.destination.to.join()}|${m.subject.replace(caseId, 'CASE')}`).sort(),
   };
 };
@@ -298,7 +304,7 @@ describe('bad input', () => {
     const log = t
       .log()
       .split('\n')
-      .filter((l) => l.includes('"outcome":"applied"') || l.includes('"outcome":"duplicate"'));
+      .filter((l) => /"outcome":"(applied|duplicate|superseded)"/.test(l));
     const applied = [...ids].filter((id) => log.some((l) => l.includes(`"messageId":"${id}"`))).length;
     const parked = await dlqTotal();
     console.log(

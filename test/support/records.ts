@@ -13,5 +13,6 @@ export const sampleCase = (overrides: Partial<CaseRecord> = {}): CaseRecord => (
   meetingDueBy: '2026-12-18',
   createdAt: '2026-11-20T08:00:00+01:00',
   createdByEventId: 'e1',
+  detailsVersion: '2026-11-20T07:00:00.000000000Z e1',
   ...overrides,
 });

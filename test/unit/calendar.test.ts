@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildCalendar } from '../../functions/adapters/invitation-mail.ts';
-import type { Invitation, Meeting } from '../../functions/core/meeting.ts';
+import type { Letter } from '../../functions/core/email.ts';
+import type { Meeting } from '../../functions/core/meeting.ts';
 import { checkCalendar } from '../support/icalendar-check.ts';
 
 const system = { name: 'SIP Halland', address: 'sip@halland.example.se' };
@@ -25,19 +26,16 @@ const meeting: Meeting = {
   sequence: 0,
   warnings: [],
   lastSummonsEventId: 'e4',
+  detailsVersion: 'v',
+  invitees: [],
 };
-const invitation: Invitation = {
+const invitation: Letter = {
   caseId: 'case-hl-1001',
   meetingId: 'meeting-1',
   inviteeId: 'inv-soc',
-  principal: 'municipality',
-  organisationId: 'org-soc',
-  organisationType: 'social-services',
-  channel: 'email',
   unitName: 'Socialtjänsten',
   email: 'socialtjanst@kommun.example.se',
   locale: 'sv',
-  status: 'pending',
   action: 'request',
   sequence: 0,
 };

@@ -4,11 +4,11 @@ import {
   checkCounty,
   checkInitiatorMayInitiate,
   checkNeedDiscoveredNotInFuture,
-  decideCaseCreated,
   meetingDueBy,
 } from '../../functions/core/case.ts';
 import { countyById } from '../../lib/counties.ts';
 import { freshCaseCreated } from '../support/fixtures.ts';
+import { fold } from '../support/fold.ts';
 
 const halland = countyById('halland');
 const gavleborg = countyById('gavleborg');
@@ -72,36 +72,61 @@ describe('the need must already have been discovered (process step 1, domain.md)
   });
 });
 
-describe('decideCaseCreated', () => {
+describe('case.created', () => {
   it('Halland: a case starts awaiting consent with its meeting deadline (seed 002)', () => {
     const event = freshCaseCreated() as unknown as CaseCreated;
-    const decision = decideCaseCreated(halland, event);
-    expect(decision.kind).toBe('apply');
-    if (decision.kind !== 'apply') return;
-    expect(decision.value.case).toMatchObject({
+    const f = fold(halland, [event]);
+    expect(f.outcome(event)?.kind).toBe('applied');
+    expect(f.case).toMatchObject({
       caseId: event.subject,
       status: 'awaiting-consent',
-      version: 1,
       meetingDueBy: '2026-12-18',
       createdByEventId: event.id,
     });
-    expect(decision.value.history).toMatchObject({ eventId: event.id, eventType: 'se.sip.case.created.v1' });
   });
   it('Värmland: rejects a case a school initiated, with the reason (seed 004)', () => {
-    const event = freshCaseCreated({
-      data: { county: 'varmland', initiator: school },
-    }) as unknown as CaseCreated;
-    expect(decideCaseCreated(varmland, event)).toEqual({
-      kind: 'reject',
+    const event = freshCaseCreated({ data: { county: 'varmland', initiator: school } });
+    expect(fold(varmland, [event]).outcome(event)).toEqual({
+      kind: 'rejected',
       reason:
         'in Värmland a school may not initiate a SIP (seed 004); health care or social services initiate',
     });
   });
   it('rejects an event for another county before any other rule', () => {
-    const event = freshCaseCreated({ data: { county: 'gavleborg' } }) as unknown as CaseCreated;
-    expect(decideCaseCreated(halland, event)).toMatchObject({
-      kind: 'reject',
+    const event = freshCaseCreated({ data: { county: 'gavleborg' } });
+    expect(fold(halland, [event]).outcome(event)).toMatchObject({
+      kind: 'rejected',
       reason: expect.stringMatching(/gavleborg/),
     });
+  });
+  it('a second case.created for the same case is a newer version of its details, whatever the order they arrive in', () => {
+    const first = freshCaseCreated({ time: '2026-11-20T08:15:00+01:00' });
+    const correction = {
+      ...first,
+      id: 'evt-correction',
+      time: '2026-11-20T09:00:00+01:00',
+      data: { ...first.data, needDiscoveredOn: '2026-11-19', ageGroup: 'young-adult' },
+    };
+    for (const order of [
+      [first, correction],
+      [correction, first],
+    ]) {
+      const f = fold(halland, order);
+      expect(f.case).toMatchObject({
+        ageGroup: 'young-adult',
+        needDiscoveredOn: '2026-11-19',
+        createdByEventId: first.id,
+      });
+    }
+  });
+  it('seed 004: protection set by any version of the case stays, even if a newer version does not say so', () => {
+    const protectedFirst = freshCaseCreated({ data: { protectedIdentity: true } });
+    const newer = {
+      ...protectedFirst,
+      id: 'evt-newer',
+      time: '2026-11-21T08:00:00+01:00',
+      data: { ...protectedFirst.data, protectedIdentity: false },
+    };
+    expect(fold(halland, [newer, protectedFirst]).case?.protectedIdentity).toBe(true);
   });
 });

@@ -10,7 +10,8 @@ import {
   isComplete,
 } from '../../functions/core/consent.ts';
 import { countyById } from '../../lib/counties.ts';
-import { freshConsent, freshWithdrawal } from '../support/fixtures.ts';
+import { freshCaseCreated, freshConsent, freshWithdrawal } from '../support/fixtures.ts';
+import { fold } from '../support/fold.ts';
 import { sampleCase } from '../support/records.ts';
 
 const halland = countyById('halland');
@@ -97,20 +98,7 @@ describe('who may consent (seeds 002, 004)', () => {
   });
   it('Värmland: a legal representative (god man, förvaltare) may consent (seed 004)', () => {
     expect(
-      isComplete(
-        'adult',
-        [
-          {
-            partyId: 'gm',
-            role: 'legal-representative',
-            decision: 'given',
-            method: 'written',
-            at: '',
-            eventId: '',
-          },
-        ],
-        null,
-      ),
+      isComplete('adult', [{ partyId: 'gm', role: 'legal-representative', decision: 'given' }], null),
     ).toBe(true);
     const d = decideConsentRegistered(
       varmland,
@@ -288,5 +276,55 @@ describe('the state machine rejects consent where it does not apply (docs/state-
         consent([{ partyId: 'g', role: 'guardian' }], { guardianCount: 1 }),
       ),
     ).toMatchObject({ kind: 'reject', reason: expect.stringMatching(/is stopped \(consent-withdrawn\)/) });
+  });
+});
+
+describe('a party’s newest decision counts, whatever order they arrive in (docs/semantics.md)', () => {
+  const created = freshCaseCreated({ subject: 'case-order-1' });
+  const consentOf = (id: string, time: string, partyId: string, decision: 'given' | 'refused') =>
+    freshConsent('case-order-1', {
+      id,
+      time,
+      data: {
+        consentId: 'c-order',
+        decision,
+        givenBy: [{ partyId, role: 'guardian' }],
+        guardianCount: 2,
+      },
+    });
+  const refusedA = consentOf('evt-refuse-a', '2026-11-21T10:00:00+01:00', 'g-a', 'refused');
+  const givenA = consentOf('evt-give-a', '2026-11-22T10:00:00+01:00', 'g-a', 'given');
+  const givenB = consentOf('evt-give-b', '2026-11-22T11:00:00+01:00', 'g-b', 'given');
+
+  it('Halland: a guardian’s refusal (21 Nov) that arrives after the same guardian’s consent (22 Nov) does not stop the case (seed 002)', () => {
+    for (const order of [
+      [created, refusedA, givenA, givenB],
+      [created, givenA, givenB, refusedA],
+      [givenB, refusedA, created, givenA],
+    ]) {
+      const f = fold(halland, order);
+      expect(f.case?.status, order.map((e) => e.id).join(',')).toBe('consented');
+      expect(f.consents.get('c-order')?.status).toBe('complete');
+      expect(f.consents.get('c-order')?.parties.find((p) => p.partyId === 'g-a')?.decision).toBe('given');
+    }
+  });
+  it('a refusal newer than the consent stops the case in any order', () => {
+    const laterRefusal = consentOf('evt-refuse-late', '2026-11-23T10:00:00+01:00', 'g-a', 'refused');
+    for (const order of [
+      [created, givenA, givenB, laterRefusal],
+      [created, laterRefusal, givenB, givenA],
+    ])
+      expect(fold(halland, order).case).toMatchObject({ status: 'stopped', stopReason: 'consent-refused' });
+  });
+  it('a withdrawal that arrives before the party’s consent waits for it instead of being refused', () => {
+    const withdrawal = {
+      ...freshWithdrawal('case-order-1', 'g-b', 'guardian', 'c-order'),
+      time: '2026-11-25T10:00:00+01:00',
+    };
+    const early = fold(halland, [created, givenA, withdrawal]);
+    expect(early.outcome(withdrawal)?.kind).toBe('held');
+    const all = fold(halland, [created, withdrawal, givenA, givenB]);
+    expect(all.outcome(withdrawal)?.kind).toBe('applied');
+    expect(all.case).toMatchObject({ status: 'stopped', stopReason: 'consent-withdrawn' });
   });
 });

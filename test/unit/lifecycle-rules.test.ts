@@ -7,16 +7,18 @@ import type {
 } from '../../events/contracts.ts';
 import type { CaseRecord } from '../../functions/core/case.ts';
 import type { ConsentRecord } from '../../functions/core/consent.ts';
+import type { CaseState } from '../../functions/core/case-state.ts';
 import {
   checkCoordinator,
-  consentDueMarkers,
+  consentReminderNoticeId,
   decideClose,
   decideConsentDue,
   decideFollowUp,
   decidePlan,
   decideResponse,
+  dueMarkers,
 } from '../../functions/core/lifecycle.ts';
-import type { Invitation, Meeting } from '../../functions/core/meeting.ts';
+import { invitationsOf, type Invitee, type Meeting } from '../../functions/core/meeting.ts';
 import { countyById } from '../../lib/counties.ts';
 import { loadExample } from '../support/fixtures.ts';
 import { sampleCase } from '../support/records.ts';
@@ -40,6 +42,19 @@ const consent: ConsentRecord = {
   validFrom: '2026-11-21',
   validUntil: '2027-11-20',
 };
+const invitee = (inviteeId: string, extra: Partial<Invitee> = {}): Invitee => ({
+  inviteeId,
+  principal: 'municipality',
+  organisationId: `org-${inviteeId}`,
+  organisationType: 'social-services',
+  email: `${inviteeId}@kommun.example.se`,
+  unitName: inviteeId,
+  locale: 'sv',
+  hasOngoingIntervention: false,
+  changedVersion: 'v0',
+  offset: 0,
+  ...extra,
+});
 const meeting: Meeting = {
   caseId: c.caseId,
   meetingId: 'meeting-case-hl-1001-1',
@@ -56,31 +71,36 @@ const meeting: Meeting = {
   sequence: 0,
   warnings: [],
   lastSummonsEventId: 'e4',
+  detailsVersion: '2026-11-23T08:00:00.000000000Z e4',
+  invitees: [invitee('inv-bup'), invitee('inv-soc')],
 };
-const invitation = (inviteeId: string, extra: Partial<Invitation> = {}): Invitation => ({
-  caseId: c.caseId,
-  meetingId: meeting.meetingId,
-  inviteeId,
-  principal: 'municipality',
-  organisationId: `org-${inviteeId}`,
-  organisationType: 'social-services',
-  channel: 'email',
-  email: `${inviteeId}@kommun.example.se`,
-  unitName: inviteeId,
-  locale: 'sv',
-  status: 'sent',
-  action: 'request',
-  sequence: 0,
-  sentSequence: 0,
+const stateOf = (
+  kase: CaseState['case'],
+  meetings: Meeting[] = [meeting],
+  extra: Partial<CaseState> = {},
+): CaseState => ({
+  case: kase,
+  consents: new Map([[consent.consentId, consent]]),
+  meetings: new Map(meetings.map((m) => [m.meetingId, m])),
+  plans: new Map(),
+  notices: new Map(),
   ...extra,
 });
+const appliedState = (r: ReturnType<typeof decidePlan>) => {
+  if (r.kind !== 'applied') throw new Error(`${r.kind}: ${r.reason}`);
+  return r.state;
+};
 const example = <T>(file: string) => loadExample('normal', file) as unknown as T;
 const plan = example<PlanEstablished>('06-plan-established.json');
 const followUp = example<FollowupDue>('07-followup-due.json');
 const closed = example<CaseClosed>('08-case-closed.json');
-const response = (data: Partial<InvitationResponded['data']>) => {
+const response = (data: Partial<InvitationResponded['data']>, time?: string) => {
   const e = example<InvitationResponded>('05-invitation-responded.json');
-  return { ...e, data: { ...e.data, ...data } };
+  return {
+    ...e,
+    ...(time ? { time, id: `evt-${time}` } : {}),
+    data: { ...e.data, meetingId: meeting.meetingId, ...data },
+  };
 };
 
 describe('the plan (domain.md step 5; seeds 000, 002, 004)', () => {
@@ -92,10 +112,11 @@ describe('the plan (domain.md step 5; seeds 000, 002, 004)', () => {
     expect(checkCoordinator(halland, 'school')).toBeNull();
   });
   it('Halland: a SIP is always followed up — the plan schedules its follow-up reminder (seed 002)', () => {
-    const d = decidePlan(halland, c, new Map([[meeting.meetingId, meeting]]), plan);
-    if (d.kind !== 'apply') throw new Error(d.kind);
-    expect(d.case).toMatchObject({ status: 'plan-active', planId: 'plan-case-hl-1001-1' });
-    expect(d.dueMarkers).toEqual([
+    const state = appliedState(
+      decidePlan(halland, c, stateOf(c), { ...plan, data: { ...plan.data, meetingId: meeting.meetingId } }),
+    );
+    expect(state.case).toMatchObject({ status: 'plan-active', planId: 'plan-case-hl-1001-1' });
+    expect(dueMarkers(halland, state).filter((m) => m.kind === 'follow-up')).toEqual([
       {
         caseId: c.caseId,
         kind: 'follow-up',
@@ -104,47 +125,88 @@ describe('the plan (domain.md step 5; seeds 000, 002, 004)', () => {
         dueOn: '2027-03-10',
       },
     ]);
-    expect(d.meetings?.[0]?.status).toBe('held');
+    expect(state.meetings.get(meeting.meetingId)?.status).toBe('held');
+  });
+  it('a revised plan with a new follow-up replaces the old one’s reminder; an older plan arriving late changes nothing', () => {
+    const first = appliedState(decidePlan(halland, c, stateOf(c), plan));
+    const revised = {
+      ...plan,
+      id: 'evt-plan-2',
+      time: '2026-12-20T10:00:00+01:00',
+      data: {
+        ...plan.data,
+        planId: 'plan-2',
+        nextFollowUp: { followUpId: 'followup-2', dueOn: '2027-02-01' },
+      },
+    };
+    const after = appliedState(
+      decidePlan(halland, first.case as NonNullable<CaseState['case']>, first, revised),
+    );
+    expect(
+      dueMarkers(halland, after)
+        .filter((m) => m.kind === 'follow-up')
+        .map((m) => m.ref),
+    ).toEqual(['followup-2']);
+    const late = appliedState(decidePlan(halland, after.case as NonNullable<CaseState['case']>, after, plan));
+    expect(late.case?.planId).toBe('plan-2');
+    expect(
+      dueMarkers(halland, late)
+        .filter((m) => m.kind === 'follow-up')
+        .map((m) => m.ref),
+    ).toEqual(['followup-2']);
   });
   it('waits for the summons; rejects on a closed case', () => {
-    expect(decidePlan(halland, { ...c, status: 'consented' }, new Map(), plan).kind).toBe('wait');
-    expect(decidePlan(halland, { ...c, status: 'closed' }, new Map(), plan).kind).toBe('reject');
+    expect(decidePlan(halland, { ...c, status: 'consented' }, stateOf(c, []), plan).kind).toBe('held');
+    expect(decidePlan(halland, { ...c, status: 'closed' }, stateOf(c, []), plan).kind).toBe('rejected');
   });
 });
 
 describe('responses (seeds 002, 004)', () => {
-  const meetings = new Map([[meeting.meetingId, meeting]]);
   it('Halland: a unit confirms attendance (seed 002)', () => {
-    const d = decideResponse(c, meetings, [invitation('inv-soc')], response({ response: 'accepted' }));
-    expect(d).toMatchObject({ kind: 'apply', invitations: [{ status: 'accepted' }], notices: [] });
+    const state = appliedState(
+      decideResponse(c, stateOf(c), response({ inviteeId: 'inv-soc', response: 'accepted' })),
+    );
+    expect(
+      invitationsOf(false, state.meetings.values(), new Map()).find((i) => i.inviteeId === 'inv-soc')
+        ?.response,
+    ).toBe('accepted');
+    expect(state.notices.size).toBe(0);
   });
   it('Värmland: a unit with ongoing interventions that declines without a substitute — the coordinator is told (seed 004)', () => {
-    const d = decideResponse(
-      c,
-      meetings,
-      [invitation('inv-soc', { hasOngoingIntervention: true })],
-      response({ response: 'declined' }),
+    const obliged = { ...meeting, invitees: [invitee('inv-soc', { hasOngoingIntervention: true })] };
+    const state = appliedState(
+      decideResponse(c, stateOf(c, [obliged]), response({ inviteeId: 'inv-soc', response: 'declined' })),
     );
-    expect(d).toMatchObject({
-      kind: 'apply',
-      notices: [
-        {
-          kind: 'obliged-unit-declined',
-          channel: 'email',
-          email: 'bup@region.example.se',
-          status: 'pending',
-        },
-      ],
-    });
+    expect([...state.notices.values()]).toMatchObject([
+      {
+        kind: 'obliged-unit-declined',
+        recipients: [{ to: { kind: 'organiser', meetingId: meeting.meetingId } }],
+      },
+    ]);
   });
   it('Halland: if prevented, a substitute is sent — no notice (seed 002)', () => {
-    const d = decideResponse(
-      c,
-      meetings,
-      [invitation('inv-soc', { hasOngoingIntervention: true })],
-      response({ response: 'substitute' }),
+    const obliged = { ...meeting, invitees: [invitee('inv-soc', { hasOngoingIntervention: true })] };
+    const state = appliedState(
+      decideResponse(c, stateOf(c, [obliged]), response({ inviteeId: 'inv-soc', response: 'substitute' })),
     );
-    expect(d).toMatchObject({ kind: 'apply', invitations: [{ status: 'substitute' }], notices: [] });
+    expect(state.notices.size).toBe(0);
+  });
+  it('an invitee’s newest answer counts, whichever arrives last', () => {
+    const early = response({ inviteeId: 'inv-soc', response: 'declined' }, '2026-11-24T09:00:00+01:00');
+    const late = response({ inviteeId: 'inv-soc', response: 'accepted' }, '2026-11-25T09:00:00+01:00');
+    const a = appliedState(decideResponse(c, appliedState(decideResponse(c, stateOf(c), early)), late));
+    const b = appliedState(decideResponse(c, appliedState(decideResponse(c, stateOf(c), late)), early));
+    for (const s of [a, b])
+      expect(
+        s.meetings.get(meeting.meetingId)?.invitees.find((i) => i.inviteeId === 'inv-soc')?.response?.value,
+      ).toBe('accepted');
+  });
+  it('waits for an invitation it does not know yet; refuses one for a cancelled meeting', () => {
+    expect(decideResponse(c, stateOf(c, []), response({ inviteeId: 'inv-soc' })).kind).toBe('held');
+    expect(
+      decideResponse(c, stateOf(c, [{ ...meeting, status: 'cancelled' }]), response({ inviteeId: 'inv-soc' }))
+        .kind,
+    ).toBe('rejected');
   });
 });
 
@@ -159,65 +221,77 @@ describe('follow-up (domain.md step 6; seed 002)', () => {
       email: 'samordnare@kommun.example.se',
     },
   };
-  const loaded = {
-    meetings: new Map([[meeting.meetingId, { ...meeting, status: 'held' as const }]]),
-    invitations: [invitation('inv-bup'), invitation('inv-soc')],
-    consents: new Map([[consent.consentId, consent]]),
-  };
+  const held = { ...meeting, status: 'held' as const };
   it('Halland: reminds every participant and the coordinator once, with a calendar entry (seed 002)', () => {
-    const d = decideFollowUp(active, loaded, [], followUp);
-    if (d.kind !== 'apply') throw new Error(d.kind);
-    expect(d.invitations?.map((i) => [i.inviteeId, i.meetingId, i.status])).toEqual([
-      ['inv-bup', 'followup-case-hl-1001-1', 'pending'],
-      ['inv-soc', 'followup-case-hl-1001-1', 'pending'],
-      ['coordinator', 'followup-case-hl-1001-1', 'pending'],
-    ]);
-    expect(d.warnings).toEqual([]);
-    const again = decideFollowUp(
-      active,
-      {
-        ...loaded,
-        meetings: new Map([...loaded.meetings, ['followup-case-hl-1001-1', d.meetings?.[0] as Meeting]]),
-      },
-      [],
-      followUp,
-    );
+    const state = appliedState(decideFollowUp(active, stateOf(active, [held]), followUp));
+    const reminder = state.meetings.get('followup-case-hl-1001-1');
+    expect(reminder?.invitees.map((i) => i.inviteeId)).toEqual(['inv-bup', 'inv-soc', 'coordinator']);
+    expect(reminder?.warnings).toEqual([]);
+    const again = decideFollowUp(active, state, { ...followUp, id: 'sweep.followup.x' });
     expect(again).toMatchObject({
-      kind: 'apply',
+      kind: 'applied',
       summary: expect.stringMatching(/already reminded; nobody is reminded twice/),
     });
-    expect((again as { invitations?: unknown[] }).invitations).toBeUndefined();
   });
   it('Halland: consent is at most a year — a follow-up after it lapses says so and records a warning (seed 002)', () => {
-    const short = { ...consent, validUntil: '2027-03-01' };
-    const d = decideFollowUp(
-      active,
-      { ...loaded, consents: new Map([[consent.consentId, short]]) },
-      [],
-      followUp,
+    const short = { ...consent, validUntil: '2027-03-05' };
+    const state = appliedState(
+      decideFollowUp(
+        active,
+        stateOf(active, [held], { consents: new Map([[consent.consentId, short]]) }),
+        followUp,
+      ),
     );
-    expect(d).toMatchObject({
-      kind: 'apply',
+    expect(state.meetings.get('followup-case-hl-1001-1')).toMatchObject({
       warnings: [
-        'consent is valid until 2027-03-01, before the follow-up on 2027-03-10; a new consent is needed',
+        'consent is valid until 2027-03-05, before the follow-up on 2027-03-10; a new consent is needed',
       ],
-      meetings: [{ consentValidUntil: '2027-03-01' }],
+      consentValidUntil: '2027-03-05',
+    });
+  });
+  it('seed 002: with no consent in force on the day of the reminder, only the coordinator is reminded (nothing may be shared)', () => {
+    const expired = { ...consent, validUntil: '2027-02-01', status: 'expired' as const };
+    const state = appliedState(
+      decideFollowUp(
+        active,
+        stateOf(active, [held], { consents: new Map([[consent.consentId, expired]]) }),
+        followUp,
+      ),
+    );
+    const reminder = state.meetings.get('followup-case-hl-1001-1');
+    expect(reminder?.invitees.map((i) => i.inviteeId)).toEqual(['coordinator']);
+    expect(reminder?.warnings[0]).toMatch(/only the coordinator is reminded/);
+  });
+  it('a newer follow-up without a time (the sweep’s) never replaces a time given before', () => {
+    const timed = {
+      ...followUp,
+      data: { ...followUp.data, startsAt: '2027-03-10T13:00', durationMinutes: 60 },
+    };
+    const state = appliedState(decideFollowUp(active, stateOf(active, [held]), timed));
+    const sweep = {
+      ...followUp,
+      id: 'sweep.followup.y',
+      time: '2027-03-03T06:00:00+01:00',
+      data: { ...followUp.data, startsAt: undefined, durationMinutes: undefined },
+    };
+    const after = appliedState(decideFollowUp(active, state, sweep));
+    expect(after.meetings.get('followup-case-hl-1001-1')).toMatchObject({
+      startsAt: '2027-03-10T13:00',
+      durationMinutes: 60,
     });
   });
   it('never reminds a closed case', () => {
-    expect(decideFollowUp({ ...active, status: 'closed' }, loaded, [], followUp).kind).toBe('reject');
+    expect(decideFollowUp({ ...active, status: 'closed' }, stateOf(active, [held]), followUp).kind).toBe(
+      'rejected',
+    );
   });
 });
 
 describe('consent expiry (seed 002: at most one year)', () => {
   it('reminds the coordinator the configured days before, and marks it expired the day after', () => {
-    const markers = consentDueMarkers(halland, consent);
-    expect(markers.map((m) => [m.kind, m.date])).toEqual([
-      ['consent-reminder', '2027-10-21'],
-      ['consent-expiry', '2027-11-21'],
-    ]);
     const withCoordinator = {
       ...c,
+      activeConsentId: consent.consentId,
       coordinator: {
         principal: 'municipality',
         organisationType: 'social-services',
@@ -225,59 +299,62 @@ describe('consent expiry (seed 002: at most one year)', () => {
         email: 's@kommun.example.se',
       },
     };
-    expect(decideConsentDue(withCoordinator, consent, markers[0]!)).toMatchObject({
-      kind: 'apply',
-      notices: [{ kind: 'consent-expiring', channel: 'email', params: { validUntil: '2027-11-20' } }],
+    const state = stateOf(withCoordinator);
+    expect(dueMarkers(halland, state).map((m) => [m.kind, m.date])).toEqual([
+      ['consent-reminder', '2027-10-21'],
+      ['consent-expiry', '2027-11-21'],
+    ]);
+    const sweep = (kind: 'consent-reminder' | 'consent-expiry', day: string) => ({
+      id: `sweep.${kind}`,
+      time: `${day}T06:00:00+01:00`,
+      data: { county: 'halland', kind, consentId: consent.consentId },
     });
-    expect(decideConsentDue(withCoordinator, consent, markers[1]!)).toMatchObject({
-      kind: 'apply',
-      case: { consentStatus: 'expired' },
-      consents: [{ status: 'expired' }],
+    const reminded = appliedState(
+      decideConsentDue(withCoordinator, state, sweep('consent-reminder', '2027-10-21')),
+    );
+    expect(reminded.notices.get(consentReminderNoticeId(consent.consentId))).toMatchObject({
+      kind: 'consent-expiring',
+      recipients: [{ key: 'coordinator' }],
+      params: { validUntil: '2027-11-20' },
     });
+    expect(dueMarkers(halland, reminded).map((m) => m.kind)).toEqual(['consent-expiry']);
+    const expired = appliedState(
+      decideConsentDue(withCoordinator, reminded, sweep('consent-expiry', '2027-11-21')),
+    );
+    expect(expired.case).toMatchObject({ consentStatus: 'expired' });
+    expect(expired.consents.get(consent.consentId)?.status).toBe('expired');
+    expect(dueMarkers(halland, expired)).toEqual([]);
   });
 });
 
 describe('closing (domain.md step 7; seed 002)', () => {
-  it('Halland: closed with a reason; everyone involved is told; future meetings cancelled, reminders removed (seed 002)', () => {
-    const future = {
+  it('Halland: closed with a reason; everyone involved is told once; future meetings cancelled, nothing more falls due (seed 002)', () => {
+    const future: Meeting = {
       ...meeting,
       meetingId: 'followup-1',
-      kind: 'follow-up' as const,
+      kind: 'follow-up',
       startsAt: '2027-09-01T09:00',
+      invitees: [invitee('inv-bup')],
     };
-    const loaded = {
-      meetings: new Map<string, Meeting>([
-        [meeting.meetingId, { ...meeting, status: 'held' as const }],
-        [future.meetingId, future],
-      ]),
-      invitations: [
-        invitation('inv-bup'),
-        invitation('inv-soc'),
-        invitation('inv-bup', { meetingId: 'followup-1' }),
-      ],
-    };
-    const due = [{ caseId: c.caseId, kind: 'follow-up' as const, ref: 'followup-2', date: '2027-08-25' }];
-    const d = decideClose(c, loaded, due, closed);
-    if (d.kind !== 'apply') throw new Error(d.kind);
-    expect(d.case).toMatchObject({ status: 'closed', closeReason: 'need-met' });
-    expect(d.meetings?.map((m) => [m.meetingId, m.status])).toEqual([['followup-1', 'cancelled']]);
-    expect(d.invitations?.map((i) => [i.inviteeId, i.action, i.status])).toEqual([
-      ['inv-bup', 'cancel', 'pending'],
+    const state = stateOf(c, [{ ...meeting, status: 'held' }, future]);
+    const after = appliedState(decideClose(c, state, closed));
+    expect(after.case).toMatchObject({ status: 'closed', closeReason: 'need-met' });
+    expect([...after.meetings.values()].map((m) => [m.meetingId, m.status])).toEqual([
+      [meeting.meetingId, 'held'],
+      ['followup-1', 'cancelled'],
     ]);
-    expect(d.notices?.map((n) => n.email)).toEqual([
-      'inv-bup@kommun.example.se',
-      'inv-soc@kommun.example.se',
+    expect(after.notices.get('closed')?.recipients.map((r) => r.to)).toEqual([
+      { kind: 'invitee', meetingId: 'followup-1', inviteeId: 'inv-bup' },
+      { kind: 'invitee', meetingId: meeting.meetingId, inviteeId: 'inv-soc' },
     ]);
-    expect(d.removeDue).toEqual(due);
-    expect(decideClose({ ...c, status: 'closed' }, loaded, [], closed).kind).toBe('reject');
+    expect(dueMarkers(halland, after)).toEqual([]);
+    expect(decideClose({ ...c, status: 'closed' }, state, closed).kind).toBe('rejected');
   });
   it('Värmland: a protected case is told by phone — no email notices (seed 004)', () => {
-    const d = decideClose(
-      { ...c, protectedIdentity: true },
-      { meetings: new Map(), invitations: [] },
-      [],
-      closed,
-    );
-    expect(d).toMatchObject({ kind: 'apply', notices: [{ channel: 'system', status: 'to-read' }] });
+    const after = appliedState(decideClose({ ...c, protectedIdentity: true }, stateOf(c, []), closed));
+    expect(after.notices.get('closed')).toMatchObject({
+      recipients: [],
+      params: { tell: 'every participant, by phone' },
+    });
   });
 });

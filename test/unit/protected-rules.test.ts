@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SummonsSent } from '../../events/contracts.ts';
-import { sanitizeSummons, scrubMeeting, toPhoneTask } from '../../functions/core/protected.ts';
+import { invitationsOf, type Meeting } from '../../functions/core/meeting.ts';
+import { protectState, sanitizeSummons } from '../../functions/core/protected.ts';
 import { freshSummons, loadExample } from '../support/fixtures.ts';
 import { newMarkers, plantInSummons } from '../support/markers.ts';
+import { sampleCase } from '../support/records.ts';
 
 describe('protected identity: only an allow-list is kept (seed 004)', () => {
   it('Värmland: a protected summons keeps no place, no names, no free text, and reports what it dropped (seed 004)', () => {
@@ -34,8 +36,8 @@ describe('protected identity: only an allow-list is kept (seed 004)', () => {
     const example = loadExample('protected', '04-summons-sent.json') as unknown as SummonsSent;
     expect(sanitizeSummons(example).dropped).toEqual([]);
   });
-  it('Värmland: a case flagged later keeps no place or names, and its invitations become phone tasks (seed 004)', () => {
-    const meeting = scrubMeeting({
+  it('Värmland: a case flagged later keeps no place, names or addresses, and its invitations become phone tasks (seed 004)', () => {
+    const meeting: Meeting = {
       caseId: 'c',
       meetingId: 'm',
       status: 'scheduled',
@@ -52,26 +54,58 @@ describe('protected identity: only an allow-list is kept (seed 004)', () => {
       sequence: 0,
       warnings: [],
       lastSummonsEventId: 'e',
-    });
-    expect(JSON.stringify(meeting)).not.toMatch(/Rum 1|Kungsbacka|a@example|"purpose"/);
-    const task = toPhoneTask({
-      caseId: 'c',
-      meetingId: 'm',
-      inviteeId: 'i',
+      detailsVersion: 'v',
+      invitees: [
+        {
+          inviteeId: 'i',
+          principal: 'region',
+          organisationId: 'o',
+          organisationType: 'school',
+          unitName: 'Skolan i Kungsbacka',
+          email: 'skola@example.se',
+          phone: '+46 1',
+          locale: 'sv',
+          hasOngoingIntervention: false,
+          changedVersion: 'v',
+          offset: 0,
+        },
+      ],
+    };
+    const coordinator = {
       principal: 'region',
-      organisationId: 'o',
-      organisationType: 'school',
-      channel: 'email',
-      unitName: 'Skolan i Kungsbacka',
-      email: 'skola@example.se',
-      phone: '+46 1',
-      locale: 'sv',
-      status: 'sent',
-      action: 'request',
-      sequence: 0,
-      sentSequence: 0,
+      organisationType: 'psychiatry',
+      unitId: 'u',
+      email: 'samordnare@example.se',
+    };
+    const state = protectState({
+      case: { ...sampleCase({ status: 'summoned' }), coordinator },
+      consents: new Map(),
+      meetings: new Map([['m', meeting]]),
+      plans: new Map([
+        [
+          'p',
+          {
+            caseId: 'c',
+            planId: 'p',
+            meetingId: 'm',
+            overallResponsible: 'region',
+            coordinator,
+            interventions: [],
+            othersInvolved: [],
+            shortTermGoals: [],
+            longTermGoal: 'G',
+            participation: 'took-part',
+            nextFollowUp: { followUpId: 'f', dueOn: '2027-01-01' },
+            version: 'v',
+          },
+        ],
+      ]),
+      notices: new Map(),
     });
-    expect(task).toMatchObject({ channel: 'phone', status: 'to-call', phone: '+46 1' });
-    expect(JSON.stringify(task)).not.toMatch(/Kungsbacka|skola@/);
+    const text = JSON.stringify([state.case, [...state.meetings.values()], [...state.plans.values()]]);
+    expect(text).not.toMatch(/Rum 1|Kungsbacka|@example|"purpose"/);
+    expect(invitationsOf(true, state.meetings.values(), new Map())).toMatchObject([
+      { channel: 'phone', status: 'to-call', phone: '+46 1' },
+    ]);
   });
 });

@@ -11,6 +11,8 @@ import {
   checkSummonsContent,
   decideSummons,
 } from '../../functions/core/summons.ts';
+import { materialize } from '../../functions/core/materialize.ts';
+import { invitationsOf, type Meeting } from '../../functions/core/meeting.ts';
 import { countyById } from '../../lib/counties.ts';
 import { freshSummons } from '../support/fixtures.ts';
 import { sampleCase } from '../support/records.ts';
@@ -39,8 +41,8 @@ const consented: CaseRecord = sampleCase({
   consentStatus: 'complete',
   activeConsentId: 'c-1',
 });
-const summons = (data: Record<string, unknown> = {}) =>
-  freshSummons('case-1', { data }) as unknown as SummonsSent;
+const summons = (data: Record<string, unknown> = {}, time = '2026-11-23T09:00:00+01:00') =>
+  freshSummons('case-1', { data, time }) as unknown as SummonsSent;
 const invitees = summons().data.invitees;
 
 describe('summons rules', () => {
@@ -95,21 +97,40 @@ describe('summons rules', () => {
   });
 });
 
+const decided = (d: ReturnType<typeof decideSummons>) => {
+  if (d.kind !== 'apply') throw new Error(d.kind === 'reject' || d.kind === 'wait' ? d.reason : 'superseded');
+  return d;
+};
+/** What the store keeps after a decision (sequence counters), given what it kept before. */
+const stored = (meeting: Meeting, before?: Meeting) =>
+  materialize(
+    {
+      meetings: new Map(before ? [[before.meetingId, before]] : []),
+      consents: new Map(),
+      plans: new Map(),
+      notices: new Map(),
+      due: [],
+    },
+    {
+      case: consented,
+      meetings: new Map([[meeting.meetingId, meeting]]),
+      consents: new Map(),
+      plans: new Map(),
+      notices: new Map(),
+    },
+    [],
+  ).meetings[0] ?? (before as Meeting);
+const view = (m: Meeting, protectedCase = false) => invitationsOf(protectedCase, [m], new Map());
+
 describe('decideSummons', () => {
   it('Halland: a broken recommendation is sent with a recorded warning (seed 002)', () => {
-    const d = decideSummons(
-      halland,
-      consented,
-      consent,
-      { invitations: [] },
-      summons({ durationMinutes: 150 }),
-    );
+    const d = decideSummons(halland, consented, consent, undefined, summons({ durationMinutes: 150 }));
     expect(d).toMatchObject({ kind: 'apply', warnings: [expect.stringMatching(/at most 120 minutes/)] });
   });
   it('a county that marks a rule strict rejects instead', () => {
     const strict = { ...halland, rules: { ...halland.rules, strictRules: ['meeting-length' as const] } };
     expect(
-      decideSummons(strict, consented, consent, { invitations: [] }, summons({ durationMinutes: 150 })),
+      decideSummons(strict, consented, consent, undefined, summons({ durationMinutes: 150 })),
     ).toMatchObject({
       kind: 'reject',
       reason: expect.stringMatching(/Halland enforces this strictly$/),
@@ -117,80 +138,126 @@ describe('decideSummons', () => {
   });
   it('waits while consent is incomplete; rejects on a stopped case', () => {
     expect(
-      decideSummons(
-        halland,
-        { ...consented, status: 'awaiting-consent' },
-        consent,
-        { invitations: [] },
-        summons(),
-      ).kind,
+      decideSummons(halland, { ...consented, status: 'awaiting-consent' }, consent, undefined, summons())
+        .kind,
     ).toBe('wait');
     expect(
       decideSummons(
         halland,
         { ...consented, status: 'stopped', stopReason: 'consent-withdrawn' },
         consent,
-        { invitations: [] },
+        undefined,
         summons(),
       ),
     ).toMatchObject({ kind: 'reject', reason: expect.stringMatching(/stopped \(consent-withdrawn\)/) });
   });
-  it('one pending email invitation per invitee at sequence 0; a reschedule raises the sequence for all', () => {
-    const first = decideSummons(halland, consented, consent, { invitations: [] }, summons());
-    if (first.kind !== 'apply') throw new Error(first.reason);
-    expect(first.invitations.map((i) => [i.inviteeId, i.status, i.sequence, i.channel])).toEqual([
+  it('one email invitation per invitee at sequence 0; an unchanged repeat changes nothing; a reschedule raises the sequence for all', () => {
+    const first = stored(decided(decideSummons(halland, consented, consent, undefined, summons())).meeting);
+    expect(view(first).map((i) => [i.inviteeId, i.status, i.sequence, i.channel])).toEqual([
       ['inv-bup', 'pending', 0, 'email'],
       ['inv-soc', 'pending', 0, 'email'],
       ['inv-skola', 'pending', 0, 'email'],
     ]);
-    const sent = first.invitations.map((i) => ({ ...i, status: 'sent' as const, sentSequence: 0 }));
-    const same = decideSummons(
+    const summoned = { ...consented, status: 'summoned' as const };
+    const repeat = summons({}, '2026-11-23T10:00:00+01:00');
+    const same = decided(decideSummons(halland, summoned, consent, first, repeat));
+    expect(same.summary).toMatch(/repeated unchanged/);
+    expect(stored(same.meeting, first).sequence).toBe(0);
+    const moved = decided(
+      decideSummons(
+        halland,
+        summoned,
+        consent,
+        first,
+        summons({ startsAt: '2026-12-10T13:00' }, '2026-11-23T11:00:00+01:00'),
+      ),
+    );
+    const after = stored(moved.meeting, first);
+    expect(after.sequence).toBe(1);
+    expect(view(after).every((i) => i.sequence === 1 && i.action === 'request')).toBe(true);
+  });
+  it('an older version of the summons that arrives after a newer one changes nothing (docs/semantics.md)', () => {
+    const newer = stored(
+      decided(
+        decideSummons(
+          halland,
+          consented,
+          consent,
+          undefined,
+          summons({ startsAt: '2026-12-10T13:00' }, '2026-11-23T11:00:00+01:00'),
+        ),
+      ).meeting,
+    );
+    const older = decideSummons(
       halland,
       { ...consented, status: 'summoned' },
       consent,
-      { meeting: first.meeting, invitations: sent },
-      summons(),
+      newer,
+      summons({}, '2026-11-23T09:00:00+01:00'),
     );
-    expect(same).toMatchObject({
-      kind: 'apply',
-      invitations: [],
-      summary: expect.stringMatching(/repeated unchanged/),
-    });
-    const moved = decideSummons(
-      halland,
-      { ...consented, status: 'summoned' },
-      consent,
-      { meeting: first.meeting, invitations: sent },
-      summons({ startsAt: '2026-12-10T13:00' }),
+    expect(older).toMatchObject({ kind: 'apply', superseded: true });
+    expect(stored(decided(older).meeting, newer)).toEqual(newer);
+  });
+  it('an invitee dropped from a newer summons is owed a cancellation (a higher SEQUENCE); the others are not re-sent', () => {
+    const first = stored(decided(decideSummons(halland, consented, consent, undefined, summons())).meeting);
+    const fewer = summons({ invitees: summons().data.invitees.slice(0, 2) }, '2026-11-23T10:00:00+01:00');
+    const after = stored(
+      decided(decideSummons(halland, { ...consented, status: 'summoned' }, consent, first, fewer)).meeting,
+      first,
     );
-    if (moved.kind !== 'apply') throw new Error(moved.reason);
-    expect(moved.meeting.sequence).toBe(1);
-    expect(
-      moved.invitations.every((i) => i.sequence === 1 && i.status === 'pending' && i.sentSequence === 0),
-    ).toBe(true);
+    expect(view(after).map((i) => [i.inviteeId, i.action, i.sequence])).toEqual([
+      ['inv-bup', 'request', 0],
+      ['inv-soc', 'request', 0],
+      ['inv-skola', 'cancel', 1],
+    ]);
+    // The same summons again, with a new event id: nothing more (it re-emailed everyone before).
+    const again = summons({ invitees: summons().data.invitees.slice(0, 2) }, '2026-11-23T11:00:00+01:00');
+    const same = stored(
+      decided(decideSummons(halland, { ...consented, status: 'summoned' }, consent, after, again)).meeting,
+      after,
+    );
+    expect(view(same)).toEqual(view(after));
+  });
+  it('an answer survives a repeat of the summons', () => {
+    const first = decided(decideSummons(halland, consented, consent, undefined, summons())).meeting;
+    const answered: Meeting = {
+      ...first,
+      invitees: first.invitees.map((i) =>
+        i.inviteeId === 'inv-soc'
+          ? { ...i, response: { value: 'accepted', version: 'v', eventId: 'e5' } }
+          : i,
+      ),
+    };
+    const repeat = decided(
+      decideSummons(
+        halland,
+        { ...consented, status: 'summoned' },
+        consent,
+        answered,
+        summons({}, '2026-11-24T09:00:00+01:00'),
+      ),
+    );
+    expect(repeat.meeting.invitees.find((i) => i.inviteeId === 'inv-soc')?.response?.value).toBe('accepted');
   });
   it('Värmland: protected identity — phone tasks, no email, no place, no unit names (seed 004)', () => {
-    const d = decideSummons(
-      halland,
-      { ...consented, protectedIdentity: true },
-      consent,
-      { invitations: [] },
-      summons(),
+    const d = decided(
+      decideSummons(halland, { ...consented, protectedIdentity: true }, consent, undefined, summons()),
     );
-    if (d.kind !== 'apply') throw new Error(d.reason);
     expect(
-      d.invitations.every((i) => i.channel === 'phone' && i.status === 'to-call' && !i.email && !i.unitName),
+      view(d.meeting, true).every(
+        (i) => i.channel === 'phone' && i.status === 'to-call' && !i.email && !i.unitName,
+      ),
     ).toBe(true);
     expect(d.meeting.location).toBeUndefined();
-    expect(JSON.stringify(d)).not.toMatch(/Konferensrum|BUP Halland|Samordna stödet/);
+    expect(JSON.stringify(d)).not.toMatch(/Konferensrum|BUP Halland|Samordna stödet|example\.(se|org)/);
   });
 });
 
 describe('the invitation email', () => {
-  const d = decideSummons(halland, consented, consent, { invitations: [] }, summons());
-  if (d.kind !== 'apply') throw new Error('setup');
+  const d = decided(decideSummons(halland, consented, consent, undefined, summons()));
+  const letters = view(d.meeting);
   it('says who invites, when, how long, where, the case reference and how to confirm — in Swedish by default', () => {
-    const words = composeInvitation(d.meeting, d.invitations[0]!, 'Halland');
+    const words = composeInvitation(d.meeting, letters[0]!, 'Halland');
     expect(words.subject).toBe(
       'Kallelse till SIP-möte onsdag 9 december 2026 kl. 09:00–10:30 (ärende case-1)',
     );
@@ -201,17 +268,23 @@ describe('the invitation email', () => {
     expect(words.html).toContain('<html lang="sv">');
   });
   it('in English where the invitee’s locale says so', () => {
-    expect(composeInvitation(d.meeting, d.invitations[2]!, 'Halland').subject).toBe(
+    expect(composeInvitation(d.meeting, letters[2]!, 'Halland').subject).toBe(
       'Invitation to a SIP meeting Wednesday 9 December 2026, 09:00–10:30 (case case-1)',
     );
   });
+  it('says "changed" only to a recipient who had the invitation before, never in a first invitation', () => {
+    const later = { ...letters[0]!, sequence: 3 };
+    expect(composeInvitation(d.meeting, later, 'Halland').subject).toMatch(/^Kallelse till SIP-möte/);
+    expect(composeInvitation(d.meeting, { ...later, update: true }, 'Halland').subject).toMatch(
+      /^Ändrad tid\/plats: /,
+    );
+  });
   it('carries no personal data and shows the purpose only where the county allows it', () => {
-    const words = composeInvitation(d.meeting, d.invitations[0]!, 'Halland');
+    const words = composeInvitation(d.meeting, letters[0]!, 'Halland');
     expect(`${words.text}${words.html}`).not.toContain('Samordna stödet');
     const open = { ...halland, rules: { ...halland.rules, emailShowsPurpose: true } };
-    const shown = decideSummons(open, consented, consent, { invitations: [] }, summons());
-    if (shown.kind !== 'apply') throw new Error('setup');
-    expect(composeInvitation(shown.meeting, shown.invitations[0]!, 'Halland').text).toContain(
+    const shown = decided(decideSummons(open, consented, consent, undefined, summons()));
+    expect(composeInvitation(shown.meeting, view(shown.meeting)[0]!, 'Halland').text).toContain(
       'Syfte: Samordna stödet',
     );
   });

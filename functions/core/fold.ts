@@ -1,0 +1,143 @@
+/**
+ * A case's state is a function of the set of events it received (docs/semantics.md): the events
+ * are applied in version order — their own `time`, ties by `id` — never in arrival order. Each
+ * event is kept in the case's history with a projection of its data (what the rules read, no
+ * more), and every new event folds the whole history again with the newcomer in its place. An
+ * event whose prerequisite is missing at its place (a consent before its case) is held and tried
+ * again after each later event; still held at the end, it waits (on its queue) or stays inert.
+ */
+import { eventTypes } from '../../events/contracts/common.ts';
+import { applyCaseCreated } from './case.ts';
+import { type CaseState, emptyState, type FoldEvent, type Step, type StepResult } from './case-state.ts';
+import { applyConsentRegistered, applyConsentWithdrawn } from './consent.ts';
+import type { County } from './county.ts';
+import {
+  applyClose,
+  applyFollowUp,
+  applyPhoneTask,
+  applyPlan,
+  applyProtection,
+  applyResponse,
+  applySweep,
+  sweepEventType,
+} from './lifecycle.ts';
+import { sanitizeData } from './protected.ts';
+import { applySummons } from './summons.ts';
+import { compareVersions, versionOf } from './version.ts';
+
+const steps: Record<string, Step<never>> = {
+  [eventTypes.caseCreated]: applyCaseCreated,
+  [eventTypes.consentRegistered]: applyConsentRegistered,
+  [eventTypes.consentWithdrawn]: applyConsentWithdrawn,
+  [eventTypes.summonsSent]: applySummons,
+  [eventTypes.followupDue]: applyFollowUp,
+  [eventTypes.planEstablished]: applyPlan,
+  [eventTypes.invitationResponded]: applyResponse,
+  [eventTypes.caseClosed]: applyClose,
+  [eventTypes.caseProtectionChanged]: applyProtection,
+  [eventTypes.phoneTaskCompleted]: applyPhoneTask,
+  [sweepEventType]: applySweep,
+};
+
+export type FoldOutcome =
+  | { kind: 'applied'; summary: string; warnings?: string[] }
+  | { kind: 'rejected'; reason: string }
+  | { kind: 'held'; reason: string };
+
+export interface FoldResult {
+  state: CaseState;
+  outcomes: Map<string, FoldOutcome>;
+}
+
+const step = (county: County, state: CaseState, event: FoldEvent): StepResult => {
+  const rule = steps[event.type] as Step | undefined;
+  return rule ? rule(county, state, event) : { kind: 'rejected', reason: `no rule for ${event.type}` };
+};
+
+const outcomeOf = (r: StepResult): FoldOutcome =>
+  r.kind === 'applied'
+    ? { kind: 'applied', summary: r.summary, ...(r.warnings?.length ? { warnings: r.warnings } : {}) }
+    : r;
+
+export const foldCase = (county: County, events: readonly FoldEvent[]): FoldResult => {
+  const sorted = [...events].sort((a, b) => compareVersions(a.version, b.version));
+  let state = emptyState();
+  const outcomes = new Map<string, FoldOutcome>();
+  const waiting: FoldEvent[] = [];
+  /** After a change, the held events (in version order) get another try, until none moves. */
+  const retryHeld = () => {
+    for (let i = 0; i < waiting.length;) {
+      const e = waiting[i] as FoldEvent;
+      const r = step(county, state, e);
+      if (r.kind === 'held') {
+        i++;
+        continue;
+      }
+      waiting.splice(i, 1);
+      outcomes.set(e.id, outcomeOf(r));
+      if (r.kind === 'applied') {
+        state = r.state;
+        i = 0;
+      }
+    }
+  };
+  for (const e of sorted) {
+    if (outcomes.has(e.id)) continue; // the same event twice: once is enough
+    const r = step(county, state, e);
+    outcomes.set(e.id, outcomeOf(r));
+    if (r.kind === 'held') {
+      waiting.push(e);
+      continue;
+    }
+    if (r.kind === 'applied') {
+      state = r.state;
+      retryHeld();
+    }
+  }
+  return { state, outcomes };
+};
+
+/** A canonical text of a state: two states are the same when their texts are. */
+export const stateKey = (state: CaseState): string =>
+  JSON.stringify(state, (_k, v: unknown) =>
+    v instanceof Map ? [...v.entries()].sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)) : v,
+  );
+
+/** What the summons' free text becomes in the history: only that it was stated (the rules check no more). */
+export const STATED = '(stated in the summons)';
+
+export interface IncomingEvent {
+  id: string;
+  type: string;
+  time: string;
+  subject: string;
+  data: unknown;
+}
+
+/**
+ * The part of an event the history keeps and the rules read. The summons' purpose, long-term goal
+ * and questions are checked, never stored (the purpose is kept where the county lets emails show
+ * it); a protected case keeps only the allow-list (./protected.ts).
+ */
+export const projectEvent = (county: County, event: IncomingEvent, protectedCase: boolean): FoldEvent => {
+  let data = event.data;
+  if (event.type === eventTypes.summonsSent) {
+    const d = data as { purpose?: string; longTermGoal?: string; questions?: string[] };
+    const { purpose, longTermGoal, questions, ...rest } = d;
+    data = {
+      ...rest,
+      ...(purpose !== undefined ? { purpose: county.rules.emailShowsPurpose ? purpose : STATED } : {}),
+      ...(longTermGoal !== undefined ? { longTermGoal: STATED } : {}),
+      ...(questions !== undefined ? { questions: [STATED] } : {}),
+    };
+  }
+  if (protectedCase) data = sanitizeData(event.type, data).event;
+  return {
+    id: event.id,
+    type: event.type,
+    subject: event.subject,
+    time: event.time,
+    version: versionOf(event),
+    data,
+  };
+};

@@ -1,0 +1,178 @@
+/**
+ * The one path every event of a case takes (docs/semantics.md): read the case partition (one
+ * Query), fold its history with the newcomer in its place (functions/core/fold.ts), write what
+ * changed with the new history entry (one transaction, version-checked), then the effects the
+ * stored state calls for. A lost race re-reads and folds again.
+ */
+import type { CaseStore, DeliveryRef, HistoryRecord, LoadedCase } from '../adapters/case-store.ts';
+import type { Outbox } from '../adapters/outbox.ts';
+import type { FoldEvent } from '../core/case-state.ts';
+import { foldCase, type IncomingEvent, projectEvent, stateKey } from '../core/fold.ts';
+import { dueMarkers } from '../core/lifecycle.ts';
+import { materialize } from '../core/materialize.ts';
+import { type Meeting, type Notice, pendingMailJobs } from '../core/meeting.ts';
+import { sanitizeData } from '../core/protected.ts';
+import type { County } from '../core/county.ts';
+import type { Outcome } from './consumer.ts';
+
+export interface ApplyDeps {
+  county: County;
+  store: Pick<CaseStore, 'loadCase' | 'commit' | 'fenceDeliveries' | 'rewriteHistoryData'>;
+  now: () => Date;
+  outbox?: Outbox;
+  /** How long a mailer's claim may be held by a live send (its Lambda's timeout, with margin). */
+  claimLeaseSeconds?: number;
+}
+
+export interface ApplyContext {
+  /** Called as soon as the case is known to be protected: a retry or a wait must carry only the allow-list. */
+  markProtected?: () => void;
+}
+
+const MAX_ATTEMPTS = 4;
+/** A send holds its claim at most this long (the mailer's 10 s timeout, three times). */
+export const DEFAULT_CLAIM_LEASE_SECONDS = 30;
+
+export class ConcurrentChangeError extends Error {
+  override name = 'ConcurrentChangeError';
+}
+
+const toFoldEvent = (h: HistoryRecord): FoldEvent => ({
+  id: h.eventId,
+  type: h.eventType,
+  subject: h.caseId,
+  time: h.occurredAt,
+  version: h.version,
+  data: h.data,
+});
+
+/** Every recipient the mailer could be working on for this case: what a protection must fence. */
+const emailRecipients = (loaded: LoadedCase): DeliveryRef[] => [
+  ...[...loaded.meetings.values()].flatMap((m) =>
+    m.invitees
+      .filter((i) => i.email)
+      .map((i) => ({ caseId: m.caseId, meetingId: m.meetingId, inviteeId: i.inviteeId })),
+  ),
+  ...[...loaded.notices.values()].flatMap((n) =>
+    n.recipients.map((r) => ({ caseId: n.caseId, noticeId: n.noticeId, recipient: r.key })),
+  ),
+];
+
+/**
+ * What the stored state calls for, after a commit and again on a duplicate delivery (the first may
+ * have died before it got here): every email still owed goes to the mailer (which sends each
+ * sequence once); a protected case's history is rewritten down to the allow-list.
+ */
+const effects = async (
+  deps: ApplyDeps,
+  caseId: string,
+  after: { protectedCase: boolean; meetings: Iterable<Meeting>; notices: Iterable<Notice> },
+  loaded: LoadedCase,
+) => {
+  if (after.protectedCase) {
+    for (const h of loaded.history) {
+      if (h.data === undefined) continue;
+      const { event, dropped } = sanitizeData(h.eventType, h.data);
+      if (dropped.length > 0) await deps.store.rewriteHistoryData(caseId, h.eventId, event);
+    }
+    return;
+  }
+  const jobs = pendingMailJobs(false, after.meetings, after.notices, loaded.deliveries);
+  if (deps.outbox && jobs.length > 0) await deps.outbox.enqueue(jobs);
+};
+
+export const applyEvent = async (
+  deps: ApplyDeps,
+  incoming: IncomingEvent,
+  ctx: ApplyContext = {},
+): Promise<Outcome> => {
+  const caseId = incoming.subject;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const loaded = await deps.store.loadCase(caseId);
+    const wasProtected = loaded.case?.protectedIdentity ?? false;
+    if (wasProtected) ctx.markProtected?.();
+    if (loaded.history.some((h) => h.eventId === incoming.id)) {
+      await effects(
+        deps,
+        caseId,
+        { protectedCase: wasProtected, meetings: loaded.meetings.values(), notices: loaded.notices.values() },
+        loaded,
+      );
+      return { kind: 'duplicate' };
+    }
+    const logged = loaded.history.filter((h) => h.data !== undefined).map(toFoldEvent);
+    const event = projectEvent(deps.county, incoming, wasProtected);
+    const folded = foldCase(deps.county, [...logged, event]);
+    const outcome = folded.outcomes.get(event.id);
+    if (!outcome) throw new Error(`the fold lost event ${event.id}`);
+    if (outcome.kind === 'held') return { kind: 'deferred', reason: outcome.reason };
+    const state = folded.state;
+    // Without a case there is nothing to keep the event in: only a creation can be refused here.
+    if (!state.case) {
+      return outcome.kind === 'rejected'
+        ? { kind: 'rejected', reason: outcome.reason }
+        : { kind: 'rejected', reason: `case ${caseId} does not exist` };
+    }
+    const nowProtected = state.case.protectedIdentity;
+    if (nowProtected) ctx.markProtected?.();
+    let kind: 'applied' | 'superseded' | 'rejected' = outcome.kind;
+    if (kind === 'applied' && stateKey(foldCase(deps.county, logged).state) === stateKey(state))
+      kind = 'superseded';
+
+    const now = deps.now();
+    if (nowProtected && !wasProtected && loaded.case) {
+      // No email may go out once the case is protected: fence every recipient first, and wait
+      // for a send that holds a claim right now rather than race it.
+      const stale = new Date(now.getTime() - (deps.claimLeaseSeconds ?? DEFAULT_CLAIM_LEASE_SECONDS) * 1000);
+      if (!(await deps.store.fenceDeliveries(emailRecipients(loaded), stale.toISOString())))
+        return {
+          kind: 'deferred',
+          reason: 'an email of this case is being sent; protection waits until it is done',
+        };
+    }
+
+    const writes = materialize(loaded, state, dueMarkers(deps.county, state));
+    const appliedAt = now.toISOString();
+    const history: HistoryRecord = {
+      caseId,
+      eventId: incoming.id,
+      eventType: incoming.type,
+      occurredAt: incoming.time,
+      summary: outcome.kind === 'applied' ? outcome.summary : `rejected: ${outcome.reason}`,
+      appliedAt,
+      version: event.version,
+      data: nowProtected ? sanitizeData(event.type, event.data).event : event.data,
+      outcome: kind,
+      ...(outcome.kind === 'rejected' ? { reason: outcome.reason } : {}),
+    };
+    const result = await deps.store.commit({
+      writes,
+      expectedVersion: loaded.case?.version,
+      history,
+      appliedAt,
+    });
+    if (result.kind === 'conflict') continue;
+    const meetings = new Map(loaded.meetings);
+    for (const m of writes.meetings) meetings.set(m.meetingId, m);
+    const notices = new Map(loaded.notices);
+    for (const n of writes.notices) notices.set(n.noticeId, n);
+    await effects(
+      deps,
+      caseId,
+      { protectedCase: nowProtected, meetings: meetings.values(), notices: notices.values() },
+      loaded,
+    );
+    if (result.kind === 'duplicate') return { kind: 'duplicate' };
+    if (outcome.kind === 'rejected') return { kind: 'rejected', reason: outcome.reason };
+    const deviations = nowProtected ? sanitizeData(incoming.type, incoming.data).dropped : [];
+    return kind === 'superseded'
+      ? { kind: 'superseded' }
+      : {
+          kind: 'applied',
+          ...(outcome.kind === 'applied' && outcome.warnings ? { warnings: outcome.warnings } : {}),
+          ...(deviations.length ? { deviations } : {}),
+        };
+  }
+  // Retried through SQS: by then the competing change has settled.
+  throw new ConcurrentChangeError(`case ${caseId} kept changing concurrently (${MAX_ATTEMPTS} attempts)`);
+};
