@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'bench/out/', 'events/schema/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'bench/out/', 'events/schema/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

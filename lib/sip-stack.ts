@@ -25,7 +25,6 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { eventTypes } from '../events/contracts.ts';
 import { bundling, handlerEntry } from './bundling.ts';
 import type { CountyConfig } from './counties.ts';
 import {
@@ -310,14 +309,12 @@ export class SipStack extends Stack {
     alarmAction: cloudwatchActions.SnsAction,
     mailQueue: sqs.Queue,
   ) {
-    const followUps = this.queues.get(eventTypes.followupDue)?.queue;
-    if (!followUps) throw new Error('the topology has no follow-up queue');
     const fn = this.lambdaFunction(
       'Sweep',
       'sweep',
       'Daily sweep: follow-ups due, consent reminders and expiry',
       { memoryMb: 512, timeoutSeconds: 300 },
-      { ...environment, FOLLOWUP_QUEUE_URL: followUps.queueUrl, MAIL_QUEUE_URL: mailQueue.queueUrl },
+      { ...environment, MAIL_QUEUE_URL: mailQueue.queueUrl },
       [
         new iam.PolicyStatement({
           actions: ['dynamodb:Query'],
@@ -328,10 +325,7 @@ export class SipStack extends Stack {
           actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
           resources: [this.table.tableArn],
         }),
-        new iam.PolicyStatement({
-          actions: ['sqs:SendMessage'],
-          resources: [followUps.queueArn, mailQueue.queueArn],
-        }),
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [mailQueue.queueArn] }),
       ],
     );
     const schedulerRole = new iam.Role(this, 'SweepSchedulerRole', {
@@ -475,6 +469,7 @@ export class SipStack extends Stack {
       // Deferred events go back on the function's own queue (see functions/runtime/consumer.ts).
       statements.push(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
       extraEnv.QUEUE_URL = queue.queueUrl;
+      if (c.waitSeconds !== undefined) extraEnv.ORDERING_WAIT_SECONDS = String(c.waitSeconds);
     }
     const fn = this.lambdaFunction(
       id,

@@ -26,6 +26,12 @@ export interface ConsumerSettings {
    */
   waitsForPrerequisites?: boolean;
   /**
+   * How long an event may wait on its queue before it is rejected (default: the 15-minute
+   * ordering wait). The mailer's jobs wait for a send in progress or in doubt, which the claim
+   * lease and the doubt window bound (~11 minutes from the claim, whenever that was).
+   */
+  waitSeconds?: number;
+  /**
    * Its commits can leave emails owed (any event of a case can, once the history is folded again):
    * needs the mail queue's URL and permission to send to it.
    */
@@ -200,6 +206,7 @@ export const consumers: readonly ConsumerSpec[] = [
     mailer: true,
     // A job waits (on its own queue) while another send holds the claim or an email is in doubt.
     waitsForPrerequisites: true,
+    waitSeconds: 3600,
   },
   {
     eventType: sesEventsType,
@@ -209,6 +216,7 @@ export const consumers: readonly ConsumerSpec[] = [
     tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     // A report that comes before its send is recorded waits for it.
     waitsForPrerequisites: true,
+    waitSeconds: 3600,
   },
 ];
 

@@ -217,8 +217,8 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
         ...(c.mailer
           ? { SENDER_ADDRESS: county.senderAddress, REPLY_TO_ADDRESS: county.replyToAddress }
           : {}),
-        ...(opts.orderingWaitSeconds !== undefined
-          ? { ORDERING_WAIT_SECONDS: String(opts.orderingWaitSeconds) }
+        ...(c.waitSeconds !== undefined || opts.orderingWaitSeconds !== undefined
+          ? { ORDERING_WAIT_SECONDS: String(c.waitSeconds ?? opts.orderingWaitSeconds) }
           : {}),
         SIP_WORKER: JSON.stringify(spec),
         SIP_PARENT_PID: String(process.pid),

@@ -1,9 +1,7 @@
 /** npm run sweep [-- --now 2027-03-03T06:00:00+01:00] — runs the daily sweep against the running local stack. */
 import { parseArgs } from 'node:util';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { sqsOutbox } from '../functions/adapters/outbox.ts';
 import { runSweep } from '../functions/sweep/apply.ts';
-import { eventTypes } from '../events/contracts.ts';
 import { countyById } from '../lib/counties.ts';
 import { mailQueue } from '../lib/topology.ts';
 import { caseStore } from './inspect.ts';
@@ -21,16 +19,10 @@ try {
     county: { id: county.id, displayName: county.displayName, rules: county.rules },
     store: caseStore(stack.endpoints.dynamodb, stack.tables[0] ?? ''),
     outbox: sqsOutbox(stack.queues[mailQueue().eventType as keyof typeof stack.queues].url, county.id, sqs),
-    publishFollowUp: async (body) => {
-      await sqs.send(
-        new SendMessageCommand({ QueueUrl: stack.queues[eventTypes.followupDue].url, MessageBody: body }),
-      );
-    },
     now: () => now,
   });
   console.log(
-    `sweep for ${result.days[0]} … ${result.days.at(-1)}: ${result.followUpsPublished} follow-up(s) published, ` +
-      `${result.consentReminders} consent reminder(s), ${result.consentsExpired} consent(s) expired`,
+    `sweep for ${result.days[0]} … ${result.days.at(-1)}: ${result.cases} case(s) with something due, ${result.changed} changed (reminders, expiry)`,
   );
   sqs.destroy();
 } catch (error) {

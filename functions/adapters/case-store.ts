@@ -124,7 +124,7 @@ export class TransactionTooLargeError extends Error {
   override name = 'TransactionTooLargeError';
 }
 
-const CLAIM_FIELDS = 'claimToken, claimedAt, claimSequence, claimAction, claimTo';
+const CLAIM_FIELDS = 'claimToken, claimedAt, claimSequence, claimAction, claimTo, claimDigest';
 
 export class CaseStore {
   constructor(
@@ -263,15 +263,16 @@ export class CaseStore {
   }
 
   /**
-   * While a case becomes protected: no claim succeeds on these deliveries any more. Fails (false)
-   * when one is claimed by a send that may still be running (claimed after `staleBefore`): the
-   * protection waits for it rather than race it.
+   * While a case becomes protected: no claim succeeds on these deliveries any more, and the
+   * addresses they were sent to are removed (a protected case keeps no address, even of what went
+   * out before). Fails (false) when one is claimed by a send that may still be running (claimed
+   * after `staleBefore`): the protection waits for it rather than race it.
    */
   async fenceDeliveries(refs: DeliveryRef[], staleBefore: string): Promise<boolean> {
     for (const ref of refs) {
       const fenced = await this.conditionalUpdate({
         Key: keys.delivery(ref),
-        UpdateExpression: `SET fenced = :yes, #type = :type, caseId = :caseId${refSet(ref)}`,
+        UpdateExpression: `SET fenced = :yes, #type = :type, caseId = :caseId${refSet(ref)} REMOVE sentTo, ${CLAIM_FIELDS}`,
         ConditionExpression: 'attribute_not_exists(claimToken) OR claimedAt < :stale',
         ExpressionAttributeNames: { '#type': 'type' },
         ExpressionAttributeValues: {
@@ -294,13 +295,20 @@ export class CaseStore {
    */
   async claimDelivery(
     ref: DeliveryRef,
-    claim: { token: string; at: string; sequence: number; action: 'request' | 'cancel'; to: string },
+    claim: {
+      token: string;
+      at: string;
+      sequence: number;
+      action: 'request' | 'cancel';
+      to: string;
+      digest: string;
+    },
     takeOverBefore: string,
   ): Promise<boolean> {
     return this.conditionalUpdate({
       Key: keys.delivery(ref),
       UpdateExpression:
-        'SET #type = :type, caseId = :caseId, claimToken = :token, claimedAt = :at, claimSequence = :seq, claimAction = :action, claimTo = :to, attempted = :yes' +
+        'SET #type = :type, caseId = :caseId, claimToken = :token, claimedAt = :at, claimSequence = :seq, claimAction = :action, claimTo = :to, claimDigest = :digest, attempted = :yes' +
         refSet(ref),
       ConditionExpression:
         'attribute_not_exists(fenced) AND (attribute_not_exists(doneSequence) OR doneSequence < :seq) AND (attribute_not_exists(claimToken) OR claimedAt < :takeOver)',
@@ -313,6 +321,7 @@ export class CaseStore {
         ':seq': claim.sequence,
         ':action': claim.action,
         ':to': claim.to,
+        ':digest': claim.digest,
         ':yes': true,
         ':takeOver': takeOverBefore,
         ...refValues(ref),
@@ -341,6 +350,7 @@ export class CaseStore {
           action: 'request' | 'cancel';
           to: string;
           sesMessageId: string;
+          digest?: string;
         }
       | { status: 'failed'; sequence: number; failureReason: string },
     now: string,
@@ -355,6 +365,7 @@ export class CaseStore {
             sentAction: result.action,
             sentTo: result.to,
             sesMessageId: result.sesMessageId,
+            ...(result.digest ? { sentDigest: result.digest } : {}),
           };
     const names = Object.keys(set);
     return this.conditionalUpdate({
@@ -390,11 +401,13 @@ export class CaseStore {
     sequence: number,
     status: 'cancelled' | 'withheld' | 'void',
     now: string,
+    /** A claim older than this is given up (its sender is gone, SES never confirmed its send). */
+    takeOverBefore: string,
   ): Promise<boolean> {
     return this.conditionalUpdate({
       Key: keys.delivery(ref),
-      UpdateExpression: `SET #type = :type, caseId = :caseId, #status = :status, doneSequence = :seq, updatedAt = :now${refSet(ref)}`,
-      ConditionExpression: `attribute_not_exists(claimToken) AND (attribute_not_exists(doneSequence) OR doneSequence < :seq)${status === 'cancelled' ? ' AND attribute_not_exists(attempted)' : ''}`,
+      UpdateExpression: `SET #type = :type, caseId = :caseId, #status = :status, doneSequence = :seq, updatedAt = :now${refSet(ref)} REMOVE ${CLAIM_FIELDS}`,
+      ConditionExpression: `(attribute_not_exists(claimToken) OR claimedAt < :takeOver) AND (attribute_not_exists(doneSequence) OR doneSequence < :seq)${status === 'cancelled' ? ' AND attribute_not_exists(attempted)' : ''}`,
       ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
       ExpressionAttributeValues: {
         ':type': 'delivery',
@@ -402,7 +415,37 @@ export class CaseStore {
         ':status': status,
         ':seq': sequence,
         ':now': now,
+        ':takeOver': takeOverBefore,
         ...refValues(ref),
+      },
+    });
+  }
+
+  /**
+   * The recipient already has what this sequence shows (a change undone before it was sent): the
+   * sequence is done without an email. Only while no send holds a claim, and only if the last email
+   * to this address showed exactly this.
+   */
+  async markUnchanged(
+    ref: DeliveryRef,
+    sequence: number,
+    to: string,
+    digest: string,
+    now: string,
+    takeOverBefore: string,
+  ): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: keys.delivery(ref),
+      UpdateExpression: `SET doneSequence = :seq, updatedAt = :now REMOVE ${CLAIM_FIELDS}`,
+      ConditionExpression:
+        '(attribute_not_exists(claimToken) OR claimedAt < :takeOver) AND doneSequence < :seq AND sentTo = :to AND sentDigest = :digest AND sentAction = :request',
+      ExpressionAttributeValues: {
+        ':seq': sequence,
+        ':now': now,
+        ':to': to,
+        ':digest': digest,
+        ':request': 'request',
+        ':takeOver': takeOverBefore,
       },
     });
   }
@@ -419,7 +462,7 @@ export class CaseStore {
   ): Promise<boolean> {
     return this.conditionalUpdate({
       Key: keys.delivery(ref),
-      UpdateExpression: `SET #status = :status, doneSequence = :seq, sentSequence = :seq, sentAction = :action, sentTo = claimTo, sesMessageId = :id, updatedAt = :now REMOVE ${CLAIM_FIELDS}`,
+      UpdateExpression: `SET #status = :status, doneSequence = :seq, sentSequence = :seq, sentAction = :action, sentTo = claimTo, sentDigest = claimDigest, sesMessageId = :id, updatedAt = :now REMOVE ${CLAIM_FIELDS}`,
       ConditionExpression: 'claimToken = :token AND claimSequence = :seq',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {

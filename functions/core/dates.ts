@@ -13,14 +13,25 @@ export const addDays = (isoDate: string, days: number): string =>
 export const daysBetween = (from: string, to: string): number =>
   Math.round((toUtcMs(to) - toUtcMs(from)) / DAY_MS);
 
+/** Built once: constructing an Intl.DateTimeFormat costs far more than formatting with one. */
+const stockholmDay = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Europe/Stockholm',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+const stockholmHour = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Stockholm',
+  hour: '2-digit',
+  hour12: false,
+});
+
 /** The calendar date in Sweden at an instant (Europe/Stockholm). */
-export const stockholmDate = (instant: Date): string =>
-  new Intl.DateTimeFormat('sv-SE', {
-    timeZone: 'Europe/Stockholm',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
+export const stockholmDate = (instant: Date): string => stockholmDay.format(instant);
+
+/** Stockholm's offset from UTC in hours on a day: 1 (CET) or 2 (CEST), read at noon. */
+export const stockholmOffsetHours = (isoDate: string): number =>
+  Number(stockholmHour.format(new Date(`${isoDate}T12:00:00Z`))) - 12;
 
 /** ISO weekday (1 = Monday … 7 = Sunday) of a calendar date. */
 export const isoWeekday = (isoDate: string): number => {
@@ -38,3 +49,7 @@ export const addMinutesLocal = (localDateTime: string, minutes: number): string 
   const ms = Date.parse(`${localDateTime.slice(0, 16)}:00Z`) + minutes * 60_000;
   return new Date(ms).toISOString().slice(0, 16);
 };
+
+/** 06:00 in Stockholm on a day, as an RFC 3339 time with that day's offset (CET or CEST): the sweep's hour. */
+export const stockholmMorning = (isoDate: string): string =>
+  `${isoDate}T06:00:00+0${stockholmOffsetHours(isoDate)}:00`;

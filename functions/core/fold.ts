@@ -11,19 +11,25 @@ import { applyCaseCreated } from './case.ts';
 import { type CaseState, emptyState, type FoldEvent, type Step, type StepResult } from './case-state.ts';
 import { applyConsentRegistered, applyConsentWithdrawn } from './consent.ts';
 import type { County } from './county.ts';
+import { stockholmMorning } from './dates.ts';
+import { derivedId } from './ids.ts';
 import {
   applyClose,
+  applyConsentDue,
   applyFollowUp,
   applyPhoneTask,
   applyPlan,
   applyProtection,
   applyResponse,
-  applySweep,
-  sweepEventType,
+  applyTick,
+  consentDueEventType,
+  type DueMarker,
+  dueMarkers,
+  tickEventType,
 } from './lifecycle.ts';
 import { sanitizeData } from './protected.ts';
 import { applySummons } from './summons.ts';
-import { compareVersions, versionOf } from './version.ts';
+import { compareVersions, type Version, versionOf } from './version.ts';
 
 const steps: Record<string, Step<never>> = {
   [eventTypes.caseCreated]: applyCaseCreated,
@@ -36,7 +42,8 @@ const steps: Record<string, Step<never>> = {
   [eventTypes.caseClosed]: applyClose,
   [eventTypes.caseProtectionChanged]: applyProtection,
   [eventTypes.phoneTaskCompleted]: applyPhoneTask,
-  [sweepEventType]: applySweep,
+  [tickEventType]: applyTick,
+  [consentDueEventType]: applyConsentDue,
 };
 
 export type FoldOutcome =
@@ -59,11 +66,36 @@ const outcomeOf = (r: StepResult): FoldOutcome =>
     ? { kind: 'applied', summary: r.summary, ...(r.warnings?.length ? { warnings: r.warnings } : {}) }
     : r;
 
-export const foldCase = (county: County, events: readonly FoldEvent[]): FoldResult => {
+/**
+ * What falls due by the clock, as an event in the case's order: the morning (06:00 Stockholm) of
+ * its day, with an id of its own. A follow-up reminder is a followup.due like upstream's; a consent
+ * reminder or expiry is the rules' own event. Deterministic: the same marker, the same event.
+ */
+const dueEvent = (county: County, m: DueMarker): FoldEvent => {
+  const time = stockholmMorning(m.date);
+  const id =
+    m.kind === 'follow-up'
+      ? derivedId('sweep.followup', m.caseId, m.ref)
+      : derivedId(`sweep.${m.kind}`, m.caseId, m.ref);
+  const data =
+    m.kind === 'follow-up'
+      ? { county: county.id, followUpId: m.ref, dueOn: m.dueOn ?? m.date }
+      : { county: county.id, kind: m.kind, consentId: m.ref };
+  const type = m.kind === 'follow-up' ? eventTypes.followupDue : consentDueEventType;
+  return { id, type, subject: m.caseId, time, version: versionOf({ time, id }), data };
+};
+
+/**
+ * Folds a case's events in version order. With `clock` (the case's now), what falls due by then
+ * — reminders, expiry — takes its place among the events too, so the state is a function of the
+ * events and the clock alone, never of when a sweep managed to run.
+ */
+export const foldCase = (county: County, events: readonly FoldEvent[], clock?: Version): FoldResult => {
   const sorted = [...events].sort((a, b) => compareVersions(a.version, b.version));
   let state = emptyState();
   const outcomes = new Map<string, FoldOutcome>();
   const waiting: FoldEvent[] = [];
+  const done = new Set<string>();
   /** After a change, the held events (in version order) get another try, until none moves. */
   const retryHeld = () => {
     for (let i = 0; i < waiting.length;) {
@@ -81,8 +113,25 @@ export const foldCase = (county: County, events: readonly FoldEvent[]): FoldResu
       }
     }
   };
+  /** Everything due up to `until`, in order, each once. */
+  const fallDue = (until: Version) => {
+    for (;;) {
+      const next = dueMarkers(county, state)
+        .map((m) => dueEvent(county, m))
+        .filter((e) => !done.has(e.id) && e.version <= until)
+        .sort((a, b) => compareVersions(a.version, b.version))[0];
+      if (!next) return;
+      done.add(next.id);
+      const r = step(county, state, next);
+      if (r.kind === 'applied') {
+        state = r.state;
+        retryHeld();
+      }
+    }
+  };
   for (const e of sorted) {
     if (outcomes.has(e.id)) continue; // the same event twice: once is enough
+    if (clock !== undefined) fallDue(e.version < clock ? e.version : clock);
     const r = step(county, state, e);
     outcomes.set(e.id, outcomeOf(r));
     if (r.kind === 'held') {
@@ -94,6 +143,7 @@ export const foldCase = (county: County, events: readonly FoldEvent[]): FoldResu
       retryHeld();
     }
   }
+  if (clock !== undefined) fallDue(clock);
   return { state, outcomes };
 };
 

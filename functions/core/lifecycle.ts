@@ -459,18 +459,29 @@ export const decideFollowUp = (
 export const applyFollowUp: Step<FollowupDue['data']> = (county, state, event) =>
   withCase(state, event, (c) => inCounty(county, event.data.county, () => decideFollowUp(c, state, event)));
 
-/** The sweep's consent events (internal): a reminder before consent lapses, and its expiry the day after. */
-export interface SweepData {
+/** What falls due for a consent (the rules' own event, by the clock): a reminder before it lapses, its expiry the day after. */
+export interface ConsentDueData {
   county: string;
   kind: 'consent-reminder' | 'consent-expiry';
   consentId: string;
 }
-export const sweepEventType = 'se.sip.sweep.v1';
+export const consentDueEventType = 'se.sip.consent.due';
+
+/**
+ * The daily sweep's visit to a case with something due (internal, kept in its history): it moves
+ * the case's clock to its morning, so what fell due by then happens (functions/core/fold.ts).
+ */
+export const tickEventType = 'se.sip.sweep.v1';
+
+export const applyTick: Step<{ county: string }> = (county, state, event) =>
+  withCase(state, event, () =>
+    inCounty(county, event.data.county, () => applied(state, 'the daily sweep looked at the case')),
+  );
 
 export const decideConsentDue = (
   c: CaseRecord,
   state: CaseState,
-  event: Versioned<SweepData>,
+  event: Versioned<ConsentDueData>,
 ): StepResult => {
   const consent = state.consents.get(event.data.consentId);
   if (!consent) return rejected(`consent ${event.data.consentId} is unknown`);
@@ -508,7 +519,7 @@ export const decideConsentDue = (
   );
 };
 
-export const applySweep: Step<SweepData> = (county, state, event) =>
+export const applyConsentDue: Step<ConsentDueData> = (county, state, event) =>
   withCase(state, event, (c) => inCounty(county, event.data.county, () => decideConsentDue(c, state, event)));
 
 /**

@@ -8,7 +8,7 @@
  * flight can never overwrite each other. An invitation is the view that joins the two.
  */
 import type { SummonsSent } from '../../events/contracts.ts';
-import { derivedId } from './ids.ts';
+import { derivedId, hashOf } from './ids.ts';
 import type { Version } from './version.ts';
 
 export type Location = SummonsSent['data']['location'];
@@ -115,6 +115,8 @@ export interface Delivery {
   sentSequence?: number;
   sentAction?: 'request' | 'cancel';
   sentTo?: string;
+  /** What the last email sent to `sentTo` showed (./meeting.ts `letterDigest`): an unchanged one is not sent again. */
+  sentDigest?: string;
   /** A send was claimed at least once: SES may have the request, so a cancellation is owed. */
   attempted?: boolean;
   claimToken?: string;
@@ -345,3 +347,32 @@ export const noticeView = (
     status: distinct.length === 1 ? (distinct[0] as string) : distinct.sort().join('/'),
   };
 };
+
+/**
+ * What an invitation email shows its recipient — time, length, place, organiser, the unit's name,
+ * language, the consent note — as a digest: a later sequence that shows the same (a change undone
+ * before it was sent) is not sent again.
+ */
+export const letterDigest = (
+  meeting: Meeting,
+  invitee: Invitee,
+  action: 'request' | 'cancel',
+  to: string,
+): string =>
+  hashOf(
+    JSON.stringify([
+      action,
+      to.toLowerCase(),
+      meeting.startsAt,
+      meeting.durationMinutes,
+      meeting.allDay ?? false,
+      meeting.location ?? null,
+      meeting.organiser.unitName ?? null,
+      meeting.organiser.contactEmail ?? null,
+      meeting.purpose ?? null,
+      meeting.consentValidUntil ?? null,
+      meeting.kind ?? 'sip',
+      invitee.unitName ?? null,
+      invitee.locale ?? 'sv',
+    ]),
+  );

@@ -125,26 +125,22 @@ export const applyMailEvent = async (
   if (!transition) return { kind: 'duplicate' }; // transient bounces, opens …: nothing to record
   if (!t) return { kind: 'rejected', reason: `SES message ${e.subject} does not carry this system's tags` };
   if (t.step === 'previous') return { kind: 'duplicate' }; // a report on an old address's cancellation
-  const moved = await store.updateDeliveryStatus(
-    t.ref,
-    e.subject,
-    transition.to,
-    transition.from,
-    e.detail,
-    iso,
-  );
-  if (moved) {
-    if (transition.to === 'failed') {
-      failureMetrics.addMetric('InvitationsFailed', MetricUnit.Count, 1);
-      failureMetrics.publishStoredMetrics();
-      logger.error('email rejected by SES after it was accepted', { caseId: t.ref.caseId, detail: e.detail });
-    }
+  const alarm = () => {
+    failureMetrics.addMetric('InvitationsFailed', MetricUnit.Count, 1);
+    failureMetrics.publishStoredMetrics();
+    logger.error('email rejected by SES after it was accepted', { caseId: t.ref.caseId, detail: e.detail });
+  };
+  if (await store.updateDeliveryStatus(t.ref, e.subject, transition.to, transition.from, e.detail, iso)) {
+    if (transition.to === 'failed') alarm();
     return { kind: 'applied' };
   }
-  // The report came before the send was recorded (the sender still holds its claim): wait for it.
   const d = await store.getDelivery(t.ref);
+  // The report came before the send was recorded (the sender still holds its claim): wait for it.
   if (d?.claimToken === t.token)
     return { kind: 'deferred', reason: 'the send this report is about is not recorded yet' };
+  // Recorded already: a redelivery, perhaps after a crash that came before the alarm. An alarm
+  // counts at least once: a second count is harmless, a missing one is not.
+  if (transition.to === 'failed' && d?.status === 'failed' && d.sesMessageId === e.subject) alarm();
   return { kind: 'duplicate' };
 };
 

@@ -22,7 +22,7 @@ import { checkCounty } from '../core/case.ts';
 import type { County } from '../core/county.ts';
 import type { Letter } from '../core/email.ts';
 import { hashOf } from '../core/ids.ts';
-import { type Delivery, deliveryKey, isDone, type Meeting, owed } from '../core/meeting.ts';
+import { type Delivery, deliveryKey, isDone, letterDigest, type Meeting, owed } from '../core/meeting.ts';
 import { DEFAULT_CLAIM_LEASE_SECONDS } from '../runtime/apply-event.ts';
 import { createSqsHandler, type Outcome, type RecordContext } from '../runtime/consumer.ts';
 import { createMetrics, logger, MetricUnit } from '../runtime/observability.ts';
@@ -56,6 +56,8 @@ interface Target {
   build: (delivery: Delivery | undefined, now: Date, to: string) => Promise<Uint8Array>;
   kind: string;
   void?: boolean;
+  /** What an invitation email would show its recipient (none for a notice: each is sent once). */
+  digest?: (to: string) => string;
 }
 
 /** What the job is about, as the case stands now; or why there is nothing to send. */
@@ -112,6 +114,7 @@ const targetOf = (job: InvitationMail, loaded: LoadedCase, deps: MailerDeps): Ta
     action,
     ...(invitee.email ? { address: invitee.email } : {}),
     kind: action,
+    digest: (to) => letterDigest(meeting, invitee, action, to),
     build: (delivery, now, to) =>
       buildInvitationMessage(
         action === 'cancel' ? ({ ...meeting, status: 'cancelled' } as Meeting) : meeting,
@@ -139,17 +142,21 @@ export const sendMail = async (
   if (job.data.sequence > sequence || isDone(delivery, sequence)) return { kind: 'duplicate' };
   const now = deps.now();
   const iso = now.toISOString();
+  const lease = (deps.claimLeaseSeconds ?? DEFAULT_CLAIM_LEASE_SECONDS) * 1000;
+  const doubt = (deps.sendDoubtSeconds ?? DEFAULT_SEND_DOUBT_SECONDS) * 1000;
+  /** A claim older than this is given up or taken over: its sender is gone and SES never confirmed it. */
+  const takeOver = new Date(now.getTime() - doubt).toISOString();
 
-  // Nothing about a protected case ever reaches SES (docs/protected-identity.md).
+  // Nothing about a protected case ever reaches SES (docs/protected-identity.md). Nothing will be
+  // sent, so a claim only has to outlive its sender (the lease), not the doubt window.
   if (loaded.case?.protectedIdentity || !target.address || target.void) {
     const status = target.void ? 'void' : 'withheld';
-    return (await deps.store.closeWithoutEmail(ref, sequence, status, iso))
+    const gone = new Date(now.getTime() - lease).toISOString();
+    return (await deps.store.closeWithoutEmail(ref, sequence, status, iso, gone))
       ? { kind: 'applied' }
       : { kind: 'deferred', reason: 'a send of this email holds its claim; looking again shortly' };
   }
   if (delivery?.fenced) return { kind: 'deferred', reason: 'the case is becoming protected' };
-  const lease = (deps.claimLeaseSeconds ?? DEFAULT_CLAIM_LEASE_SECONDS) * 1000;
-  const doubt = (deps.sendDoubtSeconds ?? DEFAULT_SEND_DOUBT_SECONDS) * 1000;
   if (delivery?.claimToken && delivery.claimedAt) {
     const claimed = Date.parse(delivery.claimedAt);
     if (claimed > now.getTime() - lease)
@@ -162,15 +169,27 @@ export const sendMail = async (
   }
   // A cancellation owed to someone who was never sent anything needs no email.
   if (target.action === 'cancel' && !delivery?.attempted) {
-    return (await deps.store.closeWithoutEmail(ref, sequence, 'cancelled', iso))
+    return (await deps.store.closeWithoutEmail(ref, sequence, 'cancelled', iso, takeOver))
       ? { kind: 'applied' }
       : { kind: 'deferred', reason: 'the email changed hands; looking again shortly' };
   }
   // A cancellation goes to the address that has the calendar entry.
   const to = target.action === 'cancel' ? (delivery?.sentTo ?? target.address) : target.address;
+  // The recipient already has exactly this (a change undone before it was sent): no email.
+  const digest = target.digest?.(to);
+  if (
+    digest &&
+    delivery?.sentTo === to &&
+    delivery.sentDigest === digest &&
+    delivery.sentAction === 'request'
+  ) {
+    return (await deps.store.markUnchanged(ref, sequence, to, digest, iso, takeOver))
+      ? { kind: 'applied' }
+      : { kind: 'deferred', reason: 'the email changed hands; looking again shortly' };
+  }
   const token = hashOf(ctx.messageId, String(ctx.receiveCount));
-  const takeOver = new Date(now.getTime() - doubt).toISOString();
-  const claim = { token, at: iso, sequence, action: target.action, to };
+  // A notice has no digest (each is sent once); '-' keeps the claim's shape the same.
+  const claim = { token, at: iso, sequence, action: target.action, to, digest: digest ?? '-' };
   if (!(await deps.store.claimDelivery(ref, claim, takeOver)))
     return { kind: 'deferred', reason: 'the email changed hands; looking again shortly' };
 
@@ -219,15 +238,17 @@ export const sendMail = async (
 
   const result = await send(await target.build(delivery, now, to), target.action, 'current');
   if (result.kind === 'rejected') {
+    // The alarm's metric first: a crash after it sends it again (harmless); a crash between the
+    // record and a later metric would leave a failure no alarm ever heard of.
+    failureMetrics.addMetric('InvitationsFailed', MetricUnit.Count, 1);
+    failureMetrics.publishStoredMetrics();
+    logger.error('email permanently rejected by SES', { caseId: job.subject, reason: result.reason });
     await deps.store.recordDelivery(
       ref,
       token,
       { status: 'failed', sequence, failureReason: result.reason },
       iso,
     );
-    failureMetrics.addMetric('InvitationsFailed', MetricUnit.Count, 1);
-    failureMetrics.publishStoredMetrics();
-    logger.error('email permanently rejected by SES', { caseId: job.subject, reason: result.reason });
     return { kind: 'applied' };
   }
   const recorded = await deps.store.recordDelivery(
@@ -239,6 +260,7 @@ export const sendMail = async (
       action: target.action,
       to,
       sesMessageId: result.messageId,
+      ...(digest ? { digest } : {}),
     },
     iso,
   );

@@ -8,9 +8,10 @@ import type { CaseStore, DeliveryRef, HistoryRecord, LoadedCase } from '../adapt
 import type { Outbox } from '../adapters/outbox.ts';
 import type { FoldEvent } from '../core/case-state.ts';
 import { foldCase, type IncomingEvent, projectEvent, stateKey } from '../core/fold.ts';
-import { dueMarkers } from '../core/lifecycle.ts';
-import { materialize } from '../core/materialize.ts';
-import { type Meeting, type Notice, pendingMailJobs } from '../core/meeting.ts';
+import { dueMarkers, tickEventType } from '../core/lifecycle.ts';
+import { versionOf } from '../core/version.ts';
+import { itemCount, materialize } from '../core/materialize.ts';
+import { deliveryKey, type Meeting, type Notice, pendingMailJobs } from '../core/meeting.ts';
 import { sanitizeData } from '../core/protected.ts';
 import type { County } from '../core/county.ts';
 import type { Outcome } from './consumer.ts';
@@ -46,17 +47,23 @@ const toFoldEvent = (h: HistoryRecord): FoldEvent => ({
   data: h.data,
 });
 
-/** Every recipient the mailer could be working on for this case: what a protection must fence. */
-const emailRecipients = (loaded: LoadedCase): DeliveryRef[] => [
-  ...[...loaded.meetings.values()].flatMap((m) =>
-    m.invitees
-      .filter((i) => i.email)
-      .map((i) => ({ caseId: m.caseId, meetingId: m.meetingId, inviteeId: i.inviteeId })),
-  ),
-  ...[...loaded.notices.values()].flatMap((n) =>
-    n.recipients.map((r) => ({ caseId: n.caseId, noticeId: n.noticeId, recipient: r.key })),
-  ),
-];
+/** Every recipient the mailer has worked or could work on for this case: what a protection must fence. */
+const emailRecipients = (loaded: LoadedCase): DeliveryRef[] => {
+  const refs = new Map<string, DeliveryRef>();
+  const add = (ref: DeliveryRef) => refs.set(deliveryKey(ref), ref);
+  for (const m of loaded.meetings.values())
+    for (const i of m.invitees)
+      if (i.email) add({ caseId: m.caseId, meetingId: m.meetingId, inviteeId: i.inviteeId });
+  for (const n of loaded.notices.values())
+    for (const r of n.recipients) add({ caseId: n.caseId, noticeId: n.noticeId, recipient: r.key });
+  for (const d of loaded.deliveries.values())
+    add(
+      d.noticeId !== undefined
+        ? { caseId: d.caseId, noticeId: d.noticeId, recipient: d.recipient ?? '' }
+        : { caseId: d.caseId, meetingId: d.meetingId ?? '', inviteeId: d.inviteeId ?? '' },
+    );
+  return [...refs.values()];
+};
 
 /**
  * What the stored state calls for, after a commit and again on a duplicate delivery (the first may
@@ -70,6 +77,17 @@ const effects = async (
   loaded: LoadedCase,
 ) => {
   if (after.protectedCase) {
+    // What an earlier commit's fence may not have reached (it is idempotent): no address stays.
+    const unfenced = [...loaded.deliveries.values()].filter((d) => d.sentTo || d.claimTo || !d.fenced);
+    if (unfenced.length > 0) {
+      const stale = new Date(
+        deps.now().getTime() - (deps.claimLeaseSeconds ?? DEFAULT_CLAIM_LEASE_SECONDS) * 1000,
+      );
+      await deps.store.fenceDeliveries(
+        emailRecipients({ ...loaded, meetings: new Map(), notices: new Map() }),
+        stale.toISOString(),
+      );
+    }
     for (const h of loaded.history) {
       if (h.data === undefined) continue;
       const { event, dropped } = sanitizeData(h.eventType, h.data);
@@ -102,7 +120,15 @@ export const applyEvent = async (
     }
     const logged = loaded.history.filter((h) => h.data !== undefined).map(toFoldEvent);
     const event = projectEvent(deps.county, incoming, wasProtected);
-    const folded = foldCase(deps.county, [...logged, event]);
+    const now = deps.now();
+    // The case's clock: what fell due by it happens in the fold. A sweep's visit may carry a later
+    // clock than this process's (npm run sweep -- --now …): the case's time never goes back.
+    const clockOf = (events: FoldEvent[]) =>
+      events
+        .filter((e) => e.type === tickEventType)
+        .map((e) => e.version)
+        .reduce((a, b) => (b > a ? b : a), versionOf({ time: now.toISOString(), id: '~' }));
+    const folded = foldCase(deps.county, [...logged, event], clockOf([...logged, event]));
     const outcome = folded.outcomes.get(event.id);
     if (!outcome) throw new Error(`the fold lost event ${event.id}`);
     if (outcome.kind === 'held') return { kind: 'deferred', reason: outcome.reason };
@@ -116,10 +142,17 @@ export const applyEvent = async (
     const nowProtected = state.case.protectedIdentity;
     if (nowProtected) ctx.markProtected?.();
     let kind: 'applied' | 'superseded' | 'rejected' = outcome.kind;
-    if (kind === 'applied' && stateKey(foldCase(deps.county, logged).state) === stateKey(state))
+    const writes = materialize(loaded, state, dueMarkers(deps.county, state));
+    // A sweep's visit counts when it changed what is stored (what fell due by the clock); any
+    // other event when the state with it differs from the state without it.
+    if (
+      kind === 'applied' &&
+      (incoming.type === tickEventType
+        ? itemCount(writes) <= 2
+        : stateKey(foldCase(deps.county, logged, clockOf(logged)).state) === stateKey(state))
+    )
       kind = 'superseded';
 
-    const now = deps.now();
     if (nowProtected && !wasProtected && loaded.case) {
       // No email may go out once the case is protected: fence every recipient first, and wait
       // for a send that holds a claim right now rather than race it.
@@ -131,7 +164,6 @@ export const applyEvent = async (
         };
     }
 
-    const writes = materialize(loaded, state, dueMarkers(deps.county, state));
     const appliedAt = now.toISOString();
     const history: HistoryRecord = {
       caseId,

@@ -46,6 +46,7 @@ export const MAX_DEFERRAL_SECONDS = 8;
 export const PROTECTED_MAX_ATTEMPTS = 5;
 const FIRST_SEEN = 'sipFirstSeen';
 const DEFERRALS = 'sipDeferrals';
+const LAST_SEEN = 'sipLastSeen';
 const ATTEMPTS = 'sipAttempts';
 
 export interface RecordContext {
@@ -165,8 +166,12 @@ export const createSqsHandler = <
     ids: { eventId: string; caseId: string },
   ) => {
     const maxWait = def.orderingWaitSeconds ?? DEFAULT_ORDERING_WAIT_SECONDS;
-    const firstSeen = numberAttribute(record, FIRST_SEEN) ?? Number(record.attributes?.SentTimestamp);
-    const seen = Number.isFinite(firstSeen) ? firstSeen : now().getTime();
+    // The wait counts from the first time the event found it must wait, not from when it was sent;
+    // a wait interrupted for longer than the wait itself (the event was parked, then redriven)
+    // starts again.
+    const last = numberAttribute(record, LAST_SEEN);
+    const interrupted = last !== undefined && now().getTime() - last > maxWait * 1000;
+    const seen = (interrupted ? undefined : numberAttribute(record, FIRST_SEEN)) ?? now().getTime();
     const deferrals = numberAttribute(record, DEFERRALS) ?? 0;
     const waited = (now().getTime() - seen) / 1000;
     if (!def.requeue || waited >= maxWait) {
@@ -178,7 +183,11 @@ export const createSqsHandler = <
       return;
     }
     const delay = Math.max(1, Math.min(2 ** deferrals, MAX_DEFERRAL_SECONDS, Math.ceil(maxWait - waited)));
-    await def.requeue.send(body, delay, { [FIRST_SEEN]: String(seen), [DEFERRALS]: String(deferrals + 1) });
+    await def.requeue.send(body, delay, {
+      [FIRST_SEEN]: String(seen),
+      [LAST_SEEN]: String(now().getTime()),
+      [DEFERRALS]: String(deferrals + 1),
+    });
     metrics.addMetric('DeferredEvents', MetricUnit.Count, 1);
     logger.info('event deferred', {
       outcome: 'deferred',
@@ -289,7 +298,7 @@ export const createSqsHandler = <
       return true;
     }
     const forward: Record<string, string> = { [ATTEMPTS]: String(attempts) };
-    for (const name of [FIRST_SEEN, DEFERRALS]) {
+    for (const name of [FIRST_SEEN, LAST_SEEN, DEFERRALS]) {
       const value = numberAttribute(record, name);
       if (value !== undefined) forward[name] = String(value);
     }

@@ -201,6 +201,7 @@ describe('protected identity end to end', () => {
     const moved = {
       ...normal[3],
       id: uniqueId('evt'),
+      time: '2026-11-23T10:00:00+01:00',
       data: { ...normal[3]?.data, startsAt: '2026-12-10T09:00' },
     };
     await publish(JSON.stringify(moved));

@@ -75,7 +75,10 @@ describe('summons through the local runtime', () => {
       () => emailsFor(caseId),
       (e) => e.length === 3,
     );
-    await publish(freshSummons(caseId, { data: { startsAt: '2026-12-11T13:00' } }));
+    // A later version of the summons (its own, later time): the meeting moves.
+    await publish(
+      freshSummons(caseId, { time: '2026-11-23T10:00:00+01:00', data: { startsAt: '2026-12-11T13:00' } }),
+    );
     await settle();
     const afterMove = await eventually(
       () => emailsFor(caseId),

@@ -1,0 +1,494 @@
+/**
+ * What must hold after every schedule (issue 12, docs/semantics.md), checked on what the run left
+ * behind — the table, the queues, the mailboxes, the logs — never on what the code says it did:
+ *
+ *  1 convergence: each case's state equals the one of the calm, time-ordered run of the same events;
+ *  2 every mailbox ends consistent with that state (per recipient and calendar UID, the highest
+ *    SEQUENCE is the final truth: a REQUEST with the final time and place, or a CANCEL), and every
+ *    calendar reads strictly (RFC 5545/5546);
+ *  3 no email lost: everything owed ends sent, or failed for good with its alarm metric;
+ *  4 no duplicate email (recipient, UID, SEQUENCE, METHOD), beyond the documented doubt window;
+ *  5 a protected case keeps no place, free text or address anywhere — table, queues, DLQs, logs —
+ *    and gets no email (no SES call at all) once protected;
+ *  6 every published message is applied, superseded, a duplicate, rejected with a reason, or parked;
+ *  7 every message this system builds fits its contract, every key its limit;
+ *  8 every write fits DynamoDB's limits;
+ * and the rules the defects of issue 12 broke: a sweep reminds only the plan in force's follow-up,
+ * participants are reminded only while consent is in force, no email repeats what its recipient
+ * already has, a first email never says "changed", an answer is the invitee's newest, and every
+ * valid CloudEvent is accepted. Logs never hold an address, a personal number or a payload value.
+ */
+import { containsPersonalNumber } from '../../events/contracts/common.ts';
+import { parseEvent } from '../../events/contracts.ts';
+import { CaseStore, type LoadedCase } from '../../functions/adapters/case-store.ts';
+import { invitationUid } from '../../functions/adapters/invitation-mail.ts';
+import type { FoldEvent } from '../../functions/core/case-state.ts';
+import { activeConsent } from '../../functions/core/consent.ts';
+import { stockholmDate } from '../../functions/core/dates.ts';
+import { foldCase } from '../../functions/core/fold.ts';
+import { invitationsOf, owed, pendingMailJobs } from '../../functions/core/meeting.ts';
+import { countyById } from '../../lib/counties.ts';
+import { consumers } from '../../lib/topology.ts';
+import { checkCalendar } from '../support/icalendar-check.ts';
+import { readMail } from './mail-read.ts';
+import type { RunResult } from './run.ts';
+
+export interface Violation {
+  oracle: string;
+  detail: string;
+}
+
+export interface Stats {
+  emails: number;
+  explainedDuplicates: number;
+  parkedResidual: number;
+  gaveUp: number;
+}
+
+const storeOf = (r: RunResult) =>
+  new CaseStore({ send: async (c: never) => r.dynamo.execute(c) } as never, r.dynamo.tableName);
+
+export const loadCases = async (r: RunResult): Promise<LoadedCase[]> => {
+  const store = storeOf(r);
+  return Promise.all(r.scenario.cases.map((c) => store.loadCase(c.caseId)));
+};
+
+const sortJson = (v: unknown): string => JSON.stringify(v);
+
+/** What a case's state must agree on, whatever the order its events came in. */
+export const project = (l: LoadedCase) => {
+  const protectedCase = l.case?.protectedIdentity ?? false;
+  const live = [...l.meetings.values()].filter((m) => m.status !== 'cancelled');
+  const invitations = invitationsOf(protectedCase, live, new Map());
+  return {
+    case: l.case && {
+      status: l.case.status,
+      consentStatus: l.case.consentStatus,
+      activeConsentId: l.case.activeConsentId,
+      stopReason: l.case.stopReason,
+      closeReason: l.case.closeReason,
+      protectedIdentity: l.case.protectedIdentity,
+      planId: l.case.planId,
+      ageGroup: l.case.ageGroup,
+      needDiscoveredOn: l.case.needDiscoveredOn,
+      meetingDueBy: l.case.meetingDueBy,
+      createdByEventId: l.case.createdByEventId,
+      coordinator: l.case.coordinator,
+    },
+    consents: [...l.consents.values()]
+      .map((c) => ({
+        consentId: c.consentId,
+        status: c.status,
+        parties: c.parties.map((p) => [p.partyId, p.role, p.decision, p.method].join('/')).sort(),
+        guardianCount: c.guardianCount,
+        covers: c.covers.map((o) => `${o.principal}/${o.organisationId}`).sort(),
+        validFrom: c.validFrom,
+        validUntil: c.validUntil,
+      }))
+      .sort((a, b) => (a.consentId < b.consentId ? -1 : 1)),
+    meetings: live
+      .map((m) => ({
+        meetingId: m.meetingId,
+        kind: m.kind ?? 'sip',
+        status: m.status,
+        startsAt: m.startsAt,
+        durationMinutes: m.durationMinutes,
+        allDay: m.allDay ?? false,
+        location: m.location ?? null,
+        organiser: m.organiser,
+        purpose: m.purpose ?? null,
+        consentValidUntil: m.consentValidUntil ?? null,
+        warnings: m.warnings,
+      }))
+      .sort((a, b) => (a.meetingId < b.meetingId ? -1 : 1)),
+    invitations: invitations
+      .filter((i) => i.action === 'request')
+      .map((i) =>
+        [
+          i.meetingId,
+          i.inviteeId,
+          i.channel,
+          i.email ?? '',
+          i.unitName ?? '',
+          i.locale ?? '',
+          i.phone ?? '',
+          i.response ?? '',
+          i.channel === 'phone' ? i.status : '',
+        ].join('|'),
+      )
+      .sort(),
+    plans: [...l.plans.values()].map((p) => sortJson({ ...p, version: undefined })).sort(),
+    notices: [...l.notices.values()]
+      .filter((n) => !n.void)
+      .map((n) =>
+        sortJson({
+          noticeId: n.noticeId,
+          kind: n.kind,
+          params: n.params,
+          to: n.recipients.map((x) => x.key).sort(),
+        }),
+      )
+      .sort(),
+    due: l.due.map((d) => `${d.kind}/${d.ref}/${d.date}`).sort(),
+  };
+};
+
+const dec = (s: string | undefined) => (s ? Buffer.from(s, 'base64url').toString('utf8') : '');
+
+/** The history as the fold reads it, in version order. */
+const historyEvents = (l: LoadedCase): FoldEvent[] =>
+  l.history
+    .filter((h) => h.data !== undefined)
+    .map((h) => ({
+      id: h.eventId,
+      type: h.eventType,
+      subject: h.caseId,
+      time: h.occurredAt,
+      version: h.version,
+      data: h.data,
+    }))
+    .sort((a, b) => (a.version < b.version ? -1 : 1));
+
+export type Projection = ReturnType<typeof project>;
+
+export const checkRun = async (
+  r: RunResult,
+  reference?: Projection[],
+): Promise<{ violations: Violation[]; stats: Stats }> => {
+  const v: Violation[] = [];
+  const fail = (oracle: string, detail: string) => v.push({ oracle, detail });
+  const stats: Stats = {
+    emails: r.cloud.ses.mailbox.length,
+    explainedDuplicates: 0,
+    parkedResidual: 0,
+    gaveUp: 0,
+  };
+  const county = countyById(r.scenario.county);
+  const cases = await loadCases(r);
+  const byCase = new Map(
+    r.scenario.cases.map((c, i) => [c.caseId, { scenario: c, loaded: cases[i] as LoadedCase }]),
+  );
+  const mails = r.cloud.ses.mailbox.map((m) => {
+    const read = readMail(m.raw);
+    return {
+      ...m,
+      read,
+      caseId: dec(m.tags.sipCase),
+      cal: read.calendar ? checkCalendar(read.calendar) : undefined,
+    };
+  });
+  const logText = r.logs.join('');
+
+  // 1 convergence
+  if (reference) {
+    cases.forEach((l, i) => {
+      const a = project(l);
+      const b = reference[i];
+      if (sortJson(a) !== sortJson(b))
+        fail('1 convergence', `case ${r.scenario.cases[i]?.caseId}: ${firstDifference(a, b)}`);
+    });
+  }
+
+  for (const [caseId, { scenario, loaded }] of byCase) {
+    const protectedCase = loaded.case?.protectedIdentity ?? false;
+    const own = mails.filter((m) => m.caseId === caseId);
+
+    // 2 every mailbox ends consistent with the final state; calendars read strictly
+    for (const m of own) {
+      if (m.cal?.problems.length) fail('2 calendar', `${m.read.subject}: ${m.cal.problems.join('; ')}`);
+      if (m.cal?.event && m.cal.event.method !== m.read.method)
+        fail(
+          '2 calendar',
+          `${m.read.subject}: the MIME part says ${m.read.method}, the calendar ${m.cal.event.method}`,
+        );
+    }
+    const groups = new Map<string, typeof own>();
+    for (const m of own) {
+      if (!m.cal?.event) continue;
+      const key = `${m.read.to} ${m.cal.event.uid}`;
+      groups.set(key, [...(groups.get(key) ?? []), m]);
+    }
+    if (!protectedCase) {
+      for (const [key, group] of groups) {
+        const seq = (m: (typeof group)[number]) => m.cal?.event?.sequence ?? 0;
+        const last = [...group].sort((a, b) => seq(a) - seq(b) || a.acceptedAt - b.acceptedAt).at(-1);
+        if (!last || last.rejectedLater) continue;
+        const meeting = loaded.meetings.get(dec(last.tags.sipMeeting));
+        const invitee = meeting?.invitees.find((i) => i.inviteeId === dec(last.tags.sipInvitee));
+        if (!meeting || !invitee) {
+          fail('2 mailbox', `${key}: an email for an invitation the case does not have`);
+          continue;
+        }
+        const over =
+          meeting.status === 'cancelled' || invitee.removed || invitee.email?.toLowerCase() !== last.read.to;
+        if (over && last.read.method !== 'CANCEL')
+          fail(
+            '2 mailbox',
+            `${key}: the meeting is off for this recipient, but their last message is a ${last.read.method}`,
+          );
+        if (!over) {
+          const { sequence } = owed(meeting, invitee);
+          const start = meeting.allDay
+            ? meeting.startsAt.slice(0, 10).replace(/-/g, '')
+            : `${meeting.startsAt.replace(/[-:]/g, '')}00`.slice(0, 15);
+          const where =
+            meeting.location?.kind === 'digital' ? meeting.location.joinUrl : meeting.location?.place;
+          if (
+            last.read.method !== 'REQUEST' ||
+            // An unchanged sequence is not sent again: the last one shows it, and is never newer.
+            seq(last) > sequence ||
+            last.cal?.event?.dtstart !== start ||
+            (where !== undefined && last.cal?.event?.location !== where)
+          )
+            fail(
+              '2 mailbox',
+              `${key}: last message ${last.read.method} SEQUENCE ${seq(last)} does not show the meeting as it is (SEQUENCE ${sequence}, ${meeting.startsAt})`,
+            );
+        }
+      }
+      // Every live email invitee has the invitation (or SES refused it for good).
+      for (const i of invitationsOf(false, loaded.meetings.values(), loaded.deliveries)) {
+        if (i.channel !== 'email' || i.action !== 'request' || i.status === 'failed') continue;
+        const uid = invitationUid(i, county.id);
+        if (!groups.has(`${i.email?.toLowerCase()} ${uid}`))
+          fail(
+            '2 mailbox',
+            `${i.meetingId}/${i.inviteeId}: invited (${i.status}) but their mailbox has nothing`,
+          );
+      }
+    }
+
+    // 3 nothing lost: every email owed is done, and nothing is left claimed
+    const pending = pendingMailJobs(
+      protectedCase,
+      loaded.meetings.values(),
+      loaded.notices.values(),
+      loaded.deliveries,
+    );
+    if (pending.length)
+      fail('3 lost', `${pending.length} email(s) still owed: ${JSON.stringify(pending.slice(0, 3))}`);
+    for (const d of loaded.deliveries.values())
+      if (d.claimToken) fail('3 lost', `a delivery is still claimed at the end: ${JSON.stringify(d)}`);
+    const failed = [...loaded.deliveries.values()].filter((d) => d.status === 'failed').length;
+    if (failed > 0 && (logText.match(/"InvitationsFailed"/g) ?? []).length === 0)
+      fail('3 lost', `${failed} failed delivery(ies) but no InvitationsFailed metric`);
+
+    // 4 no duplicates, beyond the doubt window
+    const copies = new Map<string, typeof own>();
+    for (const m of own) {
+      const t = m.tags;
+      const key = [
+        t.sipMeeting ?? t.sipNotice,
+        t.sipInvitee ?? t.sipTo,
+        t.sipSeq,
+        t.sipAction,
+        t.sipStep,
+        m.read.to,
+      ].join('|');
+      copies.set(key, [...(copies.get(key) ?? []), m]);
+    }
+    for (const [key, group] of copies) {
+      if (group.length < 2) continue;
+      const [first, ...rest] = [...group].sort((a, b) => a.acceptedAt - b.acceptedAt);
+      for (const again of rest) {
+        const settled = r.cloud.obs.sendEventDone.get(first?.sesMessageId ?? '');
+        // The documented window: SES's Send event for the first copy was not read before the second went out.
+        if (settled === undefined || settled > again.acceptedAt) stats.explainedDuplicates++;
+        else
+          fail(
+            '4 duplicate',
+            `${key}: sent again at ${again.acceptedAt} though SES confirmed the first at ${settled}`,
+          );
+      }
+    }
+
+    // 5 a protected case keeps nothing and is sent nothing
+    if (protectedCase) {
+      const since = r.protectedAt.get(caseId) ?? 0;
+      for (const m of own)
+        if (m.acceptedAt > since)
+          fail(
+            '5 protected',
+            `an email about the protected case went out after it was protected (${m.read.subject})`,
+          );
+      for (const a of r.cloud.ses.attempts)
+        if (a.caseId === caseId && a.at > since)
+          fail('5 protected', 'SES was called about the protected case after it was protected');
+      const stored = JSON.stringify(
+        r.dynamo.all().filter((i) => String(i.pk).includes(caseId) || String(i.caseId) === caseId),
+      );
+      for (const marker of scenario.markers)
+        if (stored.includes(marker)) fail('5 protected', `the table keeps ${marker} of the protected case`);
+      for (const q of r.cloud.queues.values())
+        for (const msg of q.messages.values())
+          for (const marker of scenario.markers)
+            if (msg.body.includes(marker)) fail('5 protected', `queue ${q.name} still holds ${marker}`);
+      for (const p of r.parkedBeforeRedrive) {
+        const hit = scenario.markers.find((marker) => p.body.includes(marker));
+        if (!hit) continue;
+        const knew = p.receives.some((id) => {
+          const inv = r.cloud.obs.invocations.find((x) => x.id === id);
+          return inv?.read.has(`CASE#${caseId}`) && inv.startedAt >= since;
+        });
+        if (p.origin === 'code' || knew)
+          fail('5 protected', `${p.queue} held ${hit} of the protected case (parked by ${p.origin})`);
+        else stats.parkedResidual++; // docs/protected-identity.md: the case could not be read
+      }
+    }
+
+    // Extra: a reminder by the clock is for the plan in force's follow-up; participants only under consent
+    const events = historyEvents(loaded);
+    for (const m of loaded.meetings.values()) {
+      if (m.kind !== 'follow-up' || m.status === 'cancelled') continue;
+      // The state just before this version of the reminder (the clock at its time, before its id).
+      const at = m.detailsVersion.slice(0, m.detailsVersion.indexOf(' ') + 1);
+      const before = foldCase(
+        county,
+        events.filter((e) => e.version < at),
+        at,
+      ).state;
+      if (m.lastSummonsEventId.startsWith('sweep.followup.')) {
+        const inForce = before.case?.planId ? before.plans.get(before.case.planId) : undefined;
+        if (inForce?.nextFollowUp.followUpId !== m.meetingId)
+          fail(
+            'follow-up',
+            `reminded ${m.meetingId} by the clock, but the plan in force follows up ${inForce?.nextFollowUp.followUpId ?? 'nothing'}`,
+          );
+      }
+      const day = stockholmDate(new Date(`${at.trim()}`));
+      const consent = activeConsent(before.consents.values());
+      const inForce = consent?.status === 'complete' && consent.validFrom <= day && consent.validUntil >= day;
+      if (!inForce && m.invitees.some((i) => i.inviteeId !== 'coordinator' && !i.removed))
+        fail('follow-up', `participants reminded of ${m.meetingId} on ${day} with no consent in force`);
+    }
+    // Extra: an answer is the invitee's newest
+    for (const m of loaded.meetings.values()) {
+      if (m.status === 'cancelled') continue;
+      for (const i of m.invitees) {
+        if (i.removed) continue;
+        const answers = events.filter(
+          (e) =>
+            e.type === 'se.sip.invitation.responded.v1' &&
+            (e.data as { meetingId: string }).meetingId === m.meetingId &&
+            (e.data as { inviteeId: string }).inviteeId === i.inviteeId,
+        );
+        const newest = answers.at(-1);
+        const outcome = loaded.history.find((h) => h.eventId === newest?.id)?.outcome;
+        if (
+          newest &&
+          outcome !== 'rejected' &&
+          i.response?.value !== (newest.data as { response: string }).response
+        )
+          fail(
+            'answer',
+            `${m.meetingId}/${i.inviteeId}: answer ${i.response?.value ?? 'none'}, newest ${(newest.data as { response: string }).response}`,
+          );
+      }
+    }
+    // Extra: no email repeats what its recipient has; a first email never says "changed"
+    for (const [key, group] of groups) {
+      const ordered = [...group].sort((a, b) => a.acceptedAt - b.acceptedAt);
+      if (/^(Ändrad tid\/plats|Updated): /.test(ordered[0]?.read.subject ?? ''))
+        fail('wording', `${key}: the first email says the meeting changed (${ordered[0]?.read.subject})`);
+      const content = (m: (typeof group)[number]) =>
+        `${m.read.method}|${JSON.stringify({ ...m.cal?.event, sequence: 0 })}|${m.read.text
+          .split('\n')
+          .filter((l) => /^[^:]{2,30}: /.test(l) || /^(Observera|Note):/.test(l))
+          .join('\n')}`;
+      for (let n = 1; n < ordered.length; n++) {
+        const a = ordered[n - 1];
+        const b = ordered[n];
+        if (
+          a &&
+          b &&
+          !a.rejectedLater &&
+          a.read.method === 'REQUEST' &&
+          content(a) === content(b) &&
+          a.tags.sipSeq !== b.tags.sipSeq
+        )
+          fail('repeat', `${key}: SEQUENCE ${b.tags.sipSeq} repeats SEQUENCE ${a.tags.sipSeq} unchanged`);
+      }
+    }
+  }
+
+  // 6 accounting: every published message has an outcome
+  const rejections = r.dynamo.all().filter((i) => i.type === 'rejection');
+  const histories = new Set(
+    r.dynamo
+      .all()
+      .filter((i) => i.type === 'history')
+      .map((i) => String(i.eventId)),
+  );
+  for (const p of r.published) {
+    const ok =
+      (p.eventId !== undefined && histories.has(p.eventId)) ||
+      rejections.some(
+        (x) => x.messageId === p.messageId || (p.eventId !== undefined && x.eventId === p.eventId),
+      );
+    if (!ok)
+      fail('6 accounting', `message ${p.messageId} (${p.type}, ${p.eventId ?? 'no id'}) has no outcome`);
+  }
+  for (const x of rejections) {
+    if (!(String(x.reason ?? '').length > 5))
+      fail('6 accounting', `a rejection without a readable reason: ${JSON.stringify(x)}`);
+    if (/gave up after waiting/.test(String(x.reason))) {
+      stats.gaveUp++;
+      // Only upstream events may give up (their prerequisite never came in time); what this system
+      // sends itself (a mail job, an SES report) must never be dropped that way.
+      if (x.queueEventType === 'se.sip.invitation.mail.v1' || x.queueEventType === 'aws.ses.event')
+        fail('3 lost', `a ${x.queueEventType} gave up waiting: ${x.reason}`);
+    }
+  }
+
+  // 7 what this system builds fits its contracts and key limits
+  for (const s of r.cloud.obs.sent) {
+    const type = consumers.find((c) => `${c.name}` === s.queue || `${c.name}-dlq` === s.queue)?.eventType;
+    if (!type || type === 'aws.ses.event') continue;
+    const parsed = parseEvent(s.body, type as never);
+    if (!parsed.ok)
+      fail('7 ids', `a message this system sent to ${s.queue} breaks its contract: ${parsed.reason}`);
+  }
+  for (const i of r.dynamo.all())
+    if (String(i.pk).includes('@') || String(i.sk).includes('@'))
+      fail('7 ids', `an address in a key: ${i.pk} ${i.sk}`);
+
+  // 8 every write fits DynamoDB's limits
+  for (const x of r.dynamo.violations) fail('8 limits', `${x.command}: ${x.message}`);
+
+  // Every well-formed CloudEvent is accepted by the contract; logs keep no values
+  for (const c of r.scenario.cases)
+    for (const e of c.events)
+      if (e.wellFormed && typeof e.body === 'object') {
+        const parsed = parseEvent(JSON.stringify(e.body), e.type as never);
+        if (!parsed.ok) fail('contract', `a valid ${e.type} is refused: ${parsed.reason}`);
+      }
+  const markers = r.scenario.cases.flatMap((c) => c.markers);
+  for (const line of r.logs) {
+    const hit = markers.find((m) => line.includes(m));
+    if (hit) fail('5 logs', `a log line holds ${hit}: ${line.slice(0, 200)}`);
+    if (/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a-z]{2,}/.test(line))
+      fail('5 logs', `a log line holds an email address: ${line.slice(0, 200)}`);
+    if (containsPersonalNumber(line.replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z?/g, '')))
+      fail('5 logs', `a log line holds a personal number: ${line.slice(0, 200)}`);
+  }
+  for (const x of rejections)
+    if (
+      (x.caseId && containsPersonalNumber(String(x.caseId))) ||
+      (x.eventId && containsPersonalNumber(String(x.eventId)))
+    )
+      fail('5 privacy', `a rejection keeps an id with a personal number: ${x.caseId} ${x.eventId}`);
+  return { violations: v, stats };
+};
+
+/** The first place two projections differ, for a readable report. */
+const firstDifference = (a: unknown, b: unknown, path = ''): string => {
+  if (JSON.stringify(a) === JSON.stringify(b)) return '(none)';
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const x = (a as Record<string, unknown>)[k];
+      const y = (b as Record<string, unknown>)[k];
+      if (JSON.stringify(x) !== JSON.stringify(y)) return firstDifference(x, y, `${path}.${k}`);
+    }
+  }
+  return `${path}: ${JSON.stringify(a)?.slice(0, 300)} ≠ reference ${JSON.stringify(b)?.slice(0, 300)}`;
+};

@@ -1,0 +1,129 @@
+/**
+ * The simulation as a fast-check property: a scenario (what upstream sends) and a few schedules
+ * (each a choice tape and a fault profile); for each schedule the run is checked by the oracle,
+ * its convergence against the calm, time-ordered run of the same events. fast-check's seed and
+ * path replay any failure exactly, and its shrinking calms the scenario and the schedule down to
+ * what it takes to fail.
+ */
+import * as fc from 'fast-check';
+import { checkRun, loadCases, project, type Projection, type Stats, type Violation } from './oracle.ts';
+import { referenceOptions, type RunOptions, runScenario } from './run.ts';
+import { buildScenario, type Scenario, type ScenarioParams, scenarioArb } from './scenario.ts';
+import type { FaultProfile } from './world.ts';
+
+export const profiles: Record<string, { faults: FaultProfile; ses: RunOptions['ses'] }> = {
+  calm: {
+    faults: { failBefore: 0, failAfter: 0, crash: 0, slow: 0 },
+    ses: { throttle: 0, rejectLater: 0, refuse: false },
+  },
+  moderate: {
+    faults: { failBefore: 20, failAfter: 10, crash: 10, slow: 10 },
+    ses: { throttle: 50, rejectLater: 20, refuse: true },
+  },
+  heavy: {
+    faults: { failBefore: 60, failAfter: 30, crash: 30, slow: 30 },
+    ses: { throttle: 150, rejectLater: 50, refuse: true },
+  },
+};
+
+export const scheduleArb = fc.record({
+  profile: fc.constantFrom('calm', 'moderate', 'moderate', 'heavy'),
+  tape: fc.array(fc.nat({ max: 65_535 }), { maxLength: 6_000, size: 'max' }),
+});
+export type Schedule = { profile: string; tape: number[] };
+
+export const optionsOf = (s: Schedule): RunOptions => {
+  const p = profiles[s.profile] ?? (profiles.calm as (typeof profiles)[string]);
+  return {
+    faults: p.faults,
+    ses: p.ses,
+    jitterMs: 120_000,
+    straggle: { permille: 250, maxMs: 2 * 86_400_000 },
+    duplicates: 100,
+    concurrency: 2,
+    sequential: false,
+  };
+};
+
+const references = new Map<string, Projection[]>();
+
+/** The calm, time-ordered run of the same events (without those that gave up waiting), cached. */
+const referenceOf = async (scenario: Scenario, leaveOut: Set<string>): Promise<Projection[]> => {
+  const key = `${JSON.stringify(scenario)}|${[...leaveOut].sort().join(',')}`;
+  const cached = references.get(key);
+  if (cached) return cached;
+  const run = await runScenario(scenario, [], { ...referenceOptions, leaveOut });
+  const projection = (await loadCases(run)).map(project);
+  if (references.size > 200) references.clear();
+  references.set(key, projection);
+  return projection;
+};
+
+export interface ScheduleResult {
+  violations: Violation[];
+  stats: Stats;
+  steps: number;
+}
+
+export const runSchedule = async (scenario: Scenario, schedule: Schedule): Promise<ScheduleResult> => {
+  const run = await runScenario(scenario, schedule.tape, optionsOf(schedule));
+  // Events that gave up waiting for a prerequisite (parked longer than the wait) count as never sent.
+  const gaveUp = new Set<string>();
+  const gaveUpIds = new Set(
+    run.dynamo
+      .all()
+      .filter((i) => i.type === 'rejection' && /gave up after waiting/.test(String(i.reason)))
+      .map((i) => String(i.eventId)),
+  );
+  scenario.cases.forEach((c, ci) =>
+    c.events.forEach((e, ei) => {
+      if (typeof e.body === 'object' && gaveUpIds.has(String(e.body.id))) gaveUp.add(`${ci}/${ei}`);
+    }),
+  );
+  const reference = await referenceOf(scenario, gaveUp);
+  const { violations, stats } = await checkRun(run, reference);
+  return { violations, stats, steps: run.world.steps };
+};
+
+export interface Totals {
+  schedules: number;
+  scenarios: number;
+  emails: number;
+  explainedDuplicates: number;
+  parkedResidual: number;
+  gaveUp: number;
+}
+
+export const newTotals = (): Totals => ({
+  schedules: 0,
+  scenarios: 0,
+  emails: 0,
+  explainedDuplicates: 0,
+  parkedResidual: 0,
+  gaveUp: 0,
+});
+
+/** The property: for a scenario and its schedules, every schedule passes the oracle. */
+export const simulationProperty = (schedulesPerScenario: number, totals: Totals) =>
+  fc.asyncProperty(
+    scenarioArb,
+    fc.array(scheduleArb, { minLength: schedulesPerScenario, maxLength: schedulesPerScenario }),
+    async (params: ScenarioParams, schedules: Schedule[]) => {
+      const scenario = buildScenario(params);
+      totals.scenarios++;
+      for (const [n, schedule] of schedules.entries()) {
+        const result = await runSchedule(scenario, schedule);
+        totals.schedules++;
+        totals.emails += result.stats.emails;
+        totals.explainedDuplicates += result.stats.explainedDuplicates;
+        totals.parkedResidual += result.stats.parkedResidual;
+        totals.gaveUp += result.stats.gaveUp;
+        if (result.violations.length > 0) {
+          const shown = result.violations.slice(0, 8).map((x) => `  [${x.oracle}] ${x.detail}`);
+          throw new Error(
+            `schedule ${n} (${schedule.profile}, tape ${schedule.tape.length}) broke ${result.violations.length} promise(s):\n${shown.join('\n')}`,
+          );
+        }
+      }
+    },
+  );
