@@ -27,6 +27,7 @@ import { type InvitationResponded, invitationRespondedContract } from './contrac
 import { type PhoneTaskCompleted, phoneTaskCompletedContract } from './contracts/phone-task-completed.ts';
 import { type PlanEstablished, planEstablishedContract } from './contracts/plan-established.ts';
 import { type SummonsSent, summonsSentContract } from './contracts/summons-sent.ts';
+import { type SweepVisit, sweepVisitContract } from './contracts/sweep-visit.ts';
 import { type ParseResult, parseEventWith } from './parse.ts';
 
 export * from './contracts/case-closed.ts';
@@ -40,6 +41,7 @@ export * from './contracts/invitation-responded.ts';
 export * from './contracts/phone-task-completed.ts';
 export * from './contracts/plan-established.ts';
 export * from './contracts/summons-sent.ts';
+export * from './contracts/sweep-visit.ts';
 
 const all = [
   caseCreatedContract,
@@ -53,6 +55,7 @@ const all = [
   caseProtectionChangedContract,
   phoneTaskCompletedContract,
   invitationMailContract,
+  sweepVisitContract,
 ] as const;
 
 type Schemas = { [C in (typeof all)[number] as C['type']]: C['schema'] };
@@ -70,6 +73,7 @@ export interface EventByType {
   'se.sip.invitation.responded.v1': InvitationResponded;
   'se.sip.case.closed.v1': CaseClosed;
   'se.sip.phone-task.completed.v1': PhoneTaskCompleted;
+  'se.sip.sweep.v1': SweepVisit;
 }
 
 /** Parses a message as an event of `expectedType` with that type's schema (tools and tests). */

@@ -25,6 +25,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { eventTypes } from '../events/contracts/common.ts';
 import { bundling, handlerEntry } from './bundling.ts';
 import type { CountyConfig } from './counties.ts';
 import {
@@ -268,7 +269,9 @@ export class SipStack extends Stack {
       }
     }
 
-    this.sweep(environment, alarmAction, mail.queue);
+    const visits = this.queues.get(eventTypes.sweepVisit);
+    if (!visits) throw new Error('the topology has no sweep-visit queue');
+    this.sweep(environment, alarmAction, visits.queue);
 
     // Sends, deliveries, bounces, complaints and rejections: SES → SNS → the mail-events queue → its consumer.
     const mailEvents = this.queues.get(sesEventsType);
@@ -307,25 +310,22 @@ export class SipStack extends Stack {
   private sweep(
     environment: Record<string, string>,
     alarmAction: cloudwatchActions.SnsAction,
-    mailQueue: sqs.Queue,
+    visitQueue: sqs.Queue,
   ) {
+    // It only reads the `due` index and asks for visits; the visits (a case consumer on their own
+    // queue, retried and parked like any) take the read → fold → commit path.
     const fn = this.lambdaFunction(
       'Sweep',
       'sweep',
-      'Daily sweep: follow-ups due, consent reminders and expiry',
+      'Daily sweep: asks for a visit of each case with something due',
       { memoryMb: 512, timeoutSeconds: 300 },
-      { ...environment, MAIL_QUEUE_URL: mailQueue.queueUrl },
+      { ...environment, VISIT_QUEUE_URL: visitQueue.queueUrl },
       [
         new iam.PolicyStatement({
           actions: ['dynamodb:Query'],
           resources: [`${this.table.tableArn}/index/${tableSpec.dueIndex.name}`],
         }),
-        new iam.PolicyStatement({
-          // Consent reminders and expiry take the same read → fold → commit path as every event.
-          actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
-          resources: [this.table.tableArn],
-        }),
-        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [mailQueue.queueArn] }),
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [visitQueue.queueArn] }),
       ],
     );
     const schedulerRole = new iam.Role(this, 'SweepSchedulerRole', {

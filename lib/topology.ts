@@ -194,6 +194,18 @@ export const consumers: readonly ConsumerSpec[] = [
     waitsForPrerequisites: true,
   },
   {
+    // Internal: the daily sweep's visits, one per case with something due (SQS retries a visit
+    // that dies after its commit, so the emails it made owed are handed to the mailer).
+    eventType: eventTypes.sweepVisit,
+    name: 'sweep-visit',
+    handler: 'sweep-visit',
+    ...base,
+    tableActions: caseActions,
+    sendsMail: true,
+    carriesLocationData: true,
+    waitsForPrerequisites: true,
+  },
+  {
     eventType: eventTypes.invitationMail,
     name: 'invitation-mail',
     handler: 'mailer',

@@ -3,6 +3,7 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ConsumedType as EventType } from '../lib/topology.ts';
 import { CaseStore } from '../functions/adapters/case-store.ts';
 import { createDocumentClient } from '../functions/adapters/dynamodb.ts';
+import { derivedId } from '../functions/core/ids.ts';
 import { waitFor } from './emulators.ts';
 import { expandPaths, type Published, publishFiles } from './publisher.ts';
 import { dynamoClient } from './runtime.ts';
@@ -108,4 +109,24 @@ export const publishScenario = async (
     await waitUntilDrained(sqs, stack.queues, stack.waitingTypes);
   }
   return sent;
+};
+
+/**
+ * After a sweep: what each of its visits did, once the sweep-visit worker has done them (the
+ * caller waits until the queues drained). `changed`: visits that made something happen
+ * (a reminder, an expiry); `pending`: visits not done yet (waiting, or parked in the DLQ).
+ */
+export const sweepOutcomes = async (
+  store: Pick<CaseStore, 'loadCase'>,
+  result: { caseIds: string[]; day: string },
+): Promise<{ changed: number; unchanged: number; pending: number }> => {
+  const out = { changed: 0, unchanged: 0, pending: 0 };
+  for (const caseId of result.caseIds) {
+    const id = derivedId('sweep', caseId, result.day);
+    const entry = (await store.loadCase(caseId)).history.find((h) => h.eventId === id);
+    if (!entry) out.pending++;
+    else if (entry.outcome === 'applied') out.changed++;
+    else out.unchanged++;
+  }
+  return out;
 };

@@ -119,6 +119,8 @@ export const eventTypes = {
   phoneTaskCompleted: 'se.sip.phone-task.completed.v1',
   /** Internal command on the mail queue, published only by this system's consumers. */
   invitationMail: 'se.sip.invitation.mail.v1',
+  /** Internal: the daily sweep's visit of a case with something due, on its own queue. */
+  sweepVisit: 'se.sip.sweep.v1',
 } as const;
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];
 

@@ -11,6 +11,7 @@ import type {
   PhoneTaskCompleted,
   PlanEstablished,
 } from '../../events/contracts.ts';
+import { eventTypes } from '../../events/contracts/common.ts';
 import { type CaseRecord, inCounty } from './case.ts';
 import { type CaseState, held, rejected, type Step, type StepResult, withCase } from './case-state.ts';
 import { activeConsent, caseAfterConsent, type ConsentRecord } from './consent.ts';
@@ -471,7 +472,7 @@ export const consentDueEventType = 'se.sip.consent.due';
  * The daily sweep's visit to a case with something due (internal, kept in its history): it moves
  * the case's clock to its morning, so what fell due by then happens (functions/core/fold.ts).
  */
-export const tickEventType = 'se.sip.sweep.v1';
+export const tickEventType = eventTypes.sweepVisit;
 
 export const applyTick: Step<{ county: string }> = (county, state, event) =>
   withCase(state, event, () =>

@@ -121,12 +121,13 @@ export const applyEvent = async (
     const logged = loaded.history.filter((h) => h.data !== undefined).map(toFoldEvent);
     const event = projectEvent(deps.county, incoming, wasProtected);
     const now = deps.now();
-    // The case's clock: what fell due by it happens in the fold. A sweep's visit may carry a later
-    // clock than this process's (npm run sweep -- --now …): the case's time never goes back.
+    // The case's clock: what fell due by it happens in the fold. A sweep's visit carries its
+    // morning, which may be later than this process's clock (npm run sweep -- --now …); the case's
+    // time never goes back, and everything due at that instant falls due (whatever its id).
     const clockOf = (events: FoldEvent[]) =>
       events
         .filter((e) => e.type === tickEventType)
-        .map((e) => e.version)
+        .map((e) => versionOf({ time: e.time, id: '~' }))
         .reduce((a, b) => (b > a ? b : a), versionOf({ time: now.toISOString(), id: '~' }));
     const folded = foldCase(deps.county, [...logged, event], clockOf([...logged, event]));
     const outcome = folded.outcomes.get(event.id);

@@ -11,6 +11,8 @@ export interface HandlerEnv {
   mailQueueUrl?: string;
   /** The consumer's own DLQ, for consumers that park sanitised copies of protected events. */
   dlqUrl?: string;
+  /** The sweep-visit queue, for the daily sweep. */
+  visitQueueUrl?: string;
 }
 
 const required = (name: string): string => {
@@ -39,6 +41,7 @@ export const readEnv = (): HandlerEnv => {
     queueUrl: process.env.QUEUE_URL || undefined,
     mailQueueUrl: process.env.MAIL_QUEUE_URL || undefined,
     dlqUrl: process.env.DLQ_URL || undefined,
+    visitQueueUrl: process.env.VISIT_QUEUE_URL || undefined,
     orderingWaitSeconds: wait === undefined ? undefined : Number(wait),
   };
 };

@@ -1,57 +1,45 @@
 /**
  * The daily sweep (06:00 Europe/Stockholm): finds, in the sparse `due` index — never a scan — the
  * cases with something due in the last week (a follow-up to remind, a consent about to lapse or
- * lapsed), and visits each once: a tick event in the case's history moves its clock to this
- * morning, and the rules do what fell due by then, each in its place among the case's events
- * (functions/core/fold.ts). A sweep run twice, or again after an outage, visits once per day;
+ * lapsed), and asks for one visit of each on the sweep-visit queue (se.sip.sweep.v1). The visit,
+ * a case consumer like any other (functions/sweep-visit/), moves the case's clock to this morning
+ * and the rules do what fell due by then, each in its place among the case's events
+ * (functions/core/fold.ts). The queue is what makes a visit safe to lose a Lambda in: a visit
+ * that dies after its commit is redelivered, and the emails it made owed reach the mailer. A
+ * sweep run twice, or again after an outage, asks for the same visits (one id per case and day);
  * days missed are caught up: it looks back `lookbackDays`.
  */
 import type { CaseStore } from '../adapters/case-store.ts';
-import type { Outbox } from '../adapters/outbox.ts';
-import type { County } from '../core/county.ts';
-import { addDays, stockholmDate, stockholmMorning } from '../core/dates.ts';
-import { derivedId } from '../core/ids.ts';
-import { tickEventType } from '../core/lifecycle.ts';
-import { applyEvent } from '../runtime/apply-event.ts';
+import type { VisitQueue } from '../adapters/outbox.ts';
+import { addDays, stockholmDate } from '../core/dates.ts';
 import { logger } from '../runtime/observability.ts';
 
 export interface SweepDeps {
-  county: County;
-  store: CaseStore;
-  outbox?: Outbox;
+  store: Pick<CaseStore, 'dueOn'>;
+  visits: VisitQueue;
   now: () => Date;
   lookbackDays?: number;
 }
 
 export interface SweepResult {
+  /** The days looked at (the last `lookbackDays`, today included). */
   days: string[];
-  /** Cases visited (each had something due). */
+  /** Cases with something due: one visit asked for each. */
   cases: number;
-  /** Visits that changed a case (a reminder, an expiry). */
-  changed: number;
+  /** Their ids (opaque; never personal data: ids holding a personal number are refused). */
+  caseIds: string[];
+  /** The visits' day (their id is derived from the case and this day). */
+  day: string;
 }
 
 export const runSweep = async (deps: SweepDeps): Promise<SweepResult> => {
-  const now = deps.now();
-  const today = stockholmDate(now);
+  const today = stockholmDate(deps.now());
   const lookback = deps.lookbackDays ?? 7;
   const days = Array.from({ length: lookback }, (_, i) => addDays(today, i - lookback + 1));
   const cases = new Set<string>();
   for (const day of days) for (const marker of await deps.store.dueOn(day)) cases.add(marker.caseId);
-  const result: SweepResult = { days, cases: 0, changed: 0 };
-  for (const caseId of [...cases].sort()) {
-    const outcome = await applyEvent(deps, {
-      id: derivedId('sweep', caseId, today),
-      type: tickEventType,
-      time: stockholmMorning(today),
-      subject: caseId,
-      data: { county: deps.county.id },
-    });
-    result.cases++;
-    if (outcome.kind === 'applied') result.changed++;
-    else if (outcome.kind === 'rejected')
-      logger.warn('sweep visit rejected', { caseId, reason: outcome.reason });
-  }
-  logger.info('sweep done', { ...result, days: `${days[0]}..${days.at(-1)}` });
-  return result;
+  const caseIds = [...cases].sort();
+  await deps.visits.enqueue(caseIds.map((caseId) => ({ caseId, day: today })));
+  logger.info('sweep done', { days: `${days[0]}..${days.at(-1)}`, cases: cases.size });
+  return { days, cases: cases.size, caseIds, day: today };
 };

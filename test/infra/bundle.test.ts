@@ -34,7 +34,7 @@ describe('function bundles', () => {
             AWS_REGION: 'eu-north-1',
             SENDER_ADDRESS: 'sip@halland.example.se',
             REPLY_TO_ADDRESS: 'sip-svar@halland.example.se',
-            FOLLOWUP_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/123456789012/sip-halland-followup-due',
+            VISIT_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/123456789012/sip-halland-sweep-visit',
           },
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,7 +42,7 @@ describe('function bundles', () => {
       );
       expect(out.trim()).toBe('function');
     }
-  }, 240_000); // synth, 12 bundles and 12 Node processes, one after another: ~25 s on a quiet machine
+  }, 240_000); // synth, 14 bundles and 14 Node processes, one after another: ~25 s on a quiet machine
 });
 
 describe('what a function bundles', () => {

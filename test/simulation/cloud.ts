@@ -30,6 +30,9 @@ import { createPlanEstablishedHandler } from '../../functions/plan-established/a
 import type { ConsumerDeps } from '../../functions/runtime/deps.ts';
 import { createSummonsSentHandler } from '../../functions/summons-sent/apply.ts';
 import { runSweep } from '../../functions/sweep/apply.ts';
+import { createSweepVisitHandler } from '../../functions/sweep-visit/apply.ts';
+import { eventTypes } from '../../events/contracts/common.ts';
+import { sqsVisitQueue } from '../../functions/adapters/outbox.ts';
 import { type ConsumerSpec, consumers, mailQueue, visibilityTimeoutSeconds } from '../../lib/topology.ts';
 import type { SimDynamo } from './dynamo.ts';
 import { SimSes } from './ses.ts';
@@ -53,6 +56,7 @@ const handlers: Record<string, (deps: ConsumerDeps & Record<string, unknown>) =>
   'case-closed': createCaseClosedHandler,
   'case-protection-changed': createCaseProtectionChangedHandler,
   'phone-task-completed': createPhoneTaskCompletedHandler,
+  'sweep-visit': createSweepVisitHandler,
 };
 
 export interface Invocation extends Caller {
@@ -73,6 +77,8 @@ export interface Observations {
   sendEventDone: Map<string, number>;
   invocations: Invocation[];
   sweeps: number;
+  /** Due markers written (each write, including rewrites). */
+  dueMarkers: number;
   redrives: number;
 }
 
@@ -111,6 +117,7 @@ export class Cloud {
     sendEventDone: new Map(),
     invocations: [],
     sweeps: 0,
+    dueMarkers: 0,
     redrives: 0,
   };
   private invocationIds = 0;
@@ -119,6 +126,8 @@ export class Cloud {
   private readonly idle = new Map<string, Container[]>();
   private readonly pollAt = new Map<string, number>();
   private redriveScheduled = false;
+  /** Told of every due marker written (the sweep's mornings wake up for it). */
+  onDueMarker: (date: string) => void = () => {};
 
   constructor(
     readonly world: World,
@@ -244,6 +253,10 @@ export class Cloud {
 
   private poll(c: ConsumerSpec) {
     const queue = this.queueOf(c.eventType);
+    // A poll only sees what is visible now; what becomes visible later gets a poll of its own
+    // (a wake-up set for an earlier message must not swallow it).
+    const later = queue.nextVisibleAt;
+    if (later !== undefined) this.wake(c, later);
     const limit = Math.max(1, Math.min(this.opts.concurrency, c.maxConcurrency));
     while ((this.running.get(c.name) ?? 0) < limit) {
       const inv: Invocation = {
@@ -367,11 +380,9 @@ export class Cloud {
       this.obs.sent.push({ queue: queue.name, body }),
     );
     const now = () => new Date(this.world.now);
-    const county = this.opts.county;
     runSweep({
-      county,
       store: new CaseStore(this.docClient(caller), this.dynamo.tableName),
-      outbox: sqsOutbox(this.queueOf(mailQueue().eventType).url, county.id, sqs as never, now),
+      visits: sqsVisitQueue(this.queueOf(eventTypes.sweepVisit).url, this.opts.county.id, sqs as never),
       now,
     }).then(
       () => {
@@ -386,8 +397,17 @@ export class Cloud {
    * (a week). Mornings with nothing due and nothing published before the next marker are skipped.
    */
   scheduleSweeps(firstDay: string, lastDay: string, nextPublishAt: () => number | undefined) {
+    let ticking = false;
+    // A marker written while the mornings are skipped (or after they stopped) wakes them again.
+    this.onDueMarker = (date) => {
+      if (ticking) return;
+      const today = stockholmDate(new Date(this.world.now));
+      tick(date > today ? date : today);
+    };
     const tick = (day: string) => {
+      ticking = true;
       this.world.at(Date.parse(morningOf(day)), () => {
+        ticking = false;
         const days = this.dynamo.dueDays();
         if (days.some((d) => d <= day && d >= addDay(day, -6))) this.sweep(day);
         let next = addDay(day, 1);
@@ -396,13 +416,13 @@ export class Cloud {
         const inWindow = days.some((d) => d <= next && d >= addDay(next, -6));
         if (!inWindow && this.inFlight === 0) {
           const publish = nextPublishAt();
-          const soonest = days.find((d) => d > next);
           const publishDay = publish !== undefined ? stockholmDate(new Date(publish)) : undefined;
-          const target = [soonest, publishDay]
-            .filter((d): d is string => d !== undefined && d > next)
-            .sort()[0];
-          if (!target) return; // nothing will ever fall due again
-          next = target;
+          const soonest = days.find((d) => d > next);
+          if (publishDay === undefined || publishDay > next) {
+            const target = [soonest, publishDay].filter((d): d is string => d !== undefined).sort()[0];
+            if (!target) return; // nothing will fall due unless a marker is written (onDueMarker)
+            next = target;
+          }
         }
         if (next <= lastDay) tick(next);
       });

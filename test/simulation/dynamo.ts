@@ -52,6 +52,26 @@ export const itemSize = (item: Item): number =>
     0,
   );
 
+const deepFreeze = (v: unknown): void => {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
+};
+
+/** DynamoDB orders string keys by their UTF-8 bytes; for ASCII that is JavaScript's own order. */
+const isAscii = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+};
+const utf8Order = (a: string, b: string): number =>
+  isAscii(a) && isAscii(b)
+    ? a < b
+      ? -1
+      : a > b
+        ? 1
+        : 0
+    : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
 /** What the DocumentClient would send: undefined values removed (removeUndefinedValues). */
 const clean = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
@@ -70,6 +90,8 @@ export class SimDynamo {
   private readonly items = new Map<string, Map<string, Item>>();
   /** The sparse `due` index: gsi1pk → items that carry it. */
   private readonly due = new Map<string, Set<Item>>();
+  /** Each stored item's size, computed once when it is written (query pages need them). */
+  private readonly sizes = new WeakMap<Item, number>();
   /** Every operation applied, for the differential test. */
   readonly log: OpRecord[] = [];
   recording = false;
@@ -80,7 +102,13 @@ export class SimDynamo {
 
   constructor(readonly tableName: string) {}
 
+  /**
+   * Stores an item (already a copy: every input is cloned on the way in) deep-frozen, so reads can
+   * hand it out as it is: code that tried to change what it read would throw here, where DynamoDB
+   * would have given it a copy.
+   */
   private set(key: Key, item: Item) {
+    deepFreeze(item);
     this.remove(key);
     let p = this.items.get(key.pk);
     if (!p) {
@@ -88,6 +116,7 @@ export class SimDynamo {
       this.items.set(key.pk, p);
     }
     p.set(key.sk, item);
+    this.sizes.set(item, itemSize(item));
     if (typeof item.gsi1pk === 'string' && typeof item.gsi1sk === 'string') {
       const entries = this.due.get(item.gsi1pk) ?? new Set();
       entries.add(item);
@@ -109,7 +138,7 @@ export class SimDynamo {
   }
   get(key: Key): Item | undefined {
     const item = this.items.get(key.pk)?.get(key.sk);
-    return item ? structuredClone(item) : undefined;
+    return item;
   }
   /** Every item (the oracle reads the whole table). */
   all(): Item[] {
@@ -206,7 +235,7 @@ export class SimDynamo {
             message: 'The conditional request failed',
             $metadata: {},
           });
-        this.set(key, structuredClone(item));
+        this.set(key, item);
         this.onWrite(item);
         return {};
       }
@@ -263,11 +292,8 @@ export class SimDynamo {
       throw new ValidationError('Consistent reads are not supported on global secondary indexes');
     const range = index ? 'gsi1sk' : 'sk';
     const byBytes = (a: Item, b: Item) =>
-      Buffer.compare(Buffer.from(String(a[range]), 'utf8'), Buffer.from(String(b[range]), 'utf8')) ||
-      (index
-        ? Buffer.compare(Buffer.from(String(a.pk)), Buffer.from(String(b.pk))) ||
-          Buffer.compare(Buffer.from(String(a.sk)), Buffer.from(String(b.sk)))
-        : 0);
+      utf8Order(String(a[range]), String(b[range])) ||
+      (index ? utf8Order(String(a.pk), String(b.pk)) || utf8Order(String(a.sk), String(b.sk)) : 0);
     const candidates = (
       index
         ? [...this.due.values()].flatMap((items) => [...items])
@@ -292,8 +318,8 @@ export class SimDynamo {
     let i = from;
     for (; i < candidates.length; i++) {
       const item = candidates[i] as Item;
-      bytes += itemSize(item);
-      page.push(structuredClone(item));
+      bytes += this.sizes.get(item) ?? itemSize(item);
+      page.push(item);
       if (bytes >= PAGE_BYTES) {
         i++;
         break;
@@ -371,7 +397,7 @@ export class SimDynamo {
     }
     for (const { kind, body, key } of plan) {
       if (kind === 'Put') {
-        this.set(key, structuredClone(body.Item as Item));
+        this.set(key, body.Item as Item);
         this.onWrite(body.Item as Item);
       } else if (kind === 'Delete') this.remove(key);
       else if (kind === 'Update') {

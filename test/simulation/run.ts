@@ -109,6 +109,10 @@ export const runScenario = async (
   const refused = new Set<string>();
   const protectedAt = new Map<string, number>();
   dynamo.onWrite = (item) => {
+    if (item.type === 'due' && typeof item.date === 'string') {
+      cloud.obs.dueMarkers++;
+      cloud.onDueMarker(item.date);
+    }
     if (item.type === 'case' && item.protectedIdentity === true && !protectedAt.has(String(item.caseId)))
       protectedAt.set(String(item.caseId), world.now);
   };
@@ -187,10 +191,12 @@ export const runScenario = async (
         publish(p);
         remaining--;
       });
-  const nextPublishAt = () =>
-    remaining > 0
-      ? Math.min(...plan.filter((p) => p.at >= world.now).map((p) => p.at), world.now)
-      : undefined;
+  /** When upstream publishes next (a publication waiting to be made counts as now). */
+  const nextPublishAt = () => {
+    if (remaining === 0) return undefined;
+    const future = plan.filter((p) => p.at >= world.now).map((p) => p.at);
+    return future.length > 0 ? Math.min(...future) : world.now;
+  };
 
   const firstDay = new Date(firstPublish(scenario)).toISOString().slice(0, 10);
   const lastDay = addDay(new Date(lastPublish(scenario)).toISOString().slice(0, 10), 450);

@@ -60,6 +60,13 @@ export class SimQueue {
   get depth(): number {
     return this.messages.size;
   }
+  /** When the next message not visible now becomes visible (a delay, a visibility timeout). */
+  get nextVisibleAt(): number | undefined {
+    let next: number | undefined;
+    for (const m of this.messages.values())
+      if (m.visibleAt > this.world.now && (next === undefined || m.visibleAt < next)) next = m.visibleAt;
+    return next;
+  }
 
   /**
    * Up to `max` visible messages, in an order the tape picks. Each becomes invisible for the
