@@ -40,8 +40,15 @@ export const parseRfc3339 = (text: string): Instant | undefined => {
  * what versions are compared by (functions/core/version.ts).
  */
 export const sortableUtc = (text: string): string => {
+  const known = sortable.get(text);
+  if (known !== undefined) return known;
   const instant = parseRfc3339(text);
   if (!instant) throw new Error('not an RFC 3339 timestamp');
   const base = new Date(instant.seconds * 1000).toISOString().slice(0, 19);
-  return `${base}.${String(instant.nanos).padStart(9, '0')}Z`;
+  const out = `${base}.${String(instant.nanos).padStart(9, '0')}Z`;
+  // Every fold of a case reads its events' times again: remember the last few thousand.
+  if (sortable.size >= 4096) sortable.clear();
+  sortable.set(text, out);
+  return out;
 };
+const sortable = new Map<string, string>();

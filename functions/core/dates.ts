@@ -30,8 +30,15 @@ const stockholmHour = new Intl.DateTimeFormat('en-GB', {
 export const stockholmDate = (instant: Date): string => stockholmDay.format(instant);
 
 /** Stockholm's offset from UTC in hours on a day: 1 (CET) or 2 (CEST), read at noon. */
-export const stockholmOffsetHours = (isoDate: string): number =>
-  Number(stockholmHour.format(new Date(`${isoDate}T12:00:00Z`))) - 12;
+export const stockholmOffsetHours = (isoDate: string): number => {
+  const known = offsets.get(isoDate);
+  if (known !== undefined) return known;
+  const hours = Number(stockholmHour.format(new Date(`${isoDate}T12:00:00Z`))) - 12;
+  if (offsets.size >= 4096) offsets.clear();
+  offsets.set(isoDate, hours);
+  return hours;
+};
+const offsets = new Map<string, number>();
 
 /** ISO weekday (1 = Monday … 7 = Sunday) of a calendar date. */
 export const isoWeekday = (isoDate: string): number => {

@@ -115,8 +115,11 @@ export const foldCase = (county: County, events: readonly FoldEvent[], clock?: V
   };
   /** Everything due up to `until`, in order, each once. */
   const fallDue = (until: Version) => {
+    // A marker's event is on its day's morning (UTC date = the marker's date): later days cannot be due.
+    const lastDay = until.slice(0, 10);
     for (;;) {
       const next = dueMarkers(county, state)
+        .filter((m) => m.date <= lastDay)
         .map((m) => dueEvent(county, m))
         .filter((e) => !done.has(e.id) && e.version <= until)
         .sort((a, b) => compareVersions(a.version, b.version))[0];

@@ -6,7 +6,8 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { eventTypes, schemas } from '../../events/contracts.ts';
 import { parseEvent } from '../../events/contracts.ts';
-import { renderContracts } from '../../events/render.ts';
+import { renderContracts, withSemanticsTable } from '../../events/render.ts';
+import { DEFAULT_ORDERING_WAIT_SECONDS } from '../../functions/runtime/consumer.ts';
 import { projectRoot } from '../../local/stack-file.ts';
 import { examplesDir, freshCaseCreated } from '../support/fixtures.ts';
 
@@ -34,6 +35,13 @@ describe('generated contract files', () => {
     for (const [file, content] of Object.entries(renderContracts())) {
       expect(readFileSync(join(eventsDir, file), 'utf8'), `events/${file} is stale`).toBe(content);
     }
+  });
+
+  it('docs/semantics.md says what the AsyncAPI document says, per type (run npm run gen:contracts)', () => {
+    const doc = readFileSync(join(projectRoot, 'docs', 'semantics.md'), 'utf8');
+    expect(withSemanticsTable(doc), 'the table in docs/semantics.md is stale').toBe(doc);
+    // The waits both documents state are the consumers' own.
+    expect(DEFAULT_ORDERING_WAIT_SECONDS).toBe(900);
   });
 
   it('the AsyncAPI document parses without errors', async () => {

@@ -39,6 +39,8 @@ export interface RunOptions {
   sequential: boolean;
   /** Events (by case and index) left out (they gave up waiting in the run this one is compared with). */
   leaveOut?: ReadonlySet<string>;
+  /** Keep every DynamoDB operation and its outcome (the differential test replays them). */
+  recordDynamo?: boolean;
 }
 
 export const referenceOptions: RunOptions = {
@@ -97,6 +99,7 @@ export const runScenario = async (
   const tape = new ChoiceTape(tapeValues);
   const world = new World(START, tape);
   const dynamo = new SimDynamo('sim-cases');
+  dynamo.recording = opts.recordDynamo ?? false;
   const county = countyById(scenario.county);
   const cloud = new Cloud(world, dynamo, {
     county,
