@@ -32,7 +32,13 @@ export type Outcome =
   | { kind: 'duplicate' }
   | { kind: 'rejected'; reason: string }
   /** A prerequisite event has not arrived yet: wait (bounded), then apply or reject. */
-  | { kind: 'deferred'; reason: string; body?: string };
+  | {
+      kind: 'deferred';
+      reason: string;
+      body?: string;
+      /** When it is worth looking again (a claim or a doubt window ending): one look, not one every few seconds. */
+      retryAfterSeconds?: number;
+    };
 
 /** How long an event waits for its prerequisite by default (issue: 15 minutes). */
 export const DEFAULT_ORDERING_WAIT_SECONDS = 900;
@@ -42,6 +48,8 @@ export const DEFAULT_ORDERING_WAIT_SECONDS = 900;
  * prerequisite has arrived. At most ~110 extra looks (a read and a send) over a 15-minute wait.
  */
 export const MAX_DEFERRAL_SECONDS = 8;
+/** SQS's longest DelaySeconds. */
+const MAX_SQS_DELAY_SECONDS = 900;
 /** Attempts of a protected event before its sanitised copy is parked (like maxReceiveCount). */
 export const PROTECTED_MAX_ATTEMPTS = 5;
 const FIRST_SEEN = 'sipFirstSeen';
@@ -164,6 +172,7 @@ export const createSqsHandler = <
     body: string,
     reason: string,
     ids: { eventId: string; caseId: string },
+    retryAfterSeconds?: number,
   ) => {
     const maxWait = def.orderingWaitSeconds ?? DEFAULT_ORDERING_WAIT_SECONDS;
     // The wait counts from the first time the event found it must wait, not from when it was sent;
@@ -182,7 +191,10 @@ export const createSqsHandler = <
       );
       return;
     }
-    const delay = Math.max(1, Math.min(2 ** deferrals, MAX_DEFERRAL_SECONDS, Math.ceil(maxWait - waited)));
+    // A wait whose end is known (a claim's lease, an email's doubt window) looks again then;
+    // a prerequisite that may come any moment is looked for again soon, with backoff.
+    const sleep = retryAfterSeconds ?? Math.min(2 ** deferrals, MAX_DEFERRAL_SECONDS);
+    const delay = Math.max(1, Math.min(Math.ceil(sleep), MAX_SQS_DELAY_SECONDS, Math.ceil(maxWait - waited)));
     await def.requeue.send(body, delay, {
       [FIRST_SEEN]: String(seen),
       [LAST_SEEN]: String(now().getTime()),
@@ -266,7 +278,13 @@ export const createSqsHandler = <
     }
     if (outcome.kind === 'deferred') {
       // The parsed event, not the raw body: extension attributes are ignored, so never forwarded.
-      await defer(record, outcome.body ?? sanitisedBody.value ?? JSON.stringify(event), outcome.reason, ids);
+      await defer(
+        record,
+        outcome.body ?? sanitisedBody.value ?? JSON.stringify(event),
+        outcome.reason,
+        ids,
+        outcome.retryAfterSeconds,
+      );
       return;
     }
     if (outcome.kind === 'applied' && outcome.deviations?.length)

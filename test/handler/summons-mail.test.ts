@@ -307,13 +307,19 @@ describe('SES events (event publishing → SNS → SQS): what SES says about eac
     expect((await t.store.loadCase(caseId)).invitations[0]?.status).toBe('sending'); // in doubt
     // The redelivery (after the visibility timeout) waits: SES may have it.
     let requeued = 0;
+    let delay = 0;
     const later = () => new Date(Date.now() + 61_000);
     const patient = createMailerHandler({
       ...deps(),
       now: later,
       sender,
       addresses,
-      requeue: { send: async () => void requeued++ },
+      requeue: {
+        send: async (_body, delaySeconds) => {
+          requeued++;
+          delay = delaySeconds;
+        },
+      },
     });
     expect(
       (
@@ -324,6 +330,10 @@ describe('SES events (event publishing → SNS → SQS): what SES says about eac
       ).batchItemFailures,
     ).toEqual([]);
     expect(requeued).toBe(1);
+    // It looks again when the doubt window (10 minutes from the claim) is over, not every few
+    // seconds until then (one Lambda invocation instead of ~70).
+    expect(delay).toBeGreaterThan(530);
+    expect(delay).toBeLessThanOrEqual(541);
     // SES's Send event, carrying the claim in its tags, settles it.
     const [s] = sent;
     await run(events(), [

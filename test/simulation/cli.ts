@@ -11,7 +11,14 @@ import './env.ts';
 import { parseArgs } from 'node:util';
 import * as fc from 'fast-check';
 import { loadCases } from './oracle.ts';
-import { newTotals, optionsOf, runSchedule, type Schedule, simulationProperty } from './property.ts';
+import {
+  describeFailure,
+  newTotals,
+  optionsOf,
+  runSchedule,
+  type Schedule,
+  simulationProperty,
+} from './property.ts';
 import { referenceOptions, runScenario } from './run.ts';
 import { buildScenario, type ScenarioParams } from './scenario.ts';
 
@@ -79,16 +86,7 @@ const once = async (seed: number, path?: string) => {
     `seed ${seed}: ${totals.schedules} schedules of ${totals.scenarios} scenarios in ${seconds.toFixed(1)} s (${Math.round((totals.schedules / seconds) * 60)} schedules/min); ${totals.emails} emails, ${totals.explainedDuplicates} duplicate(s) in the documented doubt window, ${totals.parkedResidual} parked original(s) of a protected case that could not be read, ${totals.gaveUp} event(s) gave up waiting`,
   );
   if (result.failed) {
-    // fast-check's own report prints every tape in full (thousands of numbers): the scenario and
-    // each schedule's profile say enough; --explain and the replay line give the rest.
-    const [params, schedules] = (result.counterexample ?? [undefined, []]) as [ScenarioParams, Schedule[]];
-    console.log(
-      `Property failed after ${result.numRuns} scenario(s), shrunk ${result.numShrinks} time(s)\nscenario: ${JSON.stringify(params)}\nschedules: ${schedules.map((s) => `${s.profile} (${s.tape.length} choices)`).join(', ')}`,
-    );
-    console.log(`\n${(result.errorInstance as Error | undefined)?.message ?? ''}`);
-    console.log(
-      `\nreplay: npm run simulate -- --seed ${result.seed} --path ${result.counterexamplePath} --schedules ${schedulesPer} --explain`,
-    );
+    console.log(describeFailure(result, schedulesPer));
     if (values.explain && result.counterexample)
       await explain(...(result.counterexample as [ScenarioParams, Schedule[]]));
     return false;

@@ -8,3 +8,45 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 process.env.POWERTOOLS_DEV = 'false';
 process.env.AWS_REGION ??= 'eu-north-1';
 export {};
+
+/**
+ * ical-generator 10 folds each calendar line by calling `new TextEncoder().encode(c)` for every
+ * character, to count its UTF-8 bytes (fixed in 11.x, which needs Node 22): a tenth of the
+ * simulation's time. The simulated platform encodes one character (or one surrogate pair) without
+ * the native call; the bytes are the same (test/simulation/text-encoder.test.ts). Production keeps
+ * Node's own encoder.
+ */
+const NativeTextEncoder = globalThis.TextEncoder;
+const native = new NativeTextEncoder();
+export const encodeShort = (input: string): Uint8Array | undefined => {
+  if (input.length === 1) {
+    const c = input.charCodeAt(0);
+    if (c < 0x80) return Uint8Array.of(c);
+    if (c < 0x800) return Uint8Array.of(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    if (c >= 0xd800 && c <= 0xdfff) return Uint8Array.of(0xef, 0xbf, 0xbd); // a lone surrogate
+    return Uint8Array.of(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+  }
+  if (input.length === 2) {
+    const hi = input.charCodeAt(0);
+    const lo = input.charCodeAt(1);
+    if (hi < 0xd800 || hi > 0xdbff || lo < 0xdc00 || lo > 0xdfff) return undefined;
+    const c = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+    return Uint8Array.of(
+      0xf0 | (c >> 18),
+      0x80 | ((c >> 12) & 0x3f),
+      0x80 | ((c >> 6) & 0x3f),
+      0x80 | (c & 0x3f),
+    );
+  }
+  return undefined;
+};
+class SimTextEncoder {
+  readonly encoding = 'utf-8';
+  encode(input = ''): Uint8Array {
+    return encodeShort(input) ?? native.encode(input);
+  }
+  encodeInto(source: string, destination: Uint8Array) {
+    return native.encodeInto(source, destination);
+  }
+}
+globalThis.TextEncoder = SimTextEncoder as unknown as typeof TextEncoder;

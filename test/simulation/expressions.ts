@@ -274,15 +274,27 @@ const compare = (op: string, a: unknown, b: unknown): boolean => {
   return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
 };
 
+/** The code uses a handful of expressions, over and over: each is tokenized once. */
+const tokenCache = new Map<string, Token[]>();
+const tokensOf = (text: string): Token[] => {
+  let tokens = tokenCache.get(text);
+  if (!tokens) {
+    tokens = tokenize(text);
+    if (tokenCache.size > 1000) tokenCache.clear();
+    tokenCache.set(text, tokens);
+  }
+  return tokens;
+};
+
 export const parseCondition = (text: string, ctx: Context) => {
-  const p = new Parser(tokenize(text), ctx);
+  const p = new Parser(tokensOf(text), ctx);
   const f = p.condition();
   p.done();
   return f;
 };
 
 export const parseUpdate = (text: string, ctx: Context) => {
-  const p = new Parser(tokenize(text), ctx);
+  const p = new Parser(tokensOf(text), ctx);
   const f = p.update();
   p.done();
   return f;

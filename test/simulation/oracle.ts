@@ -463,10 +463,11 @@ export const checkRun = async (
         if (!parsed.ok) fail('contract', `a valid ${e.type} is refused: ${parsed.reason}`);
       }
   const markers = r.scenario.cases.flatMap((c) => c.markers);
+  // Every marker starts with "mk" (scenario.ts): a line without it holds none.
   for (const line of r.logs) {
-    const hit = markers.find((m) => line.includes(m));
+    const hit = line.includes('mk') ? markers.find((m) => line.includes(m)) : undefined;
     if (hit) fail('5 logs', `a log line holds ${hit}: ${line.slice(0, 200)}`);
-    if (/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a-z]{2,}/.test(line))
+    if (line.includes('@') && /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a-z]{2,}/.test(line))
       fail('5 logs', `a log line holds an email address: ${line.slice(0, 200)}`);
     if (containsPersonalNumber(line.replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z?/g, '')))
       fail('5 logs', `a log line holds a personal number: ${line.slice(0, 200)}`);

@@ -127,3 +127,23 @@ export const simulationProperty = (schedulesPerScenario: number, totals: Totals)
       }
     },
   );
+
+/**
+ * fast-check's own report prints every tape in full (thousands of numbers): the scenario, each
+ * schedule's profile, the violations and the replay line say enough.
+ */
+export const describeFailure = (
+  result: fc.RunDetails<[ScenarioParams, Schedule[]]>,
+  schedulesPer: number,
+): string => {
+  const [params, schedules] = result.counterexample ?? [undefined, []];
+  return [
+    `Property failed after ${result.numRuns} scenario(s), shrunk ${result.numShrinks} time(s)`,
+    `scenario: ${JSON.stringify(params)}`,
+    `schedules: ${schedules.map((s) => `${s.profile} (${s.tape.length} choices)`).join(', ')}`,
+    '',
+    (result.errorInstance as Error | undefined)?.message ?? '',
+    '',
+    `replay: npm run simulate -- --seed ${result.seed} --path ${result.counterexamplePath} --schedules ${schedulesPer} --explain`,
+  ].join('\n');
+};

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The simulation on its own: its two files run in parallel, one per core, after the other tests
+ * (which start emulators) are done. test/simulation/env.ts sets the Lambdas' environment.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/simulation/**/*.test.ts'],
+    testTimeout: 180_000,
+    maxWorkers: 2,
+    env: {
+      AWS_REGION: 'eu-north-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+  },
+});
