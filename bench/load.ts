@@ -392,48 +392,49 @@ export const burst = async (endpoints: Endpoints, n: number) => {
     region: localAwsEnv.AWS_REGION,
     credentials,
   });
-  // Seed N protected cases with an active plan directly (phone path: reminders are phone tasks).
-  const items = [];
-  for (let i = 0; i < n; i++) {
-    const caseId = `burst-${i}`;
-    items.push(
-      {
-        ...keys.case(caseId),
-        type: 'case',
-        caseId,
-        county: county.id,
-        status: 'plan-active',
-        version: 1,
-        ageGroup: 'adult',
-        protectedIdentity: true,
-        initiator: { principal: 'region', organisationType: 'psychiatry', unitId: 'u' },
-        needDiscoveredOn: '2026-11-01',
-        meetingDueBy: null,
-        createdAt: '2026-11-01T00:00:00Z',
-        createdByEventId: 'seed',
-        consentStatus: 'complete',
-        activeConsentId: 'c',
-        coordinator: {
-          principal: 'municipality',
-          organisationType: 'social-services',
-          unitId: 'u2',
-          phone: '+46 1',
-        },
-      },
-      {
-        ...keys.consent(caseId, 'c'),
-        type: 'consent',
-        caseId,
-        consentId: 'c',
-        status: 'complete',
-        parties: [],
-        guardianCount: null,
-        covers: [],
-        validFrom: '2026-11-01',
-        validUntil: '2027-10-31',
-      },
-    );
+  // Seed N protected cases with an active plan (phone path: reminders are phone tasks). A case is
+  // the fold of its history, so one template goes through the real handlers (the protected
+  // example up to its plan) and its items are copied under N ids.
+  const template = 'burst-template';
+  const seedStore = new CaseStore(createDocumentClient(db), table);
+  const seedDeps = {
+    county,
+    store: seedStore,
+    now: () => new Date(),
+    outbox: { enqueue: async () => undefined },
+  };
+  const seedHandlers: Record<string, unknown> = {
+    [eventTypes.caseCreated]: createCaseCreatedHandler(seedDeps),
+    [eventTypes.consentRegistered]: createConsentRegisteredHandler(seedDeps),
+    [eventTypes.summonsSent]: createSummonsSentHandler(seedDeps),
+    [eventTypes.planEstablished]: createPlanEstablishedHandler(seedDeps),
+  };
+  const protectedDir = join(projectRoot, 'events', 'examples', 'protected');
+  for (const file of readdirSync(protectedDir).sort()) {
+    const event = { ...JSON.parse(readFileSync(join(protectedDir, file), 'utf8')), subject: template };
+    const handler = seedHandlers[event.type] as
+      ((e: unknown, c: unknown) => Promise<{ batchItemFailures: unknown[] }>) | undefined;
+    if (!handler) continue;
+    const out = await handler({ Records: [record(JSON.stringify(event))] }, ctx());
+    if (out.batchItemFailures.length > 0) throw new Error(`seeding the burst: ${file} failed`);
   }
+  if ((await seedStore.loadCase(template)).case?.status !== 'plan-active')
+    throw new Error('seeding the burst: the template case has no active plan');
+  const templateItems = (
+    await createDocumentClient(db).send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.case(template).pk },
+      }),
+    )
+  ).Items as Record<string, unknown>[];
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < n; i++)
+    for (const item of templateItems)
+      items.push(
+        JSON.parse(JSON.stringify(item).replaceAll(template, `burst-${i}`)) as Record<string, unknown>,
+      );
   const doc = DynamoDBDocumentClient.from(db, { marshallOptions: { removeUndefinedValues: true } });
   for (let i = 0; i < items.length; i += 25) {
     await doc.send(

@@ -7,7 +7,10 @@
  *     hello-world handler; medians of alternating runs.
  *     Besides the ratio of the medians, the median of the per-run ratios (each run's function
  *     and floor are measured back to back), which slow drifts of a shared machine do not move.
- * Options: --runs N (default 30).
+ *  3–5. round trips per event, throughput and a burst through the local runtime (bench/load.ts);
+ *  6. the simulation: schedules per minute in one and two processes, and the simulation part of
+ *     npm test (bench/simulation.ts).
+ * Options: --runs N (default 30), --only size,init,roundtrips,throughput,burst,sim.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { countyById } from '../lib/counties.ts';
 import { consumers, handlerEnvironment } from '../lib/topology.ts';
 import { startEmulators } from '../local/emulators.ts';
 import { burst, roundTrips, throughput } from './load.ts';
+import { simulationFigures } from './simulation.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +32,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-const sections = new Set((values.only ?? 'size,init,roundtrips,throughput,burst').split(','));
+const sections = new Set((values.only ?? 'size,init,roundtrips,throughput,burst,sim').split(','));
 const runs = Math.max(3, Number(values.runs));
 const outDir = join(projectRoot, 'bench', 'out');
 mkdirSync(outDir, { recursive: true });
@@ -183,6 +187,11 @@ const main = async () => {
     } finally {
       await emulators.stop();
     }
+  }
+  if (sections.has('sim')) {
+    load.simulation = await simulationFigures();
+    console.log('\nThe deterministic simulation (schedules per minute; the simulation part of npm test):');
+    console.table(load.simulation);
   }
   // A run of some sections keeps the figures of the others from the last full run.
   const resultsFile = join(projectRoot, 'bench', 'results.json');

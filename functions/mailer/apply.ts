@@ -159,20 +159,16 @@ export const sendMail = async (
   if (delivery?.fenced) return { kind: 'deferred', reason: 'the case is becoming protected' };
   if (delivery?.claimToken && delivery.claimedAt) {
     const claimed = Date.parse(delivery.claimedAt);
-    // Look again when the claim's lease (or the doubt window) is over: SES's Send event, if it
-    // comes first, settles the email without this job.
-    const until = (ms: number) => Math.ceil((claimed + ms - now.getTime()) / 1000) + 1;
+    // A send in progress usually ends within a second: look again soon (backoff). An email in
+    // doubt is settled by SES's Send event without this job, which only matters if none comes:
+    // look again when the doubt window is over.
     if (claimed > now.getTime() - lease)
-      return {
-        kind: 'deferred',
-        reason: 'another send of this email is in progress',
-        retryAfterSeconds: until(lease),
-      };
+      return { kind: 'deferred', reason: 'another send of this email is in progress' };
     if (claimed > now.getTime() - doubt)
       return {
         kind: 'deferred',
         reason: 'an earlier send may have reached SES; waiting for SES to confirm it',
-        retryAfterSeconds: until(doubt),
+        retryAfterSeconds: Math.ceil((claimed + doubt - now.getTime()) / 1000) + 1,
       };
   }
   // A cancellation owed to someone who was never sent anything needs no email.

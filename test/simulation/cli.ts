@@ -1,13 +1,15 @@
 /**
- * npm run simulate [-- --seed <n>] [--runs <n>] [--schedules <k>] [--minutes <m>] [--path <p>] [--explain] [--no-shrink]
+ * npm run simulate [-- --seed <n>] [--runs <n>] [--schedules <k>] [--minutes <m> [--workers <w>]] [--path <p>] [--explain] [--no-shrink]
  *
  * Runs the deterministic simulation (test/simulation/): `--runs` scenarios of `--schedules`
- * schedules each (default 250 × 4), from `--seed` (default: random, printed). A failure prints
+ * schedules each (default 125 × 8), from `--seed` (default: random, printed). A failure prints
  * fast-check's seed and path and the shrunk counterexample: `--seed <n> --path <p>` replays exactly
  * it, `--explain` also prints each run's history and mailbox for that case. `--minutes <m>` soaks:
- * fresh seeds until the time is up. Exits 1 on a failure.
+ * fresh seeds until the time is up, in `--workers` processes (default 1; one per core
+ * is what a soak wants). Exits 1 on a failure.
  */
 import './env.ts';
+import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import * as fc from 'fast-check';
 import { loadCases } from './oracle.ts';
@@ -26,9 +28,10 @@ const { values } = parseArgs({
   options: {
     seed: { type: 'string' },
     path: { type: 'string' },
-    runs: { type: 'string', default: '250' },
-    schedules: { type: 'string', default: '4' },
+    runs: { type: 'string', default: '125' },
+    schedules: { type: 'string', default: '8' },
     minutes: { type: 'string' },
+    workers: { type: 'string', default: '1' },
     explain: { type: 'boolean', default: false },
     'no-shrink': { type: 'boolean', default: false },
   },
@@ -96,12 +99,27 @@ const once = async (seed: number, path?: string) => {
 
 const main = async () => {
   if (values.minutes) {
+    // More workers: the same soak in child processes (their own seeds), this one among them.
+    const args = process.argv.slice(2);
+    const w = args.indexOf('--workers');
+    const childArgs = w >= 0 ? [...args.slice(0, w), ...args.slice(w + 2)] : args;
+    const children = Array.from({ length: Math.max(0, Number(values.workers) - 1) }, () =>
+      spawn(process.execPath, [...process.execArgv, process.argv[1] as string, ...childArgs], {
+        stdio: 'inherit',
+      }),
+    );
+    const exited = children.map(
+      (c) => new Promise<boolean>((resolve) => c.on('exit', (code) => resolve(code === 0))),
+    );
     const until = Date.now() + Number(values.minutes) * 60_000;
     while (Date.now() < until) {
       const seed = Math.floor(Math.random() * 2 ** 31);
-      if (!(await once(seed))) return false;
+      if (!(await once(seed))) {
+        for (const c of children) c.kill();
+        return false;
+      }
     }
-    return true;
+    return (await Promise.all(exited)).every(Boolean);
   }
   const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
   return once(seed, values.path);
