@@ -75,6 +75,19 @@ export interface TimeFinding {
  * within 30 days of the need, at most two hours (seed 002). Meetings on a Swedish public holiday
  * are flagged everywhere.
  */
+/** swedish-holidays computes the year's holidays on every call: remembered per date (bounded). */
+const holidays = new Map<string, boolean>();
+const publicHoliday = (date: string): boolean => {
+  let known = holidays.get(date);
+  if (known === undefined) {
+    const [y, m, d] = date.split('-').map(Number);
+    known = isPublicHoliday(new Date(y ?? 0, (m ?? 1) - 1, d ?? 1, 12));
+    if (holidays.size > 4096) holidays.clear();
+    holidays.set(date, known);
+  }
+  return known;
+};
+
 export const checkMeetingTime = (
   county: County,
   c: Pick<CaseRecord, 'meetingDueBy'>,
@@ -103,8 +116,7 @@ export const checkMeetingTime = (
       message: `${county.displayName} recommends at most ${r.maxMeetingMinutes} minutes (with a pause); this meeting is ${durationMinutes} (seed ${r.seed})`,
     });
   }
-  const [y, m, d] = date.split('-').map(Number);
-  if (isPublicHoliday(new Date(y ?? 0, (m ?? 1) - 1, d ?? 1, 12))) {
+  if (publicHoliday(date)) {
     findings.push({ rule: 'public-holiday', message: `${date} is a Swedish public holiday` });
   }
   return findings;
@@ -240,8 +252,9 @@ export const decideSummons = (
     existing.startsAt !== d.startsAt ||
     existing.durationMinutes !== d.durationMinutes ||
     !sameLocation(existing.location, location);
+  const existingById = new Map((existing?.invitees ?? []).map((i) => [i.inviteeId, i]));
   const invitees: Invitee[] = d.invitees.map((n) => {
-    const before = existing?.invitees.find((i) => i.inviteeId === n.inviteeId);
+    const before = existingById.get(n.inviteeId);
     const next: Invitee = {
       inviteeId: n.inviteeId,
       principal: n.principal,
@@ -266,8 +279,9 @@ export const decideSummons = (
     return same ? { ...next, changedVersion: before.changedVersion } : next;
   });
   // Invitees dropped from a newer summons are told the meeting is off for them.
+  const named = new Set(d.invitees.map((n) => n.inviteeId));
   const dropped = (existing?.invitees ?? [])
-    .filter((i) => !d.invitees.some((n) => n.inviteeId === i.inviteeId))
+    .filter((i) => !named.has(i.inviteeId))
     .map((i): Invitee => (i.removed ? i : { ...i, removed: true, changedVersion: version }));
 
   const meeting: Meeting = {

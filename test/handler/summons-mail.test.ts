@@ -10,6 +10,7 @@ import { mailJobEvent, type Outbox } from '../../functions/adapters/outbox.ts';
 import { sesSender } from '../../functions/adapters/ses.ts';
 import { createCaseCreatedHandler } from '../../functions/case-created/apply.ts';
 import { createConsentRegisteredHandler } from '../../functions/consent-registered/apply.ts';
+import { createConsentWithdrawnHandler } from '../../functions/consent-withdrawn/apply.ts';
 import type { MailJob } from '../../functions/core/meeting.ts';
 import { createMailEventsHandler } from '../../functions/mail-events/apply.ts';
 import { createMailerHandler } from '../../functions/mailer/apply.ts';
@@ -20,13 +21,14 @@ import {
   freshCaseCreated,
   freshConsent,
   freshSummons,
+  freshWithdrawal,
   gateOrDeadline,
   invokeBatch,
   sqsRecord,
   uniqueId,
 } from '../support/fixtures.ts';
 import { freshTable } from '../support/dynamo.ts';
-import { emailsFor } from '../support/mail.ts';
+import { calendarOf, emailsFor } from '../support/mail.ts';
 
 const county = countyById('halland');
 let t: Awaited<ReturnType<typeof freshTable>>;
@@ -190,6 +192,75 @@ describe('exactly-once invitations', () => {
       failureReason: 'MessageRejected (SES refused the message for good)',
     });
     expect(await emailsFor(caseId)).toEqual([]);
+  });
+});
+
+describe('a cancellation that meets its invitation being sent (issue 12)', () => {
+  it('the cancellation job read before the invitation was claimed, and writes after it was sent: the CANCEL still goes out', async () => {
+    const { outbox, jobs } = memoryOutbox();
+    const { caseId } = await summonedCase(outbox);
+    const job = jobs[0] as MailJob & { inviteeId: string };
+    /** A gate the test opens; the store waits at it before the named call. */
+    const gate = () => {
+      let open = () => {};
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return { open, opened };
+    };
+    const paused = (name: 'claimDelivery' | 'closeWithoutEmail', g: ReturnType<typeof gate>) =>
+      new Proxy(t.store, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver);
+          if (typeof value !== 'function') return value;
+          if (prop !== name) return value.bind(target);
+          return async (...args: unknown[]) => {
+            await gateOrDeadline(g.opened, 20_000);
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    const requeued: string[] = [];
+    const requeue = { send: async (body: string) => void requeued.push(body) };
+    const mailerWith = (store: typeof t.store) =>
+      createMailerHandler({
+        ...deps(),
+        store,
+        sender: sesSender(undefined, sesClient()),
+        addresses,
+        requeue,
+      });
+
+    // R: the invitation's job reads the case, and stops before it claims the delivery.
+    const beforeClaim = gate();
+    const r = run(mailerWith(paused('claimDelivery', beforeClaim)), jobRecords([job]));
+    // Consent is withdrawn meanwhile: the meeting is cancelled, a CANCEL (sequence 1) is owed.
+    const cancels = memoryOutbox();
+    const guardian = `${caseId}-guardian-a`;
+    expect(
+      (
+        await run(createConsentWithdrawnHandler({ ...deps(), outbox: cancels.outbox }), [
+          sqsRecord(JSON.stringify(freshWithdrawal(caseId, guardian))),
+        ])
+      ).batchItemFailures,
+    ).toEqual([]);
+    const cancelJob = cancels.jobs.find((j) => 'inviteeId' in j && j.inviteeId === job.inviteeId);
+    expect(cancelJob).toBeDefined();
+    // C: the cancellation's job reads (nothing sent yet, nothing claimed) and stops before it writes.
+    const beforeClose = gate();
+    const c = run(mailerWith(paused('closeWithoutEmail', beforeClose)), jobRecords([cancelJob as MailJob]));
+    // R goes on: it claims, SES takes the invitation, R records it. Then C writes.
+    beforeClaim.open();
+    expect((await r).batchItemFailures).toEqual([]);
+    beforeClose.open();
+    expect((await c).batchItemFailures).toEqual([]);
+    // C's "cancelled, nothing to send" must not hold: the invitation went out. It looks again and
+    // sends the CANCEL.
+    expect(requeued).toHaveLength(1);
+    await run(mailerWith(t.store), [sqsRecord(requeued[0] as string)]);
+    const mine = (await emailsFor(caseId)).filter((e) => calendarOf(e).uid.includes(`.${job.inviteeId}@`));
+    expect(mine.map((e) => [calendarOf(e).method, calendarOf(e).sequence])).toEqual([
+      ['REQUEST', 0],
+      ['CANCEL', 1],
+    ]);
   });
 });
 

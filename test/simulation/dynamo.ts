@@ -107,9 +107,21 @@ export class SimDynamo {
    * hand it out as it is: code that tried to change what it read would throw here, where DynamoDB
    * would have given it a copy.
    */
+  /** A partition's items in sort-key order (UTF-8 bytes), kept until the partition changes. */
+  private readonly sorted = new Map<string, Item[]>();
+  private sortedPartition(pk: string): Item[] {
+    let items = this.sorted.get(pk);
+    if (!items) {
+      items = [...(this.items.get(pk)?.values() ?? [])].sort((a, b) => utf8Order(String(a.sk), String(b.sk)));
+      this.sorted.set(pk, items);
+    }
+    return items;
+  }
+
   private set(key: Key, item: Item) {
     deepFreeze(item);
     this.remove(key);
+    this.sorted.delete(key.pk);
     let p = this.items.get(key.pk);
     if (!p) {
       p = new Map();
@@ -126,6 +138,7 @@ export class SimDynamo {
   private remove(key: Key) {
     const before = this.items.get(key.pk)?.get(key.sk);
     if (!before) return;
+    this.sorted.delete(key.pk);
     this.items.get(key.pk)?.delete(key.sk);
     if (typeof before.gsi1pk === 'string') this.due.get(before.gsi1pk)?.delete(before);
   }
@@ -294,18 +307,14 @@ export class SimDynamo {
     const byBytes = (a: Item, b: Item) =>
       utf8Order(String(a[range]), String(b[range])) ||
       (index ? utf8Order(String(a.pk), String(b.pk)) || utf8Order(String(a.sk), String(b.sk)) : 0);
-    const candidates = (
-      index
-        ? [...this.due.values()].flatMap((items) => [...items])
-        : [
-            ...(
-              this.items.get(String((input.ExpressionAttributeValues as Item)[':pk'] ?? '')) ??
-              new Map<string, Item>()
-            ).values(),
-          ]
-    )
-      .filter((i) => matches(i))
-      .sort(byBytes);
+    const candidates = index
+      ? [...this.due.values()]
+          .flatMap((items) => [...items])
+          .filter((i) => matches(i))
+          .sort(byBytes)
+      : this.sortedPartition(String((input.ExpressionAttributeValues as Item)[':pk'] ?? '')).filter((i) =>
+          matches(i),
+        );
     // Pages of at most 1 MB, resuming after ExclusiveStartKey.
     const start = input.ExclusiveStartKey as Item | undefined;
     let from = 0;

@@ -26,6 +26,7 @@ import type { FoldEvent } from '../../functions/core/case-state.ts';
 import { activeConsent } from '../../functions/core/consent.ts';
 import { stockholmDate } from '../../functions/core/dates.ts';
 import { foldCase } from '../../functions/core/fold.ts';
+import { dueMarkers } from '../../functions/core/lifecycle.ts';
 import { invitationsOf, owed, pendingMailJobs } from '../../functions/core/meeting.ts';
 import { countyById } from '../../lib/counties.ts';
 import { consumers } from '../../lib/topology.ts';
@@ -54,6 +55,8 @@ export const loadCases = async (r: RunResult): Promise<LoadedCase[]> => {
 };
 
 const sortJson = (v: unknown): string => JSON.stringify(v);
+/** How late an owed email may go out under faults (retries, doubt window, redrives): generous. */
+const TIMELY_MS = 12 * 3_600_000;
 
 /** What a case's state must agree on, whatever the order its events came in. */
 export const project = (l: LoadedCase) => {
@@ -335,6 +338,35 @@ export const checkRun = async (
         else stats.parkedResidual++; // docs/protected-identity.md: the case could not be read
       }
     }
+
+    // Extra: what is stored as due is what the stored state says is due (lifecycle.ts dueMarkers):
+    // a stale marker would make a sweep visit for nothing, or remind of a date no longer planned.
+    const dueKey = (d: { kind: string; ref: string; date: string }) => `${d.kind} ${d.ref} ${d.date}`;
+    const expectedDue = dueMarkers(county, loaded).map(dueKey).sort().join(', ');
+    const storedDue = loaded.due.map(dueKey).sort().join(', ');
+    if (expectedDue !== storedDue)
+      fail('due', `case ${caseId} stores due [${storedDue}], its state says [${expectedDue}]`);
+
+    // Extra: an email the state calls for goes out within hours of being owed, faults included
+    // (retries, a doubt window, DLQ redrives every 20 minutes): not only when a later event of the
+    // case happens to hand it over.
+    if (!protectedCase)
+      for (const m of loaded.meetings.values()) {
+        if (m.status === 'cancelled') continue;
+        for (const i of m.invitees) {
+          if (i.removed || !i.email || r.refused.has(i.email)) continue;
+          const since = r.owedSince.get(`${caseId}|${m.meetingId}|${i.inviteeId}`);
+          const uid = invitationUid({ caseId, meetingId: m.meetingId, inviteeId: i.inviteeId }, county.id);
+          const first = own.filter((x) => x.cal?.event?.uid === uid).map((x) => x.acceptedAt);
+          if (since === undefined || first.length === 0) continue; // never owed here, or lost (oracle 3)
+          const late = Math.min(...first) - since;
+          if (late > TIMELY_MS)
+            fail(
+              'timely',
+              `${uid}: owed since ${new Date(since).toISOString()}, first sent ${Math.round(late / 3_600_000)} h later`,
+            );
+        }
+      }
 
     // Extra: a reminder by the clock is for the plan in force's follow-up; participants only under consent
     const events = historyEvents(loaded);

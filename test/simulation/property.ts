@@ -24,6 +24,13 @@ export const profiles: Record<string, { faults: FaultProfile; ses: RunOptions['s
     faults: { failBefore: 60, failAfter: 30, crash: 30, slow: 30 },
     ses: { throttle: 150, rejectLater: 50, refuse: true },
   },
+  // Every call takes up to 1.5 s: concurrent jobs of one recipient overlap (a cancellation read
+  // while the invitation is being sent, and written after it was). Not in the default mix (it
+  // costs a third more per schedule); regressions.test.ts runs the racing scenarios under it.
+  sluggish: {
+    faults: { failBefore: 10, failAfter: 5, crash: 5, slow: 10, latencyMs: 1_500 },
+    ses: { throttle: 20, rejectLater: 10, refuse: false },
+  },
 };
 
 export const scheduleArb = fc.record({

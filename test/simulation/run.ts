@@ -62,6 +62,8 @@ export interface RunResult {
   published: Published[];
   /** When each case's item was first written protected. */
   protectedAt: Map<string, number>;
+  /** When each invitee (caseId|meetingId|inviteeId) first appeared on a live meeting. */
+  owedSince: Map<string, number>;
   /** DLQ contents just before the final redrive (the oracle looks for markers in them). */
   parkedBeforeRedrive: { queue: string; body: string; origin: string; receives: number[] }[];
   /** Recipients SES refused for good. */
@@ -70,6 +72,7 @@ export interface RunResult {
 }
 
 const START = Date.parse('2026-11-20T06:00:00Z');
+const MAX_STEPS = 60_000;
 
 /** Captures what the handlers write (Powertools' logs and metrics), so the oracle can read it. */
 const captureOutput = () => {
@@ -111,7 +114,13 @@ export const runScenario = async (
   cloud.ses.rejectLater = opts.ses.rejectLater;
   const refused = new Set<string>();
   const protectedAt = new Map<string, number>();
+  const owedSince = new Map<string, number>();
   dynamo.onWrite = (item) => {
+    if (item.type === 'meeting' && item.status !== 'cancelled' && Array.isArray(item.invitees))
+      for (const i of item.invitees as { inviteeId: string; removed?: boolean }[]) {
+        const key = `${String(item.caseId)}|${String(item.meetingId)}|${i.inviteeId}`;
+        if (!i.removed && !owedSince.has(key)) owedSince.set(key, world.now);
+      }
     if (item.type === 'due' && typeof item.date === 'string') {
       cloud.obs.dueMarkers++;
       cloud.onDueMarker(item.date);
@@ -134,7 +143,7 @@ export const runScenario = async (
       if (opts.leaveOut?.has(`${caseIndex}/${eventIndex}`)) return;
       const body = typeof e.body === 'string' ? e.body : JSON.stringify(e.body);
       const eventId = typeof e.body === 'object' ? String(e.body.id) : undefined;
-      let at = e.publishAt + tape.choose(Math.max(1, opts.jitterMs));
+      let at = e.publishAt + tape.choose(Math.max(1, opts.jitterMs && (e.jitterMs ?? opts.jitterMs)));
       if (e.mayStraggle && tape.chance(opts.straggle.permille))
         at += tape.choose(Math.max(1, opts.straggle.maxMs));
       plan.push({ at, type: e.type, body, caseIndex, eventIndex, ...(eventId ? { eventId } : {}) });
@@ -210,7 +219,9 @@ export const runScenario = async (
   const parkedBeforeRedrive: RunResult['parkedBeforeRedrive'] = [];
   try {
     world.faults = opts.faults;
-    await world.run(() => false);
+    // A schedule that runs past this has stopped making progress (a change that can never commit,
+    // retried and redriven for ever): a failure, not a slow run. The longest cases take under 10,000.
+    await world.run(() => false, MAX_STEPS);
     // The faults stop; the operator redrives what was parked; everything settles.
     world.faults = CALM;
     for (const q of cloud.queues.values())
@@ -218,7 +229,7 @@ export const runScenario = async (
         for (const m of q.messages.values())
           parkedBeforeRedrive.push({ queue: q.name, body: m.body, origin: m.origin, receives: m.receives });
     cloud.redriveAll();
-    await world.run(() => false);
+    await world.run(() => false, MAX_STEPS);
   } finally {
     out.restore();
     logger.setLogLevel('SILENT');
@@ -231,6 +242,7 @@ export const runScenario = async (
     logs: out.lines,
     published,
     protectedAt,
+    owedSince,
     parkedBeforeRedrive,
     refused,
     tapeUsed: tape.used,

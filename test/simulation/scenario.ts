@@ -21,6 +21,8 @@ export interface PlannedEvent {
   mayStraggle: boolean;
   /** Must the contract accept it? (Malformed bodies and broken rules are expected to be rejected.) */
   wellFormed: boolean;
+  /** Upstream's spread for this event, if not the run's (events meant to race are published close together). */
+  jitterMs?: number;
 }
 
 export interface CaseScenario {
@@ -61,6 +63,7 @@ const protections = [
   'at-creation',
   'changed-early',
   'changed-after-emails',
+  'racing-emails',
   'changed-after-plan',
   'flagged-summons',
 ] as const;
@@ -84,8 +87,9 @@ export const caseParams = fc.record({
   plan: fc.constantFrom('none', 'one', 'one', 'revised'),
   upstreamFollowUp: fc.constantFrom('none', 'timed-early', 'timed-late', 'untimed'),
   protection: fc.constantFrom(...protections),
-  withdrawal: fc.constantFrom('none', 'none', 'none', 'after-summons', 'after-plan'),
-  close: fc.constantFrom('none', 'none', 'after-plan', 'early', 'after-follow-up'),
+  // 'racing-emails': seconds after the last summons, while its invitations are being sent.
+  withdrawal: fc.constantFrom('none', 'none', 'none', 'after-summons', 'racing-emails', 'after-plan'),
+  close: fc.constantFrom('none', 'none', 'after-plan', 'early', 'racing-emails', 'after-follow-up'),
   correction: fc.boolean(),
   longIds: fc.boolean(),
   sdkStyle: fc.boolean(),
@@ -321,6 +325,11 @@ const buildCase = (county: string, p: CaseParams, k: number): CaseScenario => {
   });
   const firstMeetingId = long('meeting-0');
   let lastSummonsAt = base;
+  let lastSummons: PlannedEvent | undefined;
+  const noteSummons = (at: number) => {
+    if (at >= lastSummonsAt) lastSummons = events.at(-1);
+    lastSummonsAt = Math.max(lastSummonsAt, at);
+  };
   for (let m = 0; m < meetingCount; m++) {
     const meetingId = long(`meeting-${m}`);
     const at = base + 3 * DAY + m * (p.longest ? 20 * DAY : HOUR);
@@ -328,7 +337,7 @@ const buildCase = (county: string, p: CaseParams, k: number): CaseScenario => {
     const list = invited(inviteeCount);
     const flagged = protectedSummons && m === 0;
     add(eventTypes.summonsSent, at, summonsData(meetingId, m, when, list, flagged));
-    lastSummonsAt = Math.max(lastSummonsAt, at);
+    noteSummons(at);
     if (m > 0 && !p.longest) continue;
     p.versions.forEach((kind, v) => {
       const vAt = at + (v + 1) * 5 * 60_000;
@@ -354,7 +363,7 @@ const buildCase = (county: string, p: CaseParams, k: number): CaseScenario => {
       add(eventTypes.summonsSent, vAt, summonsData(meetingId, m, moved, next, flagged), {
         mayStraggle: kind === 'repeat',
       });
-      lastSummonsAt = Math.max(lastSummonsAt, vAt);
+      noteSummons(vAt);
     });
   }
 
@@ -433,42 +442,61 @@ const buildCase = (county: string, p: CaseParams, k: number): CaseScenario => {
       );
     }
 
-  // Protection, withdrawal, closing.
+  // Protection, withdrawal, closing. 'racing-emails': a second after the last summons, both
+  // published within two seconds of their time, so the change meets its emails being sent.
+  const racing = [p.protection, p.withdrawal, p.close].includes('racing-emails');
+  const RACE = 2_000;
+  if (racing && lastSummons) {
+    lastSummons.jitterMs = RACE;
+    lastSummons.mayStraggle = false;
+  }
+  const racer = { mayStraggle: false, jitterMs: RACE };
   const protectAt =
     p.protection === 'changed-early'
       ? base + 2 * DAY
       : p.protection === 'changed-after-emails'
         ? lastSummonsAt + 6 * HOUR
-        : p.protection === 'changed-after-plan'
-          ? planAt + 2 * DAY
-          : undefined;
+        : p.protection === 'racing-emails'
+          ? lastSummonsAt + 1_000
+          : p.protection === 'changed-after-plan'
+            ? planAt + 2 * DAY
+            : undefined;
   if (protectAt !== undefined)
     add(
       eventTypes.caseProtectionChanged,
       protectAt,
       { protectedIdentity: true, reason: 'violence-in-close-relationship' },
-      {
-        mayStraggle: true,
-      },
+      p.protection === 'racing-emails' ? racer : { mayStraggle: true },
     );
   if (p.withdrawal !== 'none' && (child ? p.consentStyle !== 'mature-child' : true)) {
     const party = child ? (p.consentStyle === 'mature-child' ? 'kid' : 'g-a') : 'person';
     const role = child ? 'guardian' : 'person';
     add(
       eventTypes.consentWithdrawn,
-      p.withdrawal === 'after-summons' ? lastSummonsAt + 3 * HOUR : planAt + DAY,
+      p.withdrawal === 'after-summons'
+        ? lastSummonsAt + 3 * HOUR
+        : p.withdrawal === 'racing-emails'
+          ? lastSummonsAt + 1_000
+          : planAt + DAY,
       { consentId, withdrawnBy: { partyId: long(party), role } },
-      { mayStraggle: true },
+      p.withdrawal === 'racing-emails' ? racer : { mayStraggle: true },
     );
   }
   if (p.close !== 'none') {
     const at =
       p.close === 'early'
         ? base + 4 * DAY
-        : p.close === 'after-plan'
-          ? planAt + 30 * DAY
-          : Date.parse(`${dueOn}T12:00:00Z`) + 5 * DAY;
-    add(eventTypes.caseClosed, at, { reason: 'need-met' }, { mayStraggle: true });
+        : p.close === 'racing-emails'
+          ? lastSummonsAt + 1_000
+          : p.close === 'after-plan'
+            ? planAt + 30 * DAY
+            : Date.parse(`${dueOn}T12:00:00Z`) + 5 * DAY;
+    add(
+      eventTypes.caseClosed,
+      at,
+      { reason: 'need-met' },
+      p.close === 'racing-emails' ? racer : { mayStraggle: true },
+    );
   }
 
   // A careless publisher.

@@ -9,9 +9,9 @@ import { runScenario } from './run.ts';
 import { buildScenario, scenarioArb } from './scenario.ts';
 import { runSchedules } from './suite.ts';
 
-test('920 schedules (seed 1963577928): every promise of docs/semantics.md holds', async () => {
-  const totals = await runSchedules(1963577928, 115, 8);
-  expect(totals.schedules).toBe(920);
+test('1,200 schedules (seed 1963577928): every promise of docs/semantics.md holds', async () => {
+  const totals = await runSchedules(1963577928, 150, 8);
+  expect(totals.schedules).toBe(1200);
   expect(totals.emails).toBeGreaterThan(1000);
 });
 

@@ -94,6 +94,8 @@ export interface FaultProfile {
   crash: number;
   /** Per mille of calls that take seconds instead of milliseconds (past a Lambda timeout, sometimes). */
   slow: number;
+  /** The longest ordinary latency, ms (default 20): long ones make concurrent work overlap more. */
+  latencyMs?: number;
 }
 
 export const CALM: FaultProfile = { failBefore: 0, failAfter: 0, crash: 0, slow: 0 };
@@ -140,7 +142,7 @@ export class World {
     this.calls.set(kind, (this.calls.get(kind) ?? 0) + 1);
     const f = this.faults;
     const slow = this.tape.chance(f.slow);
-    const latency = slow ? 1_000 + this.tape.choose(14) * 1_000 : 1 + this.tape.choose(20);
+    const latency = slow ? 1_000 + this.tape.choose(14) * 1_000 : 1 + this.tape.choose(f.latencyMs ?? 20);
     return new Promise<T>((resolve, reject) => {
       this.after(latency, () => {
         if (caller?.dead) {
@@ -183,7 +185,10 @@ export class World {
       this.now = Math.max(this.now, task.at);
       task.run();
       this.steps++;
-      if (this.steps > maxSteps) throw new Error(`the simulation ran past ${maxSteps} steps`);
+      if (this.steps > maxSteps)
+        throw new Error(
+          `the simulation ran past ${maxSteps} steps: it stopped making progress (something retried for ever?)`,
+        );
       await drain();
     }
   }
