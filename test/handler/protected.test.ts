@@ -5,10 +5,20 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Requeue } from '../../functions/adapters/requeue.ts';
+import { createCaseCreatedHandler } from '../../functions/case-created/apply.ts';
+import { createConsentRegisteredHandler } from '../../functions/consent-registered/apply.ts';
 import { createSummonsSentHandler } from '../../functions/summons-sent/apply.ts';
 import { PROTECTED_MAX_ATTEMPTS } from '../../functions/runtime/consumer.ts';
 import { countyById } from '../../lib/counties.ts';
-import { freshSummons, lambdaContext, sqsRecord, uniqueId } from '../support/fixtures.ts';
+import {
+  freshCaseCreated,
+  freshConsent,
+  freshSummons,
+  invokeBatch,
+  lambdaContext,
+  sqsRecord,
+  uniqueId,
+} from '../support/fixtures.ts';
 import { freshTable } from '../support/dynamo.ts';
 import { newMarkers, plantInSummons } from '../support/markers.ts';
 
@@ -89,5 +99,33 @@ describe('protected events that wait or fail', () => {
     for (const copy of [...requeue.sent, ...park.sent]) {
       for (const m of all) expect(copy.body.toLowerCase()).not.toContain(m.toLowerCase());
     }
+  });
+
+  it('an unflagged summons of a case already protected, failing after the read, is retried as a sanitised copy (issue 12)', async () => {
+    const deps = { county: countyById('halland'), store: t.store, now: () => new Date() };
+    const c = freshCaseCreated({ data: { protectedIdentity: true } });
+    await invokeBatch(createCaseCreatedHandler(deps), [sqsRecord(JSON.stringify(c))]);
+    await invokeBatch(createConsentRegisteredHandler(deps), [
+      sqsRecord(JSON.stringify(freshConsent(c.subject, { data: { guardianCount: 1 } }))),
+    ]);
+    expect((await t.store.loadCase(c.subject)).case?.protectedIdentity).toBe(true);
+    const { all, mark } = newMarkers();
+    const requeue = capture();
+    // The read succeeds (the case is protected); every write fails after it.
+    const broken = Object.create(t.store) as typeof t.store;
+    broken.commit = async () => {
+      throw Object.assign(new Error('DynamoDB is unavailable'), { name: 'InternalServerError' });
+    };
+    const handler = createSummonsSentHandler({
+      ...deps,
+      store: broken,
+      requeue: requeue.queue,
+    }) as unknown as Handler;
+    const event = plantInSummons(freshSummons(c.subject), mark); // not flagged itself
+    expect(
+      (await handler({ Records: [sqsRecord(JSON.stringify(event))] }, lambdaContext())).batchItemFailures,
+    ).toEqual([]);
+    expect(requeue.sent).toHaveLength(1);
+    for (const m of all) expect(requeue.sent[0]?.body.toLowerCase()).not.toContain(m.toLowerCase());
   });
 });
