@@ -179,11 +179,18 @@ export class CaseStore {
         loaded.due.push(marker);
       } else if (type === 'history') loaded.history.push(stripKeys<HistoryRecord>(item));
     }
-    loaded.invitations = invitationsOf(
-      loaded.case?.protectedIdentity ?? false,
-      loaded.meetings.values(),
-      loaded.deliveries,
-    );
+    // The invitation view is for people (the summary, tests), not for the consumers: built when read.
+    let invitations: Invitation[] | undefined;
+    Object.defineProperty(loaded, 'invitations', {
+      enumerable: true,
+      configurable: true,
+      get: () =>
+        (invitations ??= invitationsOf(
+          loaded.case?.protectedIdentity ?? false,
+          loaded.meetings.values(),
+          loaded.deliveries,
+        )),
+    });
     return loaded;
   }
 

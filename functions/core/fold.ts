@@ -85,17 +85,16 @@ const dueEvent = (county: County, m: DueMarker): FoldEvent => {
   return { id, type, subject: m.caseId, time, version: versionOf({ time, id }), data };
 };
 
-/**
- * Folds a case's events in version order. With `clock` (the case's now), what falls due by then
- * — reminders, expiry — takes its place among the events too, so the state is a function of the
- * events and the clock alone, never of when a sweep managed to run.
- */
-export const foldCase = (county: County, events: readonly FoldEvent[], clock?: Version): FoldResult => {
-  const sorted = [...events].sort((a, b) => compareVersions(a.version, b.version));
-  let state = emptyState();
-  const outcomes = new Map<string, FoldOutcome>();
-  const waiting: FoldEvent[] = [];
-  const done = new Set<string>();
+/** One fold in progress: events go in, in version order; `fork` copies it (states are immutable). */
+const machine = (
+  county: County,
+  clock: Version | undefined,
+  from?: { state: CaseState; outcomes: Map<string, FoldOutcome>; waiting: FoldEvent[]; done: Set<string> },
+) => {
+  let state = from?.state ?? emptyState();
+  const outcomes = new Map(from?.outcomes);
+  const waiting = [...(from?.waiting ?? [])];
+  const done = new Set(from?.done);
   /** After a change, the held events (in version order) get another try, until none moves. */
   const retryHeld = () => {
     for (let i = 0; i < waiting.length;) {
@@ -132,22 +131,56 @@ export const foldCase = (county: County, events: readonly FoldEvent[], clock?: V
       }
     }
   };
-  for (const e of sorted) {
-    if (outcomes.has(e.id)) continue; // the same event twice: once is enough
-    if (clock !== undefined) fallDue(e.version < clock ? e.version : clock);
-    const r = step(county, state, e);
-    outcomes.set(e.id, outcomeOf(r));
-    if (r.kind === 'held') {
-      waiting.push(e);
-      continue;
-    }
-    if (r.kind === 'applied') {
-      state = r.state;
-      retryHeld();
-    }
-  }
-  if (clock !== undefined) fallDue(clock);
-  return { state, outcomes };
+  return {
+    push(e: FoldEvent) {
+      if (outcomes.has(e.id)) return; // the same event twice: once is enough
+      if (clock !== undefined) fallDue(e.version < clock ? e.version : clock);
+      const r = step(county, state, e);
+      outcomes.set(e.id, outcomeOf(r));
+      if (r.kind === 'held') {
+        waiting.push(e);
+        return;
+      }
+      if (r.kind === 'applied') {
+        state = r.state;
+        retryHeld();
+      }
+    },
+    finish(): FoldResult {
+      if (clock !== undefined) fallDue(clock);
+      return { state, outcomes };
+    },
+    fork() {
+      return machine(county, clock, { state, outcomes, waiting, done });
+    },
+  };
+};
+
+/**
+ * Folds a case's events in version order. With `clock` (the case's now), what falls due by then
+ * — reminders, expiry — takes its place among the events too, so the state is a function of the
+ * events and the clock alone, never of when a sweep managed to run.
+ *
+ * `without`: also the state of the same fold without that event, when it is the newest (the
+ * usual case: events arrive in order) — the fold up to it, finished without it. Otherwise (it is
+ * older than some other event) `withoutState` is left out and the caller folds again.
+ */
+export const foldCase = (
+  county: County,
+  events: readonly FoldEvent[],
+  clock?: Version,
+  options: { without?: string } = {},
+): FoldResult & { withoutState?: CaseState } => {
+  const sorted = [...events].sort((a, b) => compareVersions(a.version, b.version));
+  const m = machine(county, clock);
+  let without: ReturnType<typeof machine> | undefined;
+  sorted.forEach((e, i) => {
+    if (options.without !== undefined && e.id === options.without && i === sorted.length - 1)
+      without = m.fork();
+    m.push(e);
+  });
+  const result = m.finish();
+  return without ? { ...result, withoutState: without.finish().state } : result;
 };
 
 /** A canonical text of a state: two states are the same when their texts are. */
