@@ -10,7 +10,7 @@ import type { CaseRecord } from './case.ts';
 import type { CaseState } from './case-state.ts';
 import type { ConsentRecord } from './consent.ts';
 import type { DueMarker, PlanRecord } from './lifecycle.ts';
-import type { Invitee, Meeting, Notice } from './meeting.ts';
+import { type Invitee, type Meeting, type Notice, shownDetails } from './meeting.ts';
 import { scrubMeeting } from './protected.ts';
 
 export interface StoredState {
@@ -37,18 +37,7 @@ export interface Writes {
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** What a meeting's calendar entry (and its email) shows: a change raises the SEQUENCE. */
-const calendarKey = (m: Meeting) =>
-  JSON.stringify([
-    m.status === 'cancelled',
-    m.startsAt,
-    m.durationMinutes,
-    m.allDay ?? false,
-    m.location ?? null,
-    m.organiser.unitName ?? null,
-    m.organiser.contactEmail ?? null,
-    m.consentValidUntil ?? null,
-    m.purpose ?? null,
-  ]);
+const calendarKey = (m: Meeting) => JSON.stringify([m.status === 'cancelled', ...shownDetails(m)]);
 
 /** What one invitee receives on their own: a change raises only their offset. */
 const inviteeKey = (i: Invitee) =>

@@ -353,6 +353,21 @@ export const noticeView = (
  * language, the consent note — as a digest: a later sequence that shows the same (a change undone
  * before it was sent) is not sent again.
  */
+/**
+ * What a calendar entry shows of a meeting, one list for both uses: the SEQUENCE goes up when it
+ * changes (core/materialize.ts), and an email is unchanged when it is the same (letterDigest).
+ */
+export const shownDetails = (meeting: Meeting): unknown[] => [
+  meeting.startsAt,
+  meeting.durationMinutes,
+  meeting.allDay ?? false,
+  meeting.location ?? null,
+  meeting.organiser.unitName ?? null,
+  meeting.organiser.contactEmail ?? null,
+  meeting.purpose ?? null,
+  meeting.consentValidUntil ?? null,
+];
+
 export const letterDigest = (
   meeting: Meeting,
   invitee: Invitee,
@@ -363,14 +378,7 @@ export const letterDigest = (
     JSON.stringify([
       action,
       to.toLowerCase(),
-      meeting.startsAt,
-      meeting.durationMinutes,
-      meeting.allDay ?? false,
-      meeting.location ?? null,
-      meeting.organiser.unitName ?? null,
-      meeting.organiser.contactEmail ?? null,
-      meeting.purpose ?? null,
-      meeting.consentValidUntil ?? null,
+      ...shownDetails(meeting),
       meeting.kind ?? 'sip',
       invitee.unitName ?? null,
       invitee.locale ?? 'sv',

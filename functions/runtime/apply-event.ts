@@ -38,7 +38,8 @@ export class ConcurrentChangeError extends Error {
   override name = 'ConcurrentChangeError';
 }
 
-const toFoldEvent = (h: HistoryRecord): FoldEvent => ({
+/** A history entry as the fold reads it. */
+export const toFoldEvent = (h: HistoryRecord): FoldEvent => ({
   id: h.eventId,
   type: h.eventType,
   subject: h.caseId,

@@ -27,6 +27,7 @@ import { activeConsent } from '../../functions/core/consent.ts';
 import { stockholmDate } from '../../functions/core/dates.ts';
 import { foldCase } from '../../functions/core/fold.ts';
 import { dueMarkers } from '../../functions/core/lifecycle.ts';
+import { toFoldEvent } from '../../functions/runtime/apply-event.ts';
 import { invitationsOf, owed, pendingMailJobs } from '../../functions/core/meeting.ts';
 import { countyById } from '../../lib/counties.ts';
 import { consumers } from '../../lib/topology.ts';
@@ -142,14 +143,7 @@ const dec = (s: string | undefined) => (s ? Buffer.from(s, 'base64url').toString
 const historyEvents = (l: LoadedCase): FoldEvent[] =>
   l.history
     .filter((h) => h.data !== undefined)
-    .map((h) => ({
-      id: h.eventId,
-      type: h.eventType,
-      subject: h.caseId,
-      time: h.occurredAt,
-      version: h.version,
-      data: h.data,
-    }))
+    .map(toFoldEvent)
     .sort((a, b) => (a.version < b.version ? -1 : 1));
 
 export type Projection = ReturnType<typeof project>;
