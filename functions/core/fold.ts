@@ -85,12 +85,16 @@ const dueEvent = (county: County, m: DueMarker): FoldEvent => {
   return { id, type, subject: m.caseId, time, version: versionOf({ time, id }), data };
 };
 
+/** Where a fold stands: enough to go on with the next events (states are immutable). */
+interface Progress {
+  state: CaseState;
+  outcomes: Map<string, FoldOutcome>;
+  waiting: FoldEvent[];
+  done: Set<string>;
+}
+
 /** One fold in progress: events go in, in version order; `fork` copies it (states are immutable). */
-const machine = (
-  county: County,
-  clock: Version | undefined,
-  from?: { state: CaseState; outcomes: Map<string, FoldOutcome>; waiting: FoldEvent[]; done: Set<string> },
-) => {
+const machine = (county: County, clock: Version | undefined, from?: Progress) => {
   let state = from?.state ?? emptyState();
   const outcomes = new Map(from?.outcomes);
   const waiting = [...(from?.waiting ?? [])];
@@ -153,8 +157,71 @@ const machine = (
     fork() {
       return machine(county, clock, { state, outcomes, waiting, done });
     },
+    /** A copy of where it stands (before `finish`), to go on from later. */
+    progress(): Progress {
+      return { state, outcomes: new Map(outcomes), waiting: [...waiting], done: new Set(done) };
+    },
   };
 };
+
+/** An event as the memo compares it: its version (its time and id) and type (see FoldMemo for its data). */
+const eventKey = (e: FoldEvent): string => `${e.version}\u0000${e.type}`;
+
+interface MemoEntry {
+  county: County;
+  clocked: boolean;
+  keys: string[];
+  /** The version of the last of those events. */
+  last: Version;
+  progress: Progress;
+}
+
+/**
+ * What a Lambda container remembers of its last folds (module state lives between invocations):
+ * per case, where the fold stood after the events it saw. The next event of the case, usually the
+ * newest, then folds only what came after them instead of the whole history again.
+ *
+ * It is used only when the remembered events (by version, that is time and id, and type) are the
+ * first events of the new fold, for the same county, and none of them is later than either fold's
+ * clock: then every step, and what fell due before each, is the same as from nothing. An older
+ * event arriving late misses and folds from the start. Comparing the data too would cost more than
+ * the steps it saves, so the caller passes a memo only while an event's data cannot change under
+ * the same id: functions/runtime/apply-event.ts writes a history entry once and rewrites it only
+ * when the case is protected, and folds a protected case without the memo.
+ * test/unit/fold-memo.test.ts compares it with the fold from nothing.
+ */
+export class FoldMemo {
+  private readonly cases = new Map<string, MemoEntry>();
+  /** How many folds went on from a remembered one. */
+  resumed = 0;
+  constructor(private readonly capacity = 100) {}
+
+  get size(): number {
+    return this.cases.size;
+  }
+
+  /** The remembered progress, if the new fold's sorted `keys` start with its events (at most `max` of them). */
+  resume(county: County, caseId: string, keys: readonly string[], clock: Version | undefined, max: number) {
+    const entry = this.cases.get(caseId);
+    if (!entry || entry.county !== county || entry.clocked !== (clock !== undefined)) return undefined;
+    const n = entry.keys.length;
+    if (n === 0 || n > max) return undefined;
+    if (clock !== undefined && entry.last > clock) return undefined;
+    for (let i = 0; i < n; i++) if (entry.keys[i] !== keys[i]) return undefined;
+    // Most recently used last: the first entry is the one to forget.
+    this.cases.delete(caseId);
+    this.cases.set(caseId, entry);
+    this.resumed++;
+    return { length: n, progress: entry.progress };
+  }
+
+  remember(entry: MemoEntry & { caseId: string }): void {
+    const { caseId, ...kept } = entry;
+    this.cases.delete(caseId);
+    this.cases.set(caseId, kept);
+    if (this.cases.size > this.capacity) this.cases.delete(this.cases.keys().next().value as string);
+  }
+}
 
 /**
  * Folds a case's events in version order. With `clock` (the case's now), what falls due by then
@@ -169,16 +236,42 @@ export const foldCase = (
   county: County,
   events: readonly FoldEvent[],
   clock?: Version,
-  options: { without?: string } = {},
+  options: { without?: string; memo?: FoldMemo } = {},
 ): FoldResult & { withoutState?: CaseState } => {
   const sorted = [...events].sort((a, b) => compareVersions(a.version, b.version));
-  const m = machine(county, clock);
+  const last = sorted.at(-1);
+  const withoutLast = options.without !== undefined && last?.id === options.without;
+  const { memo } = options;
+  const caseId = last?.subject;
+  const keys = memo && caseId !== undefined ? sorted.map(eventKey) : undefined;
+  const resumed =
+    keys && caseId !== undefined
+      ? memo?.resume(county, caseId, keys, clock, withoutLast ? sorted.length - 1 : sorted.length)
+      : undefined;
+  const m = machine(county, clock, resumed?.progress);
   let without: ReturnType<typeof machine> | undefined;
-  sorted.forEach((e, i) => {
-    if (options.without !== undefined && e.id === options.without && i === sorted.length - 1)
+  // Remembered: the fold of every event but the newcomer when there is one (it may yet be
+  // deferred and come again, or lose a race), else of them all.
+  const remember = (n: number) => {
+    const upTo = sorted[n - 1];
+    if (memo && keys && caseId !== undefined && upTo && (clock === undefined || upTo.version <= clock))
+      memo.remember({
+        caseId,
+        county,
+        clocked: clock !== undefined,
+        keys: keys.slice(0, n),
+        last: upTo.version,
+        progress: m.progress(),
+      });
+  };
+  for (let i = resumed?.length ?? 0; i < sorted.length; i++) {
+    if (withoutLast && i === sorted.length - 1) {
       without = m.fork();
-    m.push(e);
-  });
+      remember(i);
+    }
+    m.push(sorted[i] as FoldEvent);
+  }
+  if (!withoutLast) remember(sorted.length);
   const result = m.finish();
   return without ? { ...result, withoutState: without.finish().state } : result;
 };

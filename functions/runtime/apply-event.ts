@@ -7,7 +7,7 @@
 import type { CaseStore, DeliveryRef, HistoryRecord, LoadedCase } from '../adapters/case-store.ts';
 import type { Outbox } from '../adapters/outbox.ts';
 import type { FoldEvent } from '../core/case-state.ts';
-import { foldCase, type IncomingEvent, projectEvent, stateKey } from '../core/fold.ts';
+import { type FoldMemo, foldCase, type IncomingEvent, projectEvent, stateKey } from '../core/fold.ts';
 import { dueMarkers, tickEventType } from '../core/lifecycle.ts';
 import { versionOf } from '../core/version.ts';
 import { itemCount, materialize } from '../core/materialize.ts';
@@ -23,6 +23,8 @@ export interface ApplyDeps {
   outbox?: Outbox;
   /** How long a mailer's claim may be held by a live send (its Lambda's timeout, with margin). */
   claimLeaseSeconds?: number;
+  /** This container's memory of its last folds (functions/core/fold.ts): an event folds only what is new. */
+  foldMemo?: FoldMemo;
 }
 
 export interface ApplyContext {
@@ -130,8 +132,12 @@ export const applyEvent = async (
         .filter((e) => e.type === tickEventType)
         .map((e) => versionOf({ time: e.time, id: '~' }))
         .reduce((a, b) => (b > a ? b : a), versionOf({ time: now.toISOString(), id: '~' }));
+    // A protected case's history is rewritten to the allow-list (effects): the memo, which
+    // knows an event by its id, is only for a case whose entries never change.
+    const memo = wasProtected ? undefined : deps.foldMemo;
     const folded = foldCase(deps.county, [...logged, event], clockOf([...logged, event]), {
       without: event.id,
+      memo,
     });
     const outcome = folded.outcomes.get(event.id);
     if (!outcome) throw new Error(`the fold lost event ${event.id}`);
@@ -153,7 +159,7 @@ export const applyEvent = async (
       kind === 'applied' &&
       (incoming.type === tickEventType
         ? itemCount(writes) <= 2
-        : stateKey(folded.withoutState ?? foldCase(deps.county, logged, clockOf(logged)).state) ===
+        : stateKey(folded.withoutState ?? foldCase(deps.county, logged, clockOf(logged), { memo }).state) ===
           stateKey(state))
     )
       kind = 'superseded';

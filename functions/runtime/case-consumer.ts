@@ -3,6 +3,7 @@ import type * as z from 'zod/mini';
 import type { EventByType, EventType } from '../../events/contracts.ts';
 import type { Contract } from '../../events/contracts/common.ts';
 import { type Sanitized, sanitizeEvent } from '../core/protected.ts';
+import { FoldMemo } from '../core/fold.ts';
 import { applyEvent } from './apply-event.ts';
 import { createSqsHandler } from './consumer.ts';
 import type { ConsumerDeps } from './deps.ts';
@@ -13,8 +14,10 @@ export const caseConsumer =
     /** For a type whose events can say the case is protected: the sanitised event when it does. */
     protect?: (event: EventByType[T]) => Sanitized<EventByType[T]> | null,
   ) =>
-  (deps: ConsumerDeps) =>
-    createSqsHandler({
+  (deps: ConsumerDeps) => {
+    // One per container, like the handler: it lives as long as the Lambda's module state.
+    const foldMemo = new FoldMemo();
+    return createSqsHandler({
       eventType: contract.type,
       schema: contract.schema,
       store: deps.store,
@@ -24,5 +27,6 @@ export const caseConsumer =
       protect,
       sanitize: (event) => sanitizeEvent(event),
       orderingWaitSeconds: deps.orderingWaitSeconds,
-      apply: (event, ctx) => applyEvent(deps, event, ctx),
+      apply: (event, ctx) => applyEvent({ ...deps, foldMemo }, event, ctx),
     });
+  };

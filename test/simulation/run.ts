@@ -41,6 +41,8 @@ export interface RunOptions {
   leaveOut?: ReadonlySet<string>;
   /** Keep every DynamoDB operation and its outcome (the differential test replays them). */
   recordDynamo?: boolean;
+  /** Check after every step that the handlers reached their next call within World.HOPS hops. */
+  verifyDrain?: boolean;
 }
 
 export const referenceOptions: RunOptions = {
@@ -101,6 +103,7 @@ export const runScenario = async (
 ): Promise<RunResult> => {
   const tape = new ChoiceTape(tapeValues);
   const world = new World(START, tape);
+  world.verifyDrain = opts.verifyDrain ?? false;
   const dynamo = new SimDynamo('sim-cases');
   dynamo.recording = opts.recordDynamo ?? false;
   const county = countyById(scenario.county);

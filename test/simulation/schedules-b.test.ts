@@ -8,11 +8,25 @@ import { optionsOf, scheduleArb } from './property.ts';
 import { runScenario } from './run.ts';
 import { buildScenario, scenarioArb } from './scenario.ts';
 import { runSchedules } from './suite.ts';
+import { World } from './world.ts';
 
 test('1,200 schedules (seed 1963577928): every promise of docs/semantics.md holds', async () => {
   const totals = await runSchedules(1963577928, 150, 8);
   expect(totals.schedules).toBe(1200);
   expect(totals.emails).toBeGreaterThan(1000);
+});
+
+test(`the handlers reach their next call within World.HOPS (${World.HOPS}) promise hops of a step`, async () => {
+  const samples = fc.sample(fc.tuple(scenarioArb, scheduleArb), { seed: 8, numRuns: 24 });
+  let steps = 0;
+  for (const [params, schedule] of samples) {
+    const run = await runScenario(buildScenario(params), schedule.tape, {
+      ...optionsOf(schedule),
+      verifyDrain: true,
+    });
+    steps += run.world.steps;
+  }
+  expect(steps).toBeGreaterThan(2_000);
 });
 
 test('a schedule replays exactly: same scenario and tape, same table, mailbox and steps', async () => {
