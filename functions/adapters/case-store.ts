@@ -649,6 +649,8 @@ const refSet = (ref: DeliveryRef): string =>
     : ', meetingId = :meetingId, inviteeId = :inviteeId';
 
 const stripKeys = <T>(item: Record<string, unknown>): T => {
-  const { pk: _pk, sk: _sk, type: _type, expiresAt: _e, ...rest } = item;
+  // A loop, not `{ pk, sk, …rest }`: every item of every load passes here, and V8's object rest is slower.
+  const rest: Record<string, unknown> = {};
+  for (const k in item) if (k !== 'pk' && k !== 'sk' && k !== 'type' && k !== 'expiresAt') rest[k] = item[k];
   return rest as T;
 };

@@ -164,13 +164,14 @@ const machine = (county: County, clock: Version | undefined, from?: Progress) =>
   };
 };
 
-/** An event as the memo compares it: its version (its time and id) and type (see FoldMemo for its data). */
-const eventKey = (e: FoldEvent): string => `${e.version}\u0000${e.type}`;
+/** The same event, as the memo compares them: version (its time and id) and type (see FoldMemo for its data). */
+const sameEvent = (a: FoldEvent, b: FoldEvent): boolean => a.version === b.version && a.type === b.type;
 
 interface MemoEntry {
   county: County;
   clocked: boolean;
-  keys: string[];
+  /** The events it folded, in order. */
+  events: FoldEvent[];
   /** The version of the last of those events. */
   last: Version;
   progress: Progress;
@@ -200,14 +201,21 @@ export class FoldMemo {
     return this.cases.size;
   }
 
-  /** The remembered progress, if the new fold's sorted `keys` start with its events (at most `max` of them). */
-  resume(county: County, caseId: string, keys: readonly string[], clock: Version | undefined, max: number) {
+  /** The remembered progress, if the new fold's `sorted` events start with its events (at most `max` of them). */
+  resume(
+    county: County,
+    caseId: string,
+    sorted: readonly FoldEvent[],
+    clock: Version | undefined,
+    max: number,
+  ) {
     const entry = this.cases.get(caseId);
     if (!entry || entry.county !== county || entry.clocked !== (clock !== undefined)) return undefined;
-    const n = entry.keys.length;
+    const n = entry.events.length;
     if (n === 0 || n > max) return undefined;
     if (clock !== undefined && entry.last > clock) return undefined;
-    for (let i = 0; i < n; i++) if (entry.keys[i] !== keys[i]) return undefined;
+    for (let i = 0; i < n; i++)
+      if (!sameEvent(entry.events[i] as FoldEvent, sorted[i] as FoldEvent)) return undefined;
     // Most recently used last: the first entry is the one to forget.
     this.cases.delete(caseId);
     this.cases.set(caseId, entry);
@@ -243,10 +251,9 @@ export const foldCase = (
   const withoutLast = options.without !== undefined && last?.id === options.without;
   const { memo } = options;
   const caseId = last?.subject;
-  const keys = memo && caseId !== undefined ? sorted.map(eventKey) : undefined;
   const resumed =
-    keys && caseId !== undefined
-      ? memo?.resume(county, caseId, keys, clock, withoutLast ? sorted.length - 1 : sorted.length)
+    memo && caseId !== undefined
+      ? memo.resume(county, caseId, sorted, clock, withoutLast ? sorted.length - 1 : sorted.length)
       : undefined;
   const m = machine(county, clock, resumed?.progress);
   let without: ReturnType<typeof machine> | undefined;
@@ -254,12 +261,12 @@ export const foldCase = (
   // deferred and come again, or lose a race), else of them all.
   const remember = (n: number) => {
     const upTo = sorted[n - 1];
-    if (memo && keys && caseId !== undefined && upTo && (clock === undefined || upTo.version <= clock))
+    if (memo && caseId !== undefined && upTo && (clock === undefined || upTo.version <= clock))
       memo.remember({
         caseId,
         county,
         clocked: clock !== undefined,
-        keys: keys.slice(0, n),
+        events: sorted.slice(0, n),
         last: upTo.version,
         progress: m.progress(),
       });

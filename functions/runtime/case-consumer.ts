@@ -8,6 +8,13 @@ import { applyEvent } from './apply-event.ts';
 import { createSqsHandler } from './consumer.ts';
 import type { ConsumerDeps } from './deps.ts';
 
+/**
+ * The module's memory of its last folds: a Lambda container keeps it between invocations (one
+ * function, one consumer). The simulation runs every consumer in one process, so there they share
+ * it; it changes how much a fold costs, never what it gives (functions/core/fold.ts).
+ */
+const foldMemo = new FoldMemo();
+
 export const caseConsumer =
   <T extends EventType>(
     contract: Contract<T, z.ZodMiniType<EventByType[T]>>,
@@ -15,8 +22,6 @@ export const caseConsumer =
     protect?: (event: EventByType[T]) => Sanitized<EventByType[T]> | null,
   ) =>
   (deps: ConsumerDeps) => {
-    // One per container, like the handler: it lives as long as the Lambda's module state.
-    const foldMemo = new FoldMemo();
     return createSqsHandler({
       eventType: contract.type,
       schema: contract.schema,

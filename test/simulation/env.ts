@@ -7,13 +7,16 @@ process.env.POWERTOOLS_METRICS_NAMESPACE = 'Sip';
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 process.env.POWERTOOLS_DEV = 'false';
 process.env.AWS_REGION ??= 'eu-north-1';
+// Powertools reads its settings from process.env on every log line and metric; Node's process.env
+// is a slow native object. The simulated platform hands the Lambdas a plain copy (same values).
+process.env = { ...process.env };
 export {};
 
 /**
  * ical-generator 10 folds each calendar line by calling `new TextEncoder().encode(c)` for every
  * character, to count its UTF-8 bytes (fixed in 11.x, which needs Node 22): a tenth of the
  * simulation's time. The simulated platform encodes one character (or one surrogate pair) without
- * the native call; the bytes are the same (test/simulation/text-encoder.test.ts). Production keeps
+ * the native call; the bytes are the same (test/simulation/platform.test.ts). Production keeps
  * Node's own encoder.
  */
 const NativeTextEncoder = globalThis.TextEncoder;

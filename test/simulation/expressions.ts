@@ -258,7 +258,8 @@ class Parser {
 const resolve = (o: Operand, item: Record<string, unknown> | undefined): unknown =>
   o.kind === 'value' ? o.value : item?.[o.name];
 
-const equal = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const equal = (a: unknown, b: unknown): boolean =>
+  a === b || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b));
 
 const compare = (op: string, a: unknown, b: unknown): boolean => {
   if (a === undefined || b === undefined)

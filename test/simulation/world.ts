@@ -11,7 +11,7 @@
  * (at most 20 in today's code), so the world lets World.HOPS of them run rather than go round the
  * event loop (setImmediate) each step, which cost a tenth of the simulation's time. A chain that
  * needed more would simply go on after the next step (as if the Lambda were slow: still
- * deterministic); `verifyDrain` checks that none does (test/simulation/schedules-b.test.ts).
+ * deterministic); `verifyDrain` checks that none does (test/simulation/platform.test.ts).
  */
 
 export class ChoiceTape {
