@@ -159,5 +159,8 @@ export const createMailEventsHandler = (deps: {
     orderingWaitSeconds: deps.orderingWaitSeconds,
     // Reports about one case's emails each touch their own delivery.
     concurrentPerCase: true,
+    // A report that waits for its send to be recorded goes back as SES sent it (the parsed form
+    // is not an SNS notification; put back, it was rejected as "not an SES event" and lost).
+    requeueAs: 'received',
     apply: (e: MailEvent) => applyMailEvent(e, deps.store, deps.now),
   });

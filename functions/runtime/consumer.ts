@@ -96,6 +96,12 @@ export interface ConsumerDefinition<
    * their own invitation item.
    */
   concurrentPerCase?: boolean;
+  /**
+   * What a deferred event is put back as: the parsed event (the default: a CloudEvent's extension
+   * attributes are ignored, so never forwarded), or the message as it came, for a parse whose
+   * result is not a message it could read again (SES's notifications).
+   */
+  requeueAs?: 'parsed' | 'received';
   /** For an event flagged protected: the allow-listed event, and the forbidden fields it carried. */
   protect?: (event: M) => Sanitized<M> | null;
   /** The allow-listed copy of any event of this type, for a case found to be protected. */
@@ -277,10 +283,11 @@ export const createSqsHandler = <
       return;
     }
     if (outcome.kind === 'deferred') {
-      // The parsed event, not the raw body: extension attributes are ignored, so never forwarded.
       await defer(
         record,
-        outcome.body ?? sanitisedBody.value ?? JSON.stringify(event),
+        outcome.body ??
+          sanitisedBody.value ??
+          (def.requeueAs === 'received' ? record.body : JSON.stringify(event)),
         outcome.reason,
         ids,
         outcome.retryAfterSeconds,

@@ -418,6 +418,36 @@ describe('SES events (event publishing → SNS → SQS): what SES says about eac
     expect(await emailsFor(caseId)).toHaveLength(1);
   });
 
+  it('a rejection that comes before its send is recorded waits, and comes back as SES sent it: the invitation ends failed', async () => {
+    const { outbox, jobs } = memoryOutbox();
+    const { caseId } = await summonedCase(outbox);
+    const timeout = Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+    const { sender, sent } = taggingSender(() => timeout); // SES took it; the answer was lost
+    await run(createMailerHandler({ ...deps(), sender, addresses }), jobRecords(jobs.slice(0, 1)));
+    const [s] = sent;
+    const requeued: string[] = [];
+    const waiting = createMailEventsHandler({
+      store: t.store,
+      now: () => new Date(),
+      requeue: { send: async (body) => void requeued.push(body) },
+    });
+    // SES's Reject comes first: the send it is about still holds its claim.
+    const reject = report(s?.messageId ?? '', s?.tags ?? {}, {
+      eventType: 'Reject',
+      reject: { reason: 'Bad content' },
+    });
+    expect((await run(waiting, [sqsRecord(reject)])).batchItemFailures).toEqual([]);
+    expect(requeued).toHaveLength(1);
+    // Put back as SES sent it, not as the parsed report (which is no SNS notification).
+    expect(requeued[0]).toBe(reject);
+    await run(events(), [
+      sqsRecord(report(s?.messageId ?? '', s?.tags ?? {}, { eventType: 'Send', send: {} })),
+    ]);
+    await run(waiting, [sqsRecord(requeued[0] as string)]);
+    expect((await t.store.loadCase(caseId)).invitations[0]?.status).toBe('failed');
+    expect((await t.rejections()).filter((r) => r.reason.startsWith('not an SES event'))).toEqual([]);
+  });
+
   it('an email in doubt with no Send event within the doubt window is sent again (the documented window)', async () => {
     const { outbox, jobs } = memoryOutbox();
     const { caseId } = await summonedCase(outbox);

@@ -67,6 +67,8 @@ export interface Invocation extends Caller {
   /** Case partitions this invocation read successfully (the protected-DLQ oracle asks). */
   read: Set<string>;
   startedAt: number;
+  /** SQS sends it tried (a sanitised copy sent back counts, whatever became of it). */
+  sqsSendsTried: number;
 }
 
 /** What the oracle watches: every message our code sent, each invocation's outcome. */
@@ -76,6 +78,8 @@ export interface Observations {
   /** When each SNS message of a Send event was taken off the mail-events queue. */
   sendEventDone: Map<string, number>;
   invocations: Invocation[];
+  /** Messages an invocation gave back to their queue (it failed, or failed them): not deleted. */
+  returned: { queue: string; body: string; inv: Invocation }[];
   sweeps: number;
   /** Due markers written (each write, including rewrites). */
   dueMarkers: number;
@@ -116,6 +120,7 @@ export class Cloud {
     sent: [],
     sendEventDone: new Map(),
     invocations: [],
+    returned: [],
     sweeps: 0,
     dueMarkers: 0,
     redrives: 0,
@@ -161,18 +166,15 @@ export class Cloud {
       send: (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
         const name = command.constructor.name;
         const op = name.replace('Command', '');
-        return this.world.call(
-          caller(),
-          `dynamo.${op}`,
-          () => {
-            const result = this.dynamo.execute(command);
-            const pk = (command.input.ExpressionAttributeValues as Record<string, unknown> | undefined)?.[
-              ':pk'
-            ];
-            if (name === 'QueryCommand' && typeof pk === 'string') caller()?.read.add(pk);
-            return result;
-          },
-          {
+        const inv = caller();
+        const pk = (command.input.ExpressionAttributeValues as Record<string, unknown> | undefined)?.[':pk'];
+        // Read: the answer reached the code (not merely the request DynamoDB).
+        const read = <T>(result: T): T => {
+          if (name === 'QueryCommand' && typeof pk === 'string') inv?.read.add(pk);
+          return result;
+        };
+        return this.world
+          .call(inv, `dynamo.${op}`, () => this.dynamo.execute(command), {
             before: () =>
               name === 'TransactWriteCommand' && this.world.tape.chance(500)
                 ? new TransactionCanceledException({
@@ -189,8 +191,8 @@ export class Cloud {
               Object.assign(new Error(`simulated: the DynamoDB answer was lost (${op})`), {
                 name: 'TimeoutError',
               }),
-          },
-        );
+          })
+          .then(read);
       },
     } as unknown as DynamoDBDocumentClient;
   }
@@ -198,9 +200,16 @@ export class Cloud {
   private newContainer(c: ConsumerSpec): Container {
     const slot: { inv?: Invocation } = {};
     const caller = () => slot.inv;
-    const sqs = simSqsClient(this.world, this.queues, caller, (queue, body) =>
+    const sqsClient = simSqsClient(this.world, this.queues, caller, (queue, body) =>
       this.obs.sent.push({ queue: queue.name, body }),
     );
+    const sqs = {
+      send: (command: Parameters<typeof sqsClient.send>[0]) => {
+        const inv = slot.inv;
+        if (inv) inv.sqsSendsTried++;
+        return sqsClient.send(command);
+      },
+    };
     const store = new CaseStore(this.docClient(caller), this.dynamo.tableName);
     const now = () => new Date(this.world.now);
     const own = this.queueOf(c.eventType);
@@ -266,6 +275,7 @@ export class Cloud {
         dead: false,
         done: false,
         read: new Set(),
+        sqsSendsTried: 0,
         startedAt: this.world.now,
         kill: () => finish('died'),
       };
@@ -285,10 +295,12 @@ export class Cloud {
         inv.done = true;
         inv.dead = how === 'died';
         this.running.set(c.name, (this.running.get(c.name) ?? 1) - 1);
-        if (how === 'ok') {
-          const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-          for (const m of batch) if (!failed.has(m.messageId)) this.deleted(queue, m);
-        }
+        const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        if (how === 'ok') for (const m of batch) if (!failed.has(m.messageId)) this.deleted(queue, m);
+        if (how !== 'died')
+          for (const m of batch)
+            if (how === 'error' || failed.has(m.messageId))
+              this.obs.returned.push({ queue: queue.name, body: m.body, inv });
         // An error or a death returns the whole batch (after its visibility timeout); a dead
         // container is gone, a live one serves the next invocation.
         if (how !== 'died') pool.push(container);
@@ -367,6 +379,7 @@ export class Cloud {
       dead: false,
       done: false,
       read: new Set(),
+      sqsSendsTried: 0,
       startedAt: this.world.now,
       kill: () => {
         if (inv.done) return;

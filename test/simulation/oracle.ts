@@ -264,10 +264,22 @@ export const checkRun = async (
       for (const i of invitationsOf(false, loaded.meetings.values(), loaded.deliveries)) {
         if (i.channel !== 'email' || i.action !== 'request' || i.status === 'failed') continue;
         const uid = invitationUid(i, county.id);
-        if (!groups.has(`${i.email?.toLowerCase()} ${uid}`))
+        const group = groups.get(`${i.email?.toLowerCase()} ${uid}`);
+        if (!group)
           fail(
             '2 mailbox',
             `${i.meetingId}/${i.inviteeId}: invited (${i.status}) but their mailbox has nothing`,
+          );
+        // SES took the last email and then refused it (a Reject event): it never arrived, so the
+        // invitation must say failed (and alarm), not sent.
+        const last = group
+          ?.filter((m) => m.tags.sipSeq !== undefined)
+          .sort((a, b) => Number(a.tags.sipSeq) - Number(b.tags.sipSeq) || a.acceptedAt - b.acceptedAt)
+          .at(-1);
+        if (last?.rejectedLater)
+          fail(
+            '3 lost',
+            `${i.meetingId}/${i.inviteeId}: SES rejected the last email after accepting it, yet the invitation is ${i.status}`,
           );
       }
     }
@@ -337,6 +349,19 @@ export const checkRun = async (
         for (const msg of q.messages.values())
           for (const marker of scenario.markers)
             if (msg.body.includes(marker)) fail('5 protected', `queue ${q.name} still holds ${marker}`);
+      // An invocation that read the case as protected and then failed must replace the message it
+      // gives back with a sanitised copy (consumer.ts retryProtected), not let the original return.
+      // (Reads are known per invocation: only a batch with one message of this case tells whose.)
+      for (const x of r.cloud.obs.returned) {
+        if (!x.inv.read.has(`CASE#${caseId}`) || x.inv.startedAt < since || x.inv.sqsSendsTried > 0) continue;
+        if (x.inv.messages.filter((m) => m.body.includes(caseId)).length !== 1) continue;
+        const hit = scenario.markers.find((marker) => x.body.includes(marker));
+        if (hit)
+          fail(
+            '5 protected',
+            `${x.queue}: a message holding ${hit} went back to its queue after ${x.inv.fn} read the protected case`,
+          );
+      }
       for (const p of r.parkedBeforeRedrive) {
         const hit = scenario.markers.find((marker) => p.body.includes(marker));
         if (!hit) continue;

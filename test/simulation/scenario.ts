@@ -53,6 +53,7 @@ const versionKinds = [
   'drop-invitee',
   'add-invitee',
   'repeat',
+  'repeat-after-answers',
   'new-address',
   'older-late',
 ] as const;
@@ -330,6 +331,8 @@ const buildCase = (county: string, p: CaseParams, k: number): CaseScenario => {
     if (at >= lastSummonsAt) lastSummons = events.at(-1);
     lastSummonsAt = Math.max(lastSummonsAt, at);
   };
+  /** The first meeting's newest summons (what a repeat repeats). */
+  let newestFirst: { at: number; data: Record<string, unknown> } = { at: 0, data: {} };
   for (let m = 0; m < meetingCount; m++) {
     const meetingId = long(`meeting-${m}`);
     const at = base + 3 * DAY + m * (p.longest ? 20 * DAY : HOUR);
@@ -337,10 +340,12 @@ const buildCase = (county: string, p: CaseParams, k: number): CaseScenario => {
     const list = invited(inviteeCount);
     const flagged = protectedSummons && m === 0;
     add(eventTypes.summonsSent, at, summonsData(meetingId, m, when, list, flagged));
+    if (m === 0) newestFirst = { at, data: summonsData(meetingId, m, when, list, flagged) };
     noteSummons(at);
     if (m > 0 && !p.longest) continue;
     p.versions.forEach((kind, v) => {
       const vAt = at + (v + 1) * 5 * 60_000;
+      if (kind === 'repeat-after-answers') return; // after the answers, below
       if (kind === 'older-late') {
         // An older version than the first, sent after it: it must change nothing.
         add(
@@ -363,6 +368,8 @@ const buildCase = (county: string, p: CaseParams, k: number): CaseScenario => {
       add(eventTypes.summonsSent, vAt, summonsData(meetingId, m, moved, next, flagged), {
         mayStraggle: kind === 'repeat',
       });
+      if (m === 0 && vAt > newestFirst.at)
+        newestFirst = { at: vAt, data: summonsData(meetingId, m, moved, next, flagged) };
       noteSummons(vAt);
     });
   }
@@ -378,6 +385,12 @@ const buildCase = (county: string, p: CaseParams, k: number): CaseScenario => {
       { mayStraggle: true },
     );
   });
+  // Upstream sends the newest summons again (a new event id) after the invitees answered: the
+  // answers must stay.
+  if (p.versions.includes('repeat-after-answers'))
+    add(eventTypes.summonsSent, lastSummonsAt + DAY + (p.responses.length + 1) * HOUR, newestFirst.data, {
+      mayStraggle: true,
+    });
   const willBeProtected = p.protection !== 'none';
   if (willBeProtected)
     add(
