@@ -99,6 +99,12 @@ export type InvitationStatus =
   | 'declined'
   | 'unreachable';
 
+/**
+ * A send holds its claim at most this long (the mailer's 10 s timeout, three times). Here, not
+ * in the runtime's apply-event.ts, so the mailer imports no rule it does not run.
+ */
+export const DEFAULT_CLAIM_LEASE_SECONDS = 30;
+
 /** The mailer's record of one recipient (docs/data-model.md, "delivery"): only the mailer writes it. */
 export interface Delivery {
   caseId: string;

@@ -2,7 +2,7 @@
  * Rules checked before a summons is sent (domain.md, step 4; seeds 000–004), and the decision
  * what to store and send. Pure.
  */
-import { isPublicHoliday } from 'swedish-holidays';
+import { isSwedishPublicHoliday } from './holidays.ts';
 import type { SummonsSent } from '../../events/contracts.ts';
 import { type CaseRecord, inCounty } from './case.ts';
 import { type CaseState, held, rejected, type Step, withCase } from './case-state.ts';
@@ -75,18 +75,7 @@ export interface TimeFinding {
  * within 30 days of the need, at most two hours (seed 002). Meetings on a Swedish public holiday
  * are flagged everywhere.
  */
-/** swedish-holidays computes the year's holidays on every call: remembered per date (bounded). */
-const holidays = new Map<string, boolean>();
-const publicHoliday = (date: string): boolean => {
-  let known = holidays.get(date);
-  if (known === undefined) {
-    const [y, m, d] = date.split('-').map(Number);
-    known = isPublicHoliday(new Date(y ?? 0, (m ?? 1) - 1, d ?? 1, 12));
-    if (holidays.size > 4096) holidays.clear();
-    holidays.set(date, known);
-  }
-  return known;
-};
+const publicHoliday = isSwedishPublicHoliday;
 
 export const checkMeetingTime = (
   county: County,

@@ -22,8 +22,15 @@ import { checkCounty } from '../core/case.ts';
 import type { County } from '../core/county.ts';
 import type { Letter } from '../core/email.ts';
 import { hashOf } from '../core/ids.ts';
-import { type Delivery, deliveryKey, isDone, letterDigest, type Meeting, owed } from '../core/meeting.ts';
-import { DEFAULT_CLAIM_LEASE_SECONDS } from '../runtime/apply-event.ts';
+import {
+  DEFAULT_CLAIM_LEASE_SECONDS,
+  type Delivery,
+  deliveryKey,
+  isDone,
+  letterDigest,
+  type Meeting,
+  owed,
+} from '../core/meeting.ts';
 import { createSqsHandler, type Outcome, type RecordContext } from '../runtime/consumer.ts';
 import { createMetrics, logger, MetricUnit } from '../runtime/observability.ts';
 

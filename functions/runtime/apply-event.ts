@@ -11,7 +11,13 @@ import { type FoldMemo, foldCase, type IncomingEvent, projectEvent, stateKey } f
 import { dueMarkers, tickEventType } from '../core/lifecycle.ts';
 import { versionOf } from '../core/version.ts';
 import { itemCount, materialize } from '../core/materialize.ts';
-import { deliveryKey, type Meeting, type Notice, pendingMailJobs } from '../core/meeting.ts';
+import {
+  DEFAULT_CLAIM_LEASE_SECONDS,
+  deliveryKey,
+  type Meeting,
+  type Notice,
+  pendingMailJobs,
+} from '../core/meeting.ts';
 import { sanitizeData } from '../core/protected.ts';
 import type { County } from '../core/county.ts';
 import type { Outcome } from './consumer.ts';
@@ -33,8 +39,7 @@ export interface ApplyContext {
 }
 
 const MAX_ATTEMPTS = 4;
-/** A send holds its claim at most this long (the mailer's 10 s timeout, three times). */
-export const DEFAULT_CLAIM_LEASE_SECONDS = 30;
+export { DEFAULT_CLAIM_LEASE_SECONDS };
 
 export class ConcurrentChangeError extends Error {
   override name = 'ConcurrentChangeError';
