@@ -72,3 +72,34 @@ describe('what a function bundles', () => {
     },
   );
 });
+
+describe('how much a function carries besides the AWS SDK', () => {
+  // Issue 8: at most 150 KB outside the SDK (bench/run.ts reports the figures). What crept over
+  // it once: the mailer importing one constant from apply-event.ts (every rule came along), and a
+  // CommonJS holiday package in every consumer.
+  const SDK =
+    /node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws\/lambda-invoke-store|fast-xml-parser|strnum|tslib|uuid|bowser|mnemonist|obliterator)\//;
+  const handlers = [...new Set([...consumers.map((c) => c.handler), 'sweep'])].filter(
+    (h): h is string => typeof h === 'string',
+  );
+  it.each(handlers)('%s: at most 150 KB outside the SDK, minified', async (handler) => {
+    const result = await build({
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: bundling.target,
+      minify: bundling.minify,
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      mainFields: [...bundling.mainFields],
+      entryPoints: [handlerEntry(handler)],
+      outfile: 'out.mjs',
+    });
+    const output = Object.values(result.metafile.outputs)[0];
+    const outside = Object.entries(output?.inputs ?? {})
+      .filter(([path]) => !SDK.test(path))
+      .reduce((n, [, v]) => n + v.bytesInOutput, 0);
+    expect(outside / 1024).toBeLessThanOrEqual(150);
+  });
+});
