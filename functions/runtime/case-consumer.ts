@@ -8,13 +8,6 @@ import { applyEvent } from './apply-event.ts';
 import { createSqsHandler } from './consumer.ts';
 import type { ConsumerDeps } from './deps.ts';
 
-/**
- * The module's memory of its last folds: a Lambda container keeps it between invocations (one
- * function, one consumer). The simulation runs every consumer in one process, so there they share
- * it; it changes how much a fold costs, never what it gives (functions/core/fold.ts).
- */
-const foldMemo = new FoldMemo();
-
 export const caseConsumer =
   <T extends EventType>(
     contract: Contract<T, z.ZodMiniType<EventByType[T]>>,
@@ -22,6 +15,11 @@ export const caseConsumer =
     protect?: (event: EventByType[T]) => Sanitized<EventByType[T]> | null,
   ) =>
   (deps: ConsumerDeps) => {
+    // The handler's memory of its last folds, kept between invocations as long as the container
+    // lives (functions/core/fold.ts). One per handler, not per module: a memo knows a case by its
+    // id, and only one table's ids are unique (the simulation builds a world, and handlers, per
+    // schedule; a module-level memo carried one world's folds into the next: a reviewer's find).
+    const foldMemo = new FoldMemo();
     return createSqsHandler({
       eventType: contract.type,
       schema: contract.schema,

@@ -43,11 +43,19 @@ export type Outcome =
 /** How long an event waits for its prerequisite by default (issue: 15 minutes). */
 export const DEFAULT_ORDERING_WAIT_SECONDS = 900;
 /**
- * The longest a waiting event sleeps between two looks at its prerequisite (1, 2, 4, 8, 8 … s).
- * Prerequisites usually come within seconds; a longer sleep only delays the event after its
- * prerequisite has arrived. At most ~110 extra looks (a read and a send) over a 15-minute wait.
+ * The longest a waiting event sleeps between two looks at its prerequisite in its first minute
+ * (1, 2, 4, 8, 8 … s): prerequisites usually come within seconds, and a longer sleep only delays
+ * the event after its prerequisite has arrived. After a minute it sleeps a quarter of the time it
+ * has waited (so it is at most a quarter late), up to LONG_DEFERRAL_SECONDS: ~27 looks (a read
+ * and a send each) over a 15-minute wait instead of ~110 — an event that waits that long usually
+ * waits for nothing (its prerequisite was refused), and gives up.
  */
 export const MAX_DEFERRAL_SECONDS = 8;
+export const LONG_DEFERRAL_SECONDS = 60;
+export const deferralSeconds = (waitedSeconds: number, deferrals: number): number =>
+  waitedSeconds < 60
+    ? Math.min(2 ** deferrals, MAX_DEFERRAL_SECONDS)
+    : Math.min(Math.max(MAX_DEFERRAL_SECONDS, waitedSeconds / 4), LONG_DEFERRAL_SECONDS);
 /** SQS's longest DelaySeconds. */
 const MAX_SQS_DELAY_SECONDS = 900;
 /** Attempts of a protected event before its sanitised copy is parked (like maxReceiveCount). */
@@ -199,7 +207,7 @@ export const createSqsHandler = <
     }
     // A wait whose end is known (a claim's lease, an email's doubt window) looks again then;
     // a prerequisite that may come any moment is looked for again soon, with backoff.
-    const sleep = retryAfterSeconds ?? Math.min(2 ** deferrals, MAX_DEFERRAL_SECONDS);
+    const sleep = retryAfterSeconds ?? deferralSeconds(waited, deferrals);
     const delay = Math.max(1, Math.min(Math.ceil(sleep), MAX_SQS_DELAY_SECONDS, Math.ceil(maxWait - waited)));
     await def.requeue.send(body, delay, {
       [FIRST_SEEN]: String(seen),
