@@ -172,8 +172,6 @@ interface MemoEntry {
   clocked: boolean;
   /** The events it folded, in order. */
   events: FoldEvent[];
-  /** The version of the last of those events. */
-  last: Version;
   progress: Progress;
 }
 
@@ -213,7 +211,8 @@ export class FoldMemo {
     if (!entry || entry.county !== county || entry.clocked !== (clock !== undefined)) return undefined;
     const n = entry.events.length;
     if (n === 0 || n > max) return undefined;
-    if (clock !== undefined && entry.last > clock) return undefined;
+    // Every remembered event is at or before the clock (they are in version order).
+    if (clock !== undefined && (entry.events[n - 1] as FoldEvent).version > clock) return undefined;
     for (let i = 0; i < n; i++)
       if (!sameEvent(entry.events[i] as FoldEvent, sorted[i] as FoldEvent)) return undefined;
     // Most recently used last: the first entry is the one to forget.
@@ -267,7 +266,6 @@ export const foldCase = (
         county,
         clocked: clock !== undefined,
         events: sorted.slice(0, n),
-        last: upTo.version,
         progress: m.progress(),
       });
   };

@@ -355,11 +355,6 @@ export const noticeView = (
 };
 
 /**
- * What an invitation email shows its recipient — time, length, place, organiser, the unit's name,
- * language, the consent note — as a digest: a later sequence that shows the same (a change undone
- * before it was sent) is not sent again.
- */
-/**
  * What a calendar entry shows of a meeting, one list for both uses: the SEQUENCE goes up when it
  * changes (core/materialize.ts), and an email is unchanged when it is the same (letterDigest).
  */
@@ -374,6 +369,11 @@ export const shownDetails = (meeting: Meeting): unknown[] => [
   meeting.consentValidUntil ?? null,
 ];
 
+/**
+ * What an invitation email shows its recipient — time, length, place, organiser, the unit's name,
+ * language, the consent note — as a digest: a later sequence that shows the same (a change undone
+ * before it was sent) is not sent again.
+ */
 export const letterDigest = (
   meeting: Meeting,
   invitee: Invitee,

@@ -2,13 +2,13 @@
  * Rules checked before a summons is sent (domain.md, step 4; seeds 000–004), and the decision
  * what to store and send. Pure.
  */
-import { isSwedishPublicHoliday } from './holidays.ts';
 import type { SummonsSent } from '../../events/contracts.ts';
 import { type CaseRecord, inCounty } from './case.ts';
 import { type CaseState, held, rejected, type Step, withCase } from './case-state.ts';
 import type { ConsentRecord } from './consent.ts';
 import type { County } from './county.ts';
 import { isoWeekday, weekdayNames } from './dates.ts';
+import { isSwedishPublicHoliday } from './holidays.ts';
 import type { Invitee, Meeting } from './meeting.ts';
 import { protectState, sanitizeSummonsData } from './protected.ts';
 import { isNewer, versionOf } from './version.ts';
@@ -75,8 +75,6 @@ export interface TimeFinding {
  * within 30 days of the need, at most two hours (seed 002). Meetings on a Swedish public holiday
  * are flagged everywhere.
  */
-const publicHoliday = isSwedishPublicHoliday;
-
 export const checkMeetingTime = (
   county: County,
   c: Pick<CaseRecord, 'meetingDueBy'>,
@@ -105,7 +103,7 @@ export const checkMeetingTime = (
       message: `${county.displayName} recommends at most ${r.maxMeetingMinutes} minutes (with a pause); this meeting is ${durationMinutes} (seed ${r.seed})`,
     });
   }
-  if (publicHoliday(date)) {
+  if (isSwedishPublicHoliday(date)) {
     findings.push({ rule: 'public-holiday', message: `${date} is a Swedish public holiday` });
   }
   return findings;

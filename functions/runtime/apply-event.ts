@@ -39,7 +39,6 @@ export interface ApplyContext {
 }
 
 const MAX_ATTEMPTS = 4;
-export { DEFAULT_CLAIM_LEASE_SECONDS };
 
 export class ConcurrentChangeError extends Error {
   override name = 'ConcurrentChangeError';
