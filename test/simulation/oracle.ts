@@ -544,7 +544,7 @@ export const checkRun = async (
   const markers = r.scenario.cases.flatMap((c) => c.markers);
   // Every marker starts with "mk" (scenario.ts): a line without it holds none.
   for (const line of r.logs) {
-    const hit = line.includes('mk') ? markers.find((m) => line.includes(m)) : undefined;
+    const [hit] = markersIn(line, markers);
     if (hit) fail('5 logs', `a log line holds ${hit}: ${line.slice(0, 200)}`);
     if (line.includes('@') && /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a-z]{2,}/.test(line))
       fail('5 logs', `a log line holds an email address: ${line.slice(0, 200)}`);
