@@ -39,8 +39,11 @@ export interface FoldEvent<D = unknown> {
 export type StepResult =
   | { kind: 'applied'; state: CaseState; summary: string; warnings?: string[] }
   | { kind: 'rejected'; reason: string }
-  /** A prerequisite (another event) is missing at this point: tried again after each later event. */
-  | { kind: 'held'; reason: string };
+  /**
+   * A prerequisite (another event) is missing at this point: tried again after each later event.
+   * `state`: what the event changes at its place even while it waits (a flagged summons protects).
+   */
+  | { kind: 'held'; reason: string; state?: CaseState };
 
 export type Step<D = unknown> = (county: County, state: CaseState, event: FoldEvent<D>) => StepResult;
 

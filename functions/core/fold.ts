@@ -64,7 +64,9 @@ const step = (county: County, state: CaseState, event: FoldEvent): StepResult =>
 const outcomeOf = (r: StepResult): FoldOutcome =>
   r.kind === 'applied'
     ? { kind: 'applied', summary: r.summary, ...(r.warnings?.length ? { warnings: r.warnings } : {}) }
-    : r;
+    : r.kind === 'held'
+      ? { kind: 'held', reason: r.reason }
+      : r;
 
 /**
  * What falls due by the clock, as an event in the case's order: the morning (06:00 Stockholm) of
@@ -106,6 +108,10 @@ const machine = (county: County, clock: Version | undefined, from?: Progress) =>
       const r = step(county, state, e);
       if (r.kind === 'held') {
         i++;
+        if (r.state) {
+          state = r.state;
+          i = 0;
+        }
         continue;
       }
       waiting.splice(i, 1);
@@ -143,6 +149,10 @@ const machine = (county: County, clock: Version | undefined, from?: Progress) =>
       outcomes.set(e.id, outcomeOf(r));
       if (r.kind === 'held') {
         waiting.push(e);
+        if (r.state) {
+          state = r.state;
+          retryHeld();
+        }
         return;
       }
       if (r.kind === 'applied') {
@@ -323,5 +333,28 @@ export const projectEvent = (county: County, event: IncomingEvent, protectedCase
     time: event.time,
     version: versionOf(event),
     data,
+  };
+};
+
+/**
+ * A summons flagged protected protects its case at its place in time (seed 004), also while it
+ * waits (consent not complete yet; see applySummons) and whether or not it is ever applied: the
+ * protection it carries, as an event of its own to keep in the history while the summons waits.
+ * Undefined when there is nothing to protect: no stored case yet, or one already protected.
+ */
+export const protectionCarriedBy = (
+  county: County,
+  event: IncomingEvent,
+  stored: { protectedIdentity: boolean } | undefined,
+): IncomingEvent | undefined => {
+  if (event.type !== eventTypes.summonsSent) return undefined;
+  if ((event.data as { protectedIdentity?: boolean }).protectedIdentity !== true) return undefined;
+  if (!stored || stored.protectedIdentity) return undefined;
+  return {
+    id: derivedId('protect', event.id),
+    type: eventTypes.caseProtectionChanged,
+    time: event.time,
+    subject: event.subject,
+    data: { county: county.id, protectedIdentity: true, reason: 'protected-personal-data' },
   };
 };

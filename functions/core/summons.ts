@@ -319,7 +319,16 @@ export const applySummons: Step<SummonsSent['data']> = (county, state, event) =>
         event,
         state.meetings.size,
       );
-      if (decision.kind === 'wait') return held(decision.reason);
+      if (decision.kind === 'wait') {
+        // A flagged summons protects the case at its place, also while it waits (seed 004).
+        if (event.data.protectedIdentity && !c.protectedIdentity)
+          return {
+            kind: 'held',
+            reason: decision.reason,
+            state: protectState({ ...state, case: { ...c, protectedIdentity: true } }),
+          };
+        return held(decision.reason);
+      }
       if (decision.kind === 'reject') {
         // A summons flagged protected protects the case even when it is refused (seed 004).
         if (event.data.protectedIdentity && !c.protectedIdentity)

@@ -7,7 +7,14 @@
 import type { CaseStore, DeliveryRef, HistoryRecord, LoadedCase } from '../adapters/case-store.ts';
 import type { Outbox } from '../adapters/outbox.ts';
 import type { FoldEvent } from '../core/case-state.ts';
-import { type FoldMemo, foldCase, type IncomingEvent, projectEvent, stateKey } from '../core/fold.ts';
+import {
+  type FoldMemo,
+  foldCase,
+  type IncomingEvent,
+  projectEvent,
+  protectionCarriedBy,
+  stateKey,
+} from '../core/fold.ts';
 import { dueMarkers, tickEventType } from '../core/lifecycle.ts';
 import { versionOf } from '../core/version.ts';
 import { itemCount, materialize } from '../core/materialize.ts';
@@ -145,7 +152,15 @@ export const applyEvent = async (
     });
     const outcome = folded.outcomes.get(event.id);
     if (!outcome) throw new Error(`the fold lost event ${event.id}`);
-    if (outcome.kind === 'held') return { kind: 'deferred', reason: outcome.reason };
+    if (outcome.kind === 'held') {
+      // A flagged summons that waits protects the case now, not when (or if) it is applied.
+      const protection = protectionCarriedBy(deps.county, incoming, loaded.case);
+      if (protection) {
+        const protecting = await applyEvent(deps, protection, ctx);
+        if (protecting.kind === 'deferred') return protecting;
+      }
+      return { kind: 'deferred', reason: outcome.reason };
+    }
     const state = folded.state;
     // Without a case there is nothing to keep the event in: only a creation can be refused here.
     if (!state.case) {

@@ -128,4 +128,44 @@ describe('protected events that wait or fail', () => {
     expect(requeue.sent).toHaveLength(1);
     for (const m of all) expect(requeue.sent[0]?.body.toLowerCase()).not.toContain(m.toLowerCase());
   });
+
+  it('a flagged summons that must wait for consent protects the case at once, so a later unflagged summons is never emailed (seed 004, issue 12)', async () => {
+    const deps = { county: countyById('halland'), store: t.store, now: () => new Date() };
+    const c = freshCaseCreated();
+    await invokeBatch(createCaseCreatedHandler(deps), [sqsRecord(JSON.stringify(c))]);
+    // One guardian of two: consent is not complete, every summons waits.
+    const consentA = freshConsent(c.subject);
+    await invokeBatch(createConsentRegisteredHandler(deps), [sqsRecord(JSON.stringify(consentA))]);
+    const { all, mark } = newMarkers();
+    const requeue = capture();
+    const summons = createSummonsSentHandler({ ...deps, requeue: requeue.queue }) as unknown as Handler;
+    const flagged = plantInSummons(freshSummons(c.subject, { data: { protectedIdentity: true } }), mark);
+    await summons({ Records: [sqsRecord(JSON.stringify(flagged))] }, lambdaContext());
+    expect(requeue.sent).toHaveLength(1); // it waits ...
+    const waiting = await t.store.loadCase(c.subject);
+    expect(waiting.case?.protectedIdentity).toBe(true); // ... and the case is protected meanwhile
+    expect(waiting.history.map((h) => h.eventType)).toContain('se.sip.case.protection.changed.v1');
+    // Upstream flags only the first summons; the second one for another meeting is not flagged.
+    const second = plantInSummons(
+      freshSummons(c.subject, { id: uniqueId('evt'), data: { meetingId: `${c.subject}-m2` } }),
+      mark,
+    );
+    await summons({ Records: [sqsRecord(JSON.stringify(second))] }, lambdaContext());
+    expect(requeue.sent).toHaveLength(2);
+    // The second guardian consents; both summonses come back (the flagged one as its sanitised copy).
+    const consentB = {
+      ...consentA,
+      id: uniqueId('evt'),
+      data: { ...consentA.data, givenBy: [{ partyId: `${c.subject}-guardian-b`, role: 'guardian' }] },
+    };
+    await invokeBatch(createConsentRegisteredHandler(deps), [sqsRecord(JSON.stringify(consentB))]);
+    const retried = requeue.sent.map((s) => sqsRecord(s.body));
+    const applied = createSummonsSentHandler(deps) as unknown as Handler;
+    expect((await applied({ Records: retried }, lambdaContext())).batchItemFailures).toEqual([]);
+    const after = await t.store.loadCase(c.subject);
+    expect(after.meetings.size).toBe(2);
+    for (const m of after.meetings.values()) for (const i of m.invitees) expect(i.email).toBeUndefined();
+    const stored = JSON.stringify(after, (_k, v: unknown) => (v instanceof Map ? [...v.values()] : v));
+    for (const m of all) expect(stored.toLowerCase()).not.toContain(m.toLowerCase());
+  });
 });

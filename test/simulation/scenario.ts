@@ -67,6 +67,9 @@ const protections = [
   'racing-emails',
   'changed-after-plan',
   'flagged-summons',
+  // The flagged summons comes before consent is complete and waits; or consent never completes.
+  'flagged-waiting',
+  'flagged-no-consent',
 ] as const;
 
 export const caseParams = fc.record({
@@ -294,6 +297,11 @@ const buildCase = (county: string, p: CaseParams, k: number): CaseScenario => {
       { mayStraggle: true },
     );
 
+  // Nobody consents: everything after the creation waits, then gives up.
+  if (p.protection === 'flagged-no-consent')
+    for (let n = events.length - 1; n >= 0; n--)
+      if (events[n]?.type === eventTypes.consentRegistered) events.splice(n, 1);
+
   // Summons: one or more meetings, each with later versions.
   const meetingCount = p.longest ? 12 : p.meetings;
   const organiser = {
@@ -303,7 +311,10 @@ const buildCase = (county: string, p: CaseParams, k: number): CaseScenario => {
     unitName: `${mark('organiser')} BUP`,
     contactEmail: `${mark('orgmail')}@region.example.se`,
   };
-  const protectedSummons = p.protection === 'flagged-summons';
+  const protectedSummons = ['flagged-summons', 'flagged-waiting', 'flagged-no-consent'].includes(
+    p.protection,
+  );
+  const summonsWaits = p.protection === 'flagged-waiting' || p.protection === 'flagged-no-consent';
   const summonsData = (
     meetingId: string,
     slot: number,
@@ -335,7 +346,8 @@ const buildCase = (county: string, p: CaseParams, k: number): CaseScenario => {
   let newestFirst: { at: number; data: Record<string, unknown> } = { at: 0, data: {} };
   for (let m = 0; m < meetingCount; m++) {
     const meetingId = long(`meeting-${m}`);
-    const at = base + 3 * DAY + m * (p.longest ? 20 * DAY : HOUR);
+    const at =
+      m === 0 && summonsWaits ? base + DAY - 3 * HOUR : base + 3 * DAY + m * (p.longest ? 20 * DAY : HOUR);
     const when = meetingDay + m * (p.longest ? 30 * DAY : DAY);
     const list = invited(inviteeCount);
     const flagged = protectedSummons && m === 0;

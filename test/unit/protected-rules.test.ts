@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { SummonsSent } from '../../events/contracts.ts';
 import { invitationsOf, type Meeting } from '../../functions/core/meeting.ts';
 import { protectState, sanitizeSummons } from '../../functions/core/protected.ts';
-import { freshSummons, loadExample } from '../support/fixtures.ts';
+import { countyById } from '../../lib/counties.ts';
+import { freshCaseCreated, freshConsent, freshSummons, loadExample } from '../support/fixtures.ts';
+import { fold } from '../support/fold.ts';
 import { newMarkers, plantInSummons } from '../support/markers.ts';
 import { sampleCase } from '../support/records.ts';
 
@@ -106,6 +108,27 @@ describe('protected identity: only an allow-list is kept (seed 004)', () => {
     expect(text).not.toMatch(/Rum 1|Kungsbacka|@example|"purpose"/);
     expect(invitationsOf(true, state.meetings.values(), new Map())).toMatchObject([
       { channel: 'phone', status: 'to-call', phone: '+46 1' },
+    ]);
+  });
+
+  it('Halland: a flagged summons that waits for consent protects the case at its own place, so a close after it is told by phone (seed 004)', () => {
+    const c = freshCaseCreated();
+    const consentA = freshConsent(c.subject); // one guardian of two: the summons waits
+    const summons = freshSummons(c.subject, {
+      time: '2026-11-22T09:00:00+01:00',
+      data: { protectedIdentity: true },
+    });
+    const close = {
+      ...loadExample('normal', '08-case-closed.json'),
+      id: 'evt-close',
+      subject: c.subject,
+      time: '2026-11-22T10:00:00+01:00',
+    };
+    const result = fold(countyById('halland'), [c, consentA, summons, close]);
+    expect(result.case?.protectedIdentity).toBe(true);
+    expect(result.outcome(summons)).toMatchObject({ kind: 'rejected' }); // the case closed while it waited
+    expect([...result.notices.values()].map((n) => n.params)).toEqual([
+      expect.objectContaining({ tell: 'every participant, by phone' }),
     ]);
   });
 });
