@@ -13,9 +13,6 @@ import {
   BatchProcessor,
   processPartialResponse,
 } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import type { EventByType, EventType } from '../../events/contracts.ts';
@@ -360,7 +357,16 @@ export const createSqsHandler = <
   const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
     processPartialResponse(event, recordHandler, processor, { context });
 
-  return middy(handle)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+  // What Powertools' middy middlewares do (context in every log line, keys reset and metrics
+  // flushed after each batch), by hand: middy's import loads web streams we never use, ~4 ms of
+  // every cold start (docs/performance.md).
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    logger.addContext(context);
+    try {
+      return await handle(event, context);
+    } finally {
+      logger.resetKeys();
+      metrics.publishStoredMetrics();
+    }
+  };
 };

@@ -96,7 +96,7 @@ const lambdaContext = (fn: string, id: number): Context =>
     awsRequestId: `sim-${id}`,
     logGroupName: `/aws/lambda/sim-${fn}`,
     logStreamName: 'sim',
-    // No getRemainingTimeInMillis: middy would start a real timer; the world enforces the timeout.
+    // No getRemainingTimeInMillis: the world enforces the timeout.
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
