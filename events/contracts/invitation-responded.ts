@@ -1,19 +1,66 @@
 /** se.sip.invitation.responded.v1 */
 import * as z from 'zod/mini';
-import { contract, countyId, describe, eventTypes, opaqueId } from './common.ts';
+import { contract, countyId, describe, eventTypes, opaqueId, shortText } from './common.ts';
 
-export const invitationRespondedData = z.strictObject({
-  county: countyId,
-  meetingId: opaqueId('The meeting'),
-  inviteeId: opaqueId('The invited unit'),
-  response: z
-    .enum(['accepted', 'declined', 'substitute'])
-    .check(describe('Confirms attendance, declines, or names a substitute (seeds 002, 004).')),
-});
+/** What an invited unit can answer (seeds 001, 002, 004; issue 13). */
+export const responseKinds = ['received', 'accepted', 'declined', 'substitute', 'clarification'] as const;
+
+export const invitationRespondedData = z
+  .strictObject({
+    county: countyId,
+    meetingId: opaqueId('The meeting'),
+    inviteeId: opaqueId('The invited unit'),
+    response: z
+      .enum(responseKinds)
+      .check(
+        describe(
+          'received: confirms the invitation arrived (seeds 001, 003); accepted: the unit will attend; declined: it will not (only a unit without ongoing interventions may); substitute: someone else attends in its place (seed 002); clarification: it asks the organiser to clarify the purpose or the questions (seed 001).',
+        ),
+      ),
+    attendee: z.optional(
+      z
+        .strictObject({
+          name: shortText('Who attends', 100),
+          role: shortText('Their role or title', 100),
+        })
+        .check(describe('accepted: who will attend. Never kept for a protected case.')),
+    ),
+    substitute: z.optional(
+      z
+        .strictObject({
+          name: shortText('Who attends instead', 100),
+          email: z
+            .email('substitute.email must be a valid email address')
+            .check(describe('Where the substitute’s own invitation is emailed.')),
+        })
+        .check(describe('substitute: who attends instead; they get an invitation of their own.')),
+    ),
+    message: z.optional(
+      shortText('clarification: what should be clarified (no personal data about the person)', 1000),
+    ),
+  })
+  .check(
+    z.refine((d) => d.response !== 'clarification' || d.message !== undefined, {
+      message: 'a clarification needs a message',
+      path: ['message'],
+    }),
+    z.refine((d) => d.attendee === undefined || d.response === 'accepted', {
+      message: 'attendee goes with response "accepted" only',
+      path: ['attendee'],
+    }),
+    z.refine((d) => d.substitute === undefined || d.response === 'substitute', {
+      message: 'substitute goes with response "substitute" only',
+      path: ['substitute'],
+    }),
+    z.refine((d) => d.message === undefined || d.response === 'clarification', {
+      message: 'message goes with response "clarification" only',
+      path: ['message'],
+    }),
+  );
 
 export const invitationRespondedContract = contract(
   eventTypes.invitationResponded,
   invitationRespondedData,
-  'An invited unit confirmed, declined or named a substitute.',
+  'An invited unit answered: confirmed receipt, will attend, declined, sent a substitute or asked for clarification.',
 );
 export type InvitationResponded = z.infer<typeof invitationRespondedContract.schema>;

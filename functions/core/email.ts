@@ -196,6 +196,16 @@ const noticeWords = {
       `Reason: ${p.reason ?? ''}. No more meetings or reminders will be sent.`,
     ],
   },
+  'clarification-requested': {
+    sv: (p: Record<string, string>) => [
+      `En inbjuden enhet ber om förtydligande inför SIP-mötet ${p.meetingId ?? ''}`,
+      `Enheten ${p.inviteeId ?? ''} (${p.organisationType ?? ''}) vill att syftet eller frågeställningarna förtydligas. Läs frågan i ärendets sammanfattning och svara enheten.`,
+    ],
+    en: (p: Record<string, string>) => [
+      `An invited unit asks for clarification before SIP meeting ${p.meetingId ?? ''}`,
+      `Unit ${p.inviteeId ?? ''} (${p.organisationType ?? ''}) asks that the purpose or the questions be clarified. Read the question in the case summary and answer the unit.`,
+    ],
+  },
   'consent-expiring': {
     sv: (p: Record<string, string>) => [
       'Samtycket går snart ut',

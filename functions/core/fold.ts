@@ -297,9 +297,6 @@ export const stateKey = (state: CaseState): string =>
     v instanceof Map ? [...v.entries()].sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)) : v,
   );
 
-/** What the summons' free text becomes in the history: only that it was stated (the rules check no more). */
-export const STATED = '(stated in the summons)';
-
 export interface IncomingEvent {
   id: string;
   type: string;
@@ -309,22 +306,12 @@ export interface IncomingEvent {
 }
 
 /**
- * The part of an event the history keeps and the rules read. The summons' purpose, long-term goal
- * and questions are checked, never stored (the purpose is kept where the county lets emails show
- * it); a protected case keeps only the allow-list (./protected.ts).
+ * The part of an event the history keeps and the rules read: the event's data, except that a
+ * protected case keeps only the allow-list (./protected.ts). (The summons' purpose, long-term goal
+ * and questions are kept since issue 13: the invitation page shows them.)
  */
 export const projectEvent = (county: County, event: IncomingEvent, protectedCase: boolean): FoldEvent => {
   let data = event.data;
-  if (event.type === eventTypes.summonsSent) {
-    const d = data as { purpose?: string; longTermGoal?: string; questions?: string[] };
-    const { purpose, longTermGoal, questions, ...rest } = d;
-    data = {
-      ...rest,
-      ...(purpose !== undefined ? { purpose: county.rules.emailShowsPurpose ? purpose : STATED } : {}),
-      ...(longTermGoal !== undefined ? { longTermGoal: STATED } : {}),
-      ...(questions !== undefined ? { questions: [STATED] } : {}),
-    };
-  }
   if (protectedCase) data = sanitizeData(event.type, data).event;
   return {
     id: event.id,

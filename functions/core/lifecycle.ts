@@ -20,6 +20,7 @@ import { addDays, stockholmDate } from './dates.ts';
 import { derivedId } from './ids.ts';
 import {
   cancelMeetingsFrom,
+  type Clarification,
   type Invitee,
   type Meeting,
   type Notice,
@@ -241,8 +242,20 @@ export const decideResponse = (
   if ('kind' in found) return found;
   const { meeting, invitee } = found;
   const version = versionOf(event);
+  // Any answer confirms that the invitation arrived; the first confirmation counts.
+  const receivedVersion =
+    invitee.receivedVersion && !isNewer(invitee.receivedVersion, version) ? invitee.receivedVersion : version;
+  if (response === 'received')
+    return applied(
+      { ...state, meetings: withInvitee(state, meeting, { ...invitee, receivedVersion }) },
+      `${inviteeId} confirmed receipt of the invitation to meeting ${meetingId}`,
+    );
+  if (response === 'clarification') return decideClarification(c, state, meeting, invitee, event);
   if (invitee.response && !isNewer(version, invitee.response.version))
-    return applied(state, `an older answer of ${inviteeId}; the newer one counts, nothing changed`);
+    return applied(
+      { ...state, meetings: withInvitee(state, meeting, { ...invitee, receivedVersion }) },
+      `an older answer of ${inviteeId}; the newer one counts, nothing changed`,
+    );
   const notices = new Map(state.notices);
   const obliged = response === 'declined' && invitee.hasOngoingIntervention;
   if (obliged) {
@@ -266,11 +279,63 @@ export const decideResponse = (
       ...state,
       meetings: withInvitee(state, meeting, {
         ...invitee,
-        response: { value: response, version, eventId: event.id },
+        receivedVersion,
+        response: {
+          value: response,
+          version,
+          eventId: event.id,
+          // Names and addresses of professionals, kept for the organiser; never on the protected path.
+          ...(event.data.attendee && !c.protectedIdentity ? { attendee: event.data.attendee } : {}),
+          ...(event.data.substitute && !c.protectedIdentity ? { substitute: event.data.substitute } : {}),
+        },
       }),
       notices,
     },
     `${inviteeId} ${response} meeting ${meetingId}${obliged ? '; obliged to attend: the coordinator is told' : ''}`,
+  );
+};
+
+/**
+ * A unit asks the organiser to clarify the purpose or the questions (seed 001: "annars be om
+ * förtydligande"). The organiser is emailed that someone asked (ids only, never the message) and
+ * reads the message in the case summary. Not on the protected path, which keeps no free text.
+ */
+const decideClarification = (
+  c: CaseRecord,
+  state: CaseState,
+  meeting: Meeting,
+  invitee: Invitee,
+  event: Versioned<InvitationResponded['data']>,
+): StepResult => {
+  const { meetingId, inviteeId, message } = event.data;
+  if (c.protectedIdentity || message === undefined)
+    return rejected(
+      `case ${c.caseId} has protected identity: questions are asked by phone, no message is kept (seed 004)`,
+    );
+  const version = versionOf(event);
+  const clarification: Clarification = { inviteeId, message, version, eventId: event.id };
+  const clarifications = [
+    ...(meeting.clarifications ?? []).filter((x) => x.eventId !== event.id),
+    clarification,
+  ].sort((a, b) => (a.version < b.version ? -1 : 1));
+  const receivedVersion =
+    invitee.receivedVersion && !isNewer(invitee.receivedVersion, version) ? invitee.receivedVersion : version;
+  const meetings = withInvitee(state, { ...meeting, clarifications }, { ...invitee, receivedVersion });
+  const noticeId = derivedId('clarify', meetingId, inviteeId, event.id);
+  const notices = new Map(state.notices);
+  notices.set(noticeId, {
+    caseId: c.caseId,
+    noticeId,
+    kind: 'clarification-requested',
+    params: { meetingId, inviteeId, organisationType: invitee.organisationType },
+    recipients: recipients(c, [
+      meeting.organiser.contactEmail ? { kind: 'organiser', meetingId } : coordinatorTarget(c, meeting),
+    ]),
+    version,
+  });
+  return applied(
+    { ...state, meetings, notices },
+    `${inviteeId} asked for clarification of meeting ${meetingId}; the organiser is told`,
   );
 };
 

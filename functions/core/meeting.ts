@@ -17,6 +17,18 @@ export interface Response {
   value: 'accepted' | 'declined' | 'substitute';
   version: Version;
   eventId: string;
+  /** accepted: who attends (never on the protected path). */
+  attendee?: { name: string; role: string };
+  /** substitute: who attends instead (never on the protected path). */
+  substitute?: { name: string; email: string };
+}
+
+/** A unit asked the organiser to clarify the purpose or the questions (seed 001). */
+export interface Clarification {
+  inviteeId: string;
+  message: string;
+  version: Version;
+  eventId: string;
 }
 
 export interface PhoneOutcome {
@@ -43,6 +55,8 @@ export interface Invitee {
   /** Version of the last change to what this invitee was asked: a phone call older than it is void. */
   changedVersion: Version;
   response?: Response;
+  /** The unit confirmed that the invitation arrived (any answer confirms it too). */
+  receivedVersion?: Version;
   phoneOutcome?: PhoneOutcome;
   /**
    * Raised (by the store) whenever what this one invitee receives changes on its own (removed,
@@ -71,6 +85,13 @@ export interface Meeting {
   organiser: { principal: string; organisationType: string; unitName?: string; contactEmail?: string };
   /** Only where the county lets emails show it, and never for a protected case. */
   purpose?: string;
+  /**
+   * What the invitation page shows (seeds 001, 002): purpose, long-term goal and questions as the
+   * summons stated them. Never in an email, never for a protected case.
+   */
+  content?: { purpose: string; longTermGoal: string; questions: string[] };
+  /** What invited units asked the organiser to clarify, oldest first (not for a protected case). */
+  clarifications?: Clarification[];
   /** Raised (by the store) by every change a calendar shows: the iCalendar SEQUENCE. */
   sequence: number;
   warnings: string[];
@@ -162,7 +183,8 @@ export interface Invitation {
   failureReason?: string;
 }
 
-export type NoticeKind = 'obliged-unit-declined' | 'case-closed' | 'consent-expiring';
+export type NoticeKind =
+  'obliged-unit-declined' | 'case-closed' | 'consent-expiring' | 'clarification-requested';
 
 /** Who a notice goes to, by reference: the address is looked up when it is sent, never copied. */
 export type NoticeTarget =

@@ -6,7 +6,7 @@
  * a security deviation (the field names, never their values). A case that becomes protected has
  * what it stored before scrubbed down to the same allow-list.
  */
-import type { PlanEstablished, SummonsSent } from '../../events/contracts.ts';
+import type { InvitationResponded, PlanEstablished, SummonsSent } from '../../events/contracts.ts';
 import type { CaseState } from './case-state.ts';
 import type { Meeting } from './meeting.ts';
 
@@ -54,6 +54,19 @@ export const sanitizeSummonsData = (d: SummonsSent['data']): Sanitized<SummonsSe
   };
 };
 
+/** An answer of a protected case keeps no names, no address and no free text: only what was answered. */
+export const sanitizeResponseData = (
+  d: InvitationResponded['data'],
+): Sanitized<InvitationResponded['data']> => {
+  const { attendee, substitute, message, ...rest } = d;
+  const dropped = [
+    ...(attendee ? ['attendee'] : []),
+    ...(substitute ? ['substitute'] : []),
+    ...(message !== undefined ? ['message'] : []),
+  ];
+  return { event: dropped.length ? rest : d, dropped };
+};
+
 /** The plan of a protected case keeps no email address (the coordinator is reached by phone or in their own system). */
 export const sanitizePlanData = (d: PlanEstablished['data']): Sanitized<PlanEstablished['data']> => {
   if (d.coordinator.email === undefined) return { event: d, dropped: [] };
@@ -65,6 +78,8 @@ export const sanitizePlanData = (d: PlanEstablished['data']): Sanitized<PlanEsta
 export const sanitizeData = (type: string, data: unknown): Sanitized<unknown> => {
   if (type === 'se.sip.summons.sent.v1') return sanitizeSummonsData(data as SummonsSent['data']);
   if (type === 'se.sip.plan.established.v1') return sanitizePlanData(data as PlanEstablished['data']);
+  if (type === 'se.sip.invitation.responded.v1')
+    return sanitizeResponseData(data as InvitationResponded['data']);
   return { event: data, dropped: [] };
 };
 
@@ -126,7 +141,10 @@ export const scrubMeeting = (m: Meeting): Meeting => ({
     hasOngoingIntervention: i.hasOngoingIntervention,
     ...(i.removed ? { removed: true } : {}),
     changedVersion: i.changedVersion,
-    ...(i.response ? { response: i.response } : {}),
+    ...(i.response
+      ? { response: { value: i.response.value, version: i.response.version, eventId: i.response.eventId } }
+      : {}),
+    ...(i.receivedVersion ? { receivedVersion: i.receivedVersion } : {}),
     ...(i.phoneOutcome ? { phoneOutcome: i.phoneOutcome } : {}),
     offset: i.offset,
   })),

@@ -288,6 +288,10 @@ export const decideSummons = (
           contactEmail: d.organiser.contactEmail,
         },
     ...(!protectedCase && county.rules.emailShowsPurpose && d.purpose ? { purpose: d.purpose } : {}),
+    ...(!protectedCase && d.purpose && d.longTermGoal && d.questions
+      ? { content: { purpose: d.purpose, longTermGoal: d.longTermGoal, questions: d.questions } }
+      : {}),
+    ...(existing?.clarifications?.length ? { clarifications: existing.clarifications } : {}),
     sequence: existing?.sequence ?? 0,
     warnings,
     lastSummonsEventId: event.id,

@@ -201,6 +201,64 @@ describe('responses (seeds 002, 004)', () => {
         s.meetings.get(meeting.meetingId)?.invitees.find((i) => i.inviteeId === 'inv-soc')?.response?.value,
       ).toBe('accepted');
   });
+  it('Haninge: a unit confirms receipt; an answer keeps it, and the first confirmation counts in any order (seed 001)', () => {
+    const received = response({ inviteeId: 'inv-soc', response: 'received' }, '2026-11-24T09:00:00+01:00');
+    const accepted = response(
+      {
+        inviteeId: 'inv-soc',
+        response: 'accepted',
+        attendee: { name: 'Anna Ek', role: 'socialsekreterare' },
+      },
+      '2026-11-25T09:00:00+01:00',
+    );
+    const soc = (s: CaseState) =>
+      s.meetings.get(meeting.meetingId)?.invitees.find((i) => i.inviteeId === 'inv-soc');
+    const a = appliedState(
+      decideResponse(c, appliedState(decideResponse(c, stateOf(c), received)), accepted),
+    );
+    const b = appliedState(
+      decideResponse(c, appliedState(decideResponse(c, stateOf(c), accepted)), received),
+    );
+    for (const s of [a, b]) {
+      expect(soc(s)?.receivedVersion).toMatch(/^2026-11-24T08:00/);
+      expect(soc(s)?.response).toMatchObject({
+        value: 'accepted',
+        attendee: { name: 'Anna Ek', role: 'socialsekreterare' },
+      });
+    }
+  });
+  it('Haninge: a unit asks for clarification; the organiser is emailed ids only and the message waits in the case (seed 001)', () => {
+    const ask = response(
+      { inviteeId: 'inv-soc', response: 'clarification', message: 'Vilka frågor gäller skolan?' },
+      '2026-11-24T09:00:00+01:00',
+    );
+    const state = appliedState(decideResponse(c, stateOf(c), ask));
+    expect(state.meetings.get(meeting.meetingId)?.clarifications).toMatchObject([
+      { inviteeId: 'inv-soc', message: 'Vilka frågor gäller skolan?' },
+    ]);
+    const [notice] = [...state.notices.values()];
+    expect(notice).toMatchObject({
+      kind: 'clarification-requested',
+      recipients: [{ to: { kind: 'organiser', meetingId: meeting.meetingId } }],
+    });
+    expect(JSON.stringify(notice?.params)).not.toContain('skolan');
+    // The same question again (a redelivery) is kept once.
+    expect(
+      appliedState(decideResponse(c, state, ask)).meetings.get(meeting.meetingId)?.clarifications,
+    ).toHaveLength(1);
+  });
+  it('Värmland: a protected case keeps no clarification message, attendee name or substitute address (seed 004)', () => {
+    const p = { ...c, protectedIdentity: true };
+    const ask = response({ inviteeId: 'inv-soc', response: 'clarification', message: 'Fråga' });
+    expect(decideResponse(p, stateOf(p), ask).kind).toBe('rejected');
+    const sub = response({
+      inviteeId: 'inv-soc',
+      response: 'substitute',
+      substitute: { name: 'Bo Ek', email: 'bo@kommun.example.se' },
+    });
+    const state = appliedState(decideResponse(p, stateOf(p), sub));
+    expect(JSON.stringify([...state.meetings.values()])).not.toMatch(/Bo Ek|bo@kommun/);
+  });
   it('waits for an invitation it does not know yet; refuses one for a cancelled meeting', () => {
     expect(decideResponse(c, stateOf(c, []), response({ inviteeId: 'inv-soc' })).kind).toBe('held');
     expect(
