@@ -124,6 +124,17 @@ export class TransactionTooLargeError extends Error {
   override name = 'TransactionTooLargeError';
 }
 
+export interface AccessEntry {
+  caseId: string;
+  meetingId: string;
+  inviteeId: string;
+  /** The invitee (`invitee:<id>`) or the signed-in subject (`oidc:<issuer>#<sub>`). */
+  who: string;
+  what: 'purpose-goal-questions';
+  at: string;
+  requestId: string;
+}
+
 const CLAIM_FIELDS = 'claimToken, claimedAt, claimSequence, claimAction, claimTo, claimDigest';
 
 export class CaseStore {
@@ -565,6 +576,33 @@ export class CaseStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /**
+   * One view of a meeting's purpose, goal and questions on the invitation page (issue 13; Swedish
+   * patient-data law expects access to be logged): who (the invitee id or a signed-in subject) and
+   * when, kept in the case's partition beside its history. Ids and a time only.
+   */
+  async recordAccess(a: AccessEntry): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: keys.case(a.caseId).pk,
+          sk: `ACCESS#${a.at}#${a.requestId}`,
+          type: 'access',
+          ...a,
+        },
+      }),
+    );
+  }
+
+  async listAccess(caseId: string): Promise<AccessEntry[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :access)',
+      ExpressionAttributeValues: { ':pk': keys.case(caseId).pk, ':access': 'ACCESS#' },
+    });
+    return items.map((i) => stripKeys<AccessEntry>(i));
   }
 
   /** A security deviation: which forbidden fields a protected case's event carried (never their values). */

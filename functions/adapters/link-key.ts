@@ -1,0 +1,28 @@
+/**
+ * The key the invitation links are signed with (functions/core/invitation-link.ts). In AWS it is a
+ * Secrets Manager secret (LINK_KEY_SECRET_ARN), read once per container on first use — not at
+ * import, so a cold start does not wait for it; locally the embedded stack passes LINK_KEY.
+ */
+export type LinkKey = () => Promise<string>;
+
+export const linkKeyFromEnv = (env: NodeJS.ProcessEnv = process.env): LinkKey => {
+  const direct = env.LINK_KEY;
+  const arn = env.LINK_KEY_SECRET_ARN;
+  if (direct) return async () => direct;
+  if (!arn)
+    throw new Error(
+      'environment variable LINK_KEY_SECRET_ARN (or LINK_KEY locally) is not set; the stack sets it',
+    );
+  let key: Promise<string> | undefined;
+  return () =>
+    (key ??= (async () => {
+      const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
+      if (!out.SecretString || out.SecretString.length < 32)
+        throw new Error('the link key secret is missing or shorter than 32 characters');
+      return out.SecretString;
+    })().catch((error: unknown) => {
+      key = undefined; // try again on the next request
+      throw error;
+    }));
+};

@@ -1,0 +1,59 @@
+/**
+ * The personal link of one invitee to one meeting (issue 13): a capability, verified as an HMAC
+ * (SHA-256, 160 bits kept) under a key the stack keeps in AWS Secrets Manager. The link names the
+ * invitation (case, meeting, invitee: opaque ids the email already shows as the case reference)
+ * and nothing else; without the key it cannot be made, and nothing about it is stored. Pure.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface LinkRef {
+  caseId: string;
+  meetingId: string;
+  inviteeId: string;
+}
+
+/** A link works until this many days after its meeting (issue 13). */
+export const LINK_VALID_DAYS_AFTER_MEETING = 14;
+
+const VERSION = '1';
+const MAC_BYTES = 20;
+
+const macOf = (key: string, payload: string, purpose: string): Buffer =>
+  createHmac('sha256', key).update(`${purpose}\u0000${payload}`).digest().subarray(0, MAC_BYTES);
+
+/** `<payload>.<mac>`, both base64url: URL-safe, ~200 characters for 64-character ids. */
+export const linkToken = (key: string, ref: LinkRef): string => {
+  const payload = Buffer.from([VERSION, ref.caseId, ref.meetingId, ref.inviteeId].join('\n')).toString(
+    'base64url',
+  );
+  return `${payload}.${macOf(key, payload, 'link').toString('base64url')}`;
+};
+
+/**
+ * What a token claims to name, whether or not it is genuine (so that a forged link costs the same
+ * work as a real one: the page loads the case either way), and whether it is genuine.
+ */
+export const readLinkToken = (key: string, token: string): { ref?: LinkRef; genuine: boolean } => {
+  const match = /^([A-Za-z0-9_-]{1,400})\.([A-Za-z0-9_-]{27})$/.exec(token);
+  if (!match) return { genuine: false };
+  const [, payload = '', mac = ''] = match;
+  const parts = Buffer.from(payload, 'base64url').toString('utf8').split('\n');
+  const ref =
+    parts.length === 4 && parts[0] === VERSION && parts.every((p) => p.length > 0 && p.length <= 128)
+      ? { caseId: parts[1] ?? '', meetingId: parts[2] ?? '', inviteeId: parts[3] ?? '' }
+      : undefined;
+  const expected = macOf(key, payload, 'link');
+  const given = Buffer.from(mac, 'base64url');
+  const genuine = ref !== undefined && given.length === expected.length && timingSafeEqual(given, expected);
+  return { ...(ref ? { ref } : {}), genuine };
+};
+
+/** The token a form carries back: ties a POST to a page this system rendered for this link. */
+export const formToken = (key: string, token: string, nonce: string): string =>
+  macOf(key, `${token}\u0000${nonce}`, 'form').toString('base64url');
+
+export const formTokenValid = (key: string, token: string, nonce: string, given: string): boolean => {
+  const expected = macOf(key, `${token}\u0000${nonce}`, 'form');
+  const actual = Buffer.from(given, 'base64url');
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+};

@@ -1,0 +1,189 @@
+/**
+ * The invitation page (issue 13), a primary adapter beside the consumers: API Gateway HTTP API
+ * (payload 2.0) in AWS, the embedded stack's HTTP server locally. GET shows the invitation as it is
+ * now; POST applies an answer as an `se.sip.invitation.responded.v1` event through the same
+ * pipeline as upstream's (functions/runtime/apply-event.ts: same idempotency, order and history).
+ * The rules are in functions/core/invitation-page.ts; no token or personal data is logged.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { invitationRespondedContract } from '../../events/contracts/invitation-responded.ts';
+import { eventTypes } from '../../events/contracts/common.ts';
+import type { CaseStore } from '../adapters/case-store.ts';
+import type { LinkKey } from '../adapters/link-key.ts';
+import type { Outbox } from '../adapters/outbox.ts';
+import type { County } from '../core/county.ts';
+import { derivedId } from '../core/ids.ts';
+import { formToken, formTokenValid, readLinkToken } from '../core/invitation-link.ts';
+import {
+  checkAnswer,
+  PAGE_CSS,
+  pageState,
+  renderAccessibility,
+  renderInvalid,
+  type RenderOptions,
+  renderPage,
+  responseData,
+} from '../core/invitation-page.ts';
+import { FoldMemo } from '../core/fold.ts';
+import { applyEvent } from '../runtime/apply-event.ts';
+import { loggableError, logger } from '../runtime/observability.ts';
+
+export interface PageDeps {
+  county: County;
+  store: Pick<CaseStore, 'loadCase' | 'commit' | 'fenceDeliveries' | 'rewriteHistoryData' | 'recordAccess'>;
+  now: () => Date;
+  linkKey: LinkKey;
+  outbox?: Outbox;
+  /** Where the accessibility statement says to write. */
+  contact: string;
+  nonce?: () => string;
+}
+
+/** Largest form body accepted (the longest answer is ~1,000 characters, url-encoded ≤ 9 KB). */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const cssHash = `sha256-${createHash('sha256').update(PAGE_CSS).digest('base64')}`;
+
+/** Every response: nothing cached, indexed, framed, referred or loaded from elsewhere. */
+export const securityHeaders: Record<string, string> = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': `default-src 'none'; style-src '${cssHash}'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+  'x-robots-tag': 'noindex, nofollow',
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
+
+const html = (statusCode: number, body: string, extra: Record<string, string> = {}) => ({
+  statusCode,
+  headers: { ...securityHeaders, ...extra },
+  body,
+});
+
+const ACCESSIBILITY_PATH = '/tillganglighet';
+
+const formFields = (event: APIGatewayProxyEventV2): Record<string, string> | undefined => {
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return undefined;
+  const type = (event.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') return undefined;
+  const fields: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(text)) if (!(k in fields)) fields[k] = v;
+  return fields;
+};
+
+/** A POST from another site: the browser says so (Fetch Metadata), or its Origin is not ours. */
+const crossSite = (event: APIGatewayProxyEventV2): boolean => {
+  const site = event.headers['sec-fetch-site'];
+  if (site && site !== 'same-origin' && site !== 'none') return true;
+  const origin = event.headers.origin;
+  if (!origin || origin === 'null') return origin === 'null';
+  try {
+    return new URL(origin).host !== (event.headers.host ?? event.requestContext.domainName);
+  } catch {
+    return true;
+  }
+};
+
+export const createInvitationPageHandler = (deps: PageDeps) => {
+  const memo = new FoldMemo();
+  const nonce = deps.nonce ?? (() => randomBytes(16).toString('base64url'));
+
+  const load = async (token: string) => {
+    const key = await deps.linkKey();
+    const { ref, genuine } = readLinkToken(key, token);
+    // A forged or mangled link costs the same read as a real one: the answer takes as long.
+    const loaded = await deps.store.loadCase(ref?.caseId ?? '-', { history: false });
+    return { key, ref, state: pageState(genuine, ref, loaded.case, loaded.meetings, deps.now()) };
+  };
+
+  const show = async (token: string, path: string, extra: Partial<RenderOptions>, status = 200) => {
+    const { key, ref, state } = await load(token);
+    if (state.kind === 'invalid' || !ref) return html(404, renderInvalid('sv', ACCESSIBILITY_PATH));
+    const n = nonce();
+    const body = renderPage(state, {
+      action: path,
+      hidden: { nonce: n, form: formToken(key, token, n) },
+      showContent: true,
+      accessibilityHref: `${ACCESSIBILITY_PATH}?lang=${state.invitee.locale ?? 'sv'}`,
+      ...extra,
+    });
+    if (state.meeting.content) {
+      const at = deps.now().toISOString();
+      await deps.store.recordAccess({
+        ...ref,
+        who: `invitee:${ref.inviteeId}`,
+        what: 'purpose-goal-questions',
+        at,
+        requestId: n,
+      });
+    }
+    return html(status, body);
+  };
+
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const method = event.requestContext.http.method;
+    const path = event.rawPath;
+    try {
+      if (path === ACCESSIBILITY_PATH && method === 'GET') {
+        const lang = event.queryStringParameters?.lang === 'en' ? 'en' : 'sv';
+        return html(200, renderAccessibility(lang, deps.county.displayName, deps.contact));
+      }
+      const token = /^\/i\/([A-Za-z0-9._-]{1,500})$/.exec(path)?.[1];
+      if (!token) return html(404, renderInvalid('sv', ACCESSIBILITY_PATH));
+      if (method === 'GET') {
+        const done = event.queryStringParameters?.done === '1';
+        const result = await show(token, path, { done });
+        logger.info('invitation page shown', { outcome: result.statusCode === 200 ? 'shown' : 'not-valid' });
+        return result;
+      }
+      if (method !== 'POST')
+        return html(405, renderInvalid('sv', ACCESSIBILITY_PATH), { allow: 'GET, POST' });
+
+      const fields = formFields(event);
+      const { key, ref, state } = await load(token);
+      if (state.kind === 'invalid' || !ref) return html(404, renderInvalid('sv', ACCESSIBILITY_PATH));
+      if (
+        !fields ||
+        crossSite(event) ||
+        !fields.nonce ||
+        !fields.form ||
+        !formTokenValid(key, token, fields.nonce, fields.form)
+      ) {
+        logger.warn('invitation answer refused: not from this page', { outcome: 'forbidden' });
+        return html(403, renderInvalid(state.invitee.locale ?? 'sv', ACCESSIBILITY_PATH));
+      }
+      if (state.kind !== 'open') return show(token, path, {}, 409);
+      const checked = checkAnswer(state.invitee, fields, state.invitee.locale ?? 'sv');
+      if (!checked.ok) return show(token, path, { errors: checked.errors, posted: fields }, 400);
+
+      // The same form posted twice (a double click, a replay) is the same event: applied once.
+      const body = {
+        specversion: '1.0',
+        id: derivedId('page', ref.caseId, ref.meetingId, ref.inviteeId, fields.nonce),
+        source: `urn:se:${deps.county.id}:sip:invitation-page`,
+        type: eventTypes.invitationResponded,
+        time: deps.now().toISOString(),
+        subject: ref.caseId,
+        datacontenttype: 'application/json',
+        data: responseData(deps.county.id, ref, checked.answer),
+      };
+      const parsed = invitationRespondedContract.schema.safeParse(body);
+      if (!parsed.success) return show(token, path, { errors: { answer: '—' }, posted: fields }, 400);
+      const outcome = await applyEvent(
+        { county: deps.county, store: deps.store, now: deps.now, outbox: deps.outbox, foldMemo: memo },
+        parsed.data,
+      );
+      logger.info('invitation answered', { outcome: outcome.kind, answer: checked.answer.answer });
+      if (outcome.kind === 'rejected' || outcome.kind === 'deferred') return show(token, path, {}, 409);
+      return { statusCode: 303, headers: { ...securityHeaders, location: `${path}?done=1` }, body: '' };
+    } catch (error) {
+      logger.error('invitation page failed', loggableError(error));
+      return html(503, renderInvalid('sv', ACCESSIBILITY_PATH));
+    }
+  };
+};
