@@ -3,6 +3,7 @@
  * consumer that gives its handler Lambda + SQS semantics (local/worker.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,10 @@ import {
   table,
   visibilityTimeoutSeconds,
 } from '../lib/topology.ts';
+import { CaseStore } from '../functions/adapters/case-store.ts';
+import { createDocumentClient } from '../functions/adapters/dynamodb.ts';
 import { type Endpoints, localAwsEnv, waitFor } from './emulators.ts';
+import { startInvitationPages } from './pages.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -38,7 +42,9 @@ export interface QueuePair {
 
 export interface LocalStack {
   county: string;
-  endpoints: Endpoints;
+  endpoints: Endpoints & { invitations: string };
+  /** The invitation links' key (tests build links with it). */
+  linkKey: string;
   tables: string[];
   queues: Record<EventType, QueuePair>;
   /** Event types whose events wait in their queue because no consumer exists yet. */
@@ -157,6 +163,9 @@ export interface StartOptions {
   orderingWaitSeconds?: number;
   /** Start workers only for these event types (every queue is still created). Default: all. */
   only?: readonly EventType[];
+  /** The invitation pages' port (default: any free one) and link key (default: a random one). */
+  pagesPort?: number;
+  linkKey?: string;
 }
 
 export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> => {
@@ -178,6 +187,17 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
   for (const c of specs) queues[c.eventType] = await createQueues(sqs, county.id, c, prefix);
 
   const mailQueueUrl = queues[mailQueue().eventType].url;
+  // The invitation pages (issue 13), and the key their links are signed with, shared with the mailer.
+  const linkKey = opts.linkKey ?? randomBytes(32).toString('base64url');
+  const pages = await startInvitationPages({
+    county: county.id,
+    store: new CaseStore(createDocumentClient(db), tableName),
+    sqs,
+    mailQueueUrl,
+    linkKey,
+    contact: county.replyToAddress,
+    ...(opts.pagesPort !== undefined ? { port: opts.pagesPort } : {}),
+  });
   const logFd = openSync(opts.logFile, 'a');
   const workers: ChildProcess[] = [];
   const env = {
@@ -215,7 +235,12 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
         ...(c.sendsMail ? { MAIL_QUEUE_URL: mailQueueUrl } : {}),
         ...(c.carriesLocationData ? { DLQ_URL: q.dlqUrl } : {}),
         ...(c.mailer
-          ? { SENDER_ADDRESS: county.senderAddress, REPLY_TO_ADDRESS: county.replyToAddress }
+          ? {
+              SENDER_ADDRESS: county.senderAddress,
+              REPLY_TO_ADDRESS: county.replyToAddress,
+              INVITATION_BASE_URL: pages.url,
+              LINK_KEY: linkKey,
+            }
           : {}),
         ...(c.waitSeconds !== undefined || opts.orderingWaitSeconds !== undefined
           ? { ORDERING_WAIT_SECONDS: String(c.waitSeconds ?? opts.orderingWaitSeconds) }
@@ -241,13 +266,15 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
     await waitFor('consumers', () => Promise.all(ready), 60_000);
   } catch (error) {
     for (const w of workers) w.kill('SIGKILL');
+    await pages.stop();
     closeSync(logFd);
     throw error;
   }
 
   return {
     county: county.id,
-    endpoints: opts.endpoints,
+    endpoints: { ...opts.endpoints, invitations: pages.url },
+    linkKey,
     tables: [tableName],
     queues,
     waitingTypes: specs.filter((c) => !c.handler).map((c) => c.eventType),
@@ -263,6 +290,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
             }),
         ),
       );
+      await pages.stop();
       closeSync(logFd);
       db.destroy();
       sqs.destroy();

@@ -12,7 +12,8 @@ export const logFileRelative = '.local/runtime.log';
 
 export interface StackFile {
   county: string;
-  endpoints: Endpoints;
+  /** `invitations`: the base URL of the invitation pages (issue 13). */
+  endpoints: Endpoints & { invitations?: string };
   tables: string[];
   queues: Record<EventType, { url: string; dlqUrl: string }>;
   log: string;

@@ -2,6 +2,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CaseStore, Rejection } from '../functions/adapters/case-store.ts';
 import type { ConsentRecord } from '../functions/core/consent.ts';
+import { linkToken } from '../functions/core/invitation-link.ts';
 import { noticeView } from '../functions/core/meeting.ts';
 import { queueDepths, recentRejections, sesEmails } from './inspect.ts';
 import type { LocalStack } from './runtime.ts';
@@ -91,10 +92,29 @@ export const renderSummary = async (
       );
     }
     const mailed = invitations.filter((i) => i.channel === 'email');
-    if (mailed.length > 0)
-      lines.push(
-        `  invitations: ${mailed.map((i) => `${i.meetingId === mailed[0]?.meetingId ? '' : `${i.meetingId}/`}${i.inviteeId} ${i.status}${i.response ? ` (${i.response})` : ''}`).join(', ')}`,
-      );
+    if (mailed.length > 0) lines.push('  invitations (email; each with its invitee’s page):');
+    for (const i of mailed) {
+      const invitee = loaded.meetings.get(i.meetingId)?.invitees.find((x) => x.inviteeId === i.inviteeId);
+      const r = invitee?.response;
+      const answer = r
+        ? r.value === 'accepted' && r.attendee
+          ? `accepted: ${r.attendee.name} (${r.attendee.role})`
+          : r.value === 'substitute' && r.substitute
+            ? `substitute: ${r.substitute.name}`
+            : r.value
+        : invitee?.receivedVersion
+          ? 'receipt confirmed'
+          : 'no answer yet';
+      const kind = loaded.meetings.get(i.meetingId)?.kind ?? 'sip';
+      const link =
+        kind === 'sip' && stack.endpoints.invitations
+          ? `\n      ${stack.endpoints.invitations}/i/${linkToken(stack.linkKey, i)}`
+          : '';
+      lines.push(`    ${i.meetingId}/${i.inviteeId}: ${i.status}; ${answer}${link}`);
+    }
+    for (const m of meetings)
+      for (const q of m.clarifications ?? [])
+        lines.push(`  clarification asked by ${q.inviteeId} (meeting ${m.meetingId}): ${q.message}`);
     const rejected = rejections.filter((r) => r.caseId === caseId);
     lines.push(`  rejected events: ${rejected.length === 0 ? 'none' : ''}`);
     for (const r of rejected) lines.push(`    ${r.eventId ?? r.messageId}: ${r.reason}`);

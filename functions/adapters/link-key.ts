@@ -1,7 +1,8 @@
 /**
  * The key the invitation links are signed with (functions/core/invitation-link.ts). In AWS it is a
- * Secrets Manager secret (LINK_KEY_SECRET_ARN), read once per container on first use — not at
- * import, so a cold start does not wait for it; locally the embedded stack passes LINK_KEY.
+ * Secrets Manager secret (LINK_KEY_SECRET_ARN), read on first use — not at import, so a cold start
+ * does not wait for it — through the AWS Parameters and Secrets Lambda Extension the stack attaches
+ * (it caches the secret; no SDK client in the bundle). Locally the embedded stack passes LINK_KEY.
  */
 export type LinkKey = () => Promise<string>;
 
@@ -16,8 +17,13 @@ export const linkKeyFromEnv = (env: NodeJS.ProcessEnv = process.env): LinkKey =>
   let key: Promise<string> | undefined;
   return () =>
     (key ??= (async () => {
-      const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-      const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
+      const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
+      const res = await fetch(
+        `http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(arn)}`,
+        { headers: { 'X-Aws-Parameters-Secrets-Token': env.AWS_SESSION_TOKEN ?? '' } },
+      );
+      if (!res.ok) throw new Error(`the link key secret could not be read (${res.status})`);
+      const out = (await res.json()) as { SecretString?: string };
       if (!out.SecretString || out.SecretString.length < 32)
         throw new Error('the link key secret is missing or shorter than 32 characters');
       return out.SecretString;

@@ -74,6 +74,8 @@ export type Letter = Pick<
 > & {
   /** This address received an invitation for this meeting before: the words say it changed. */
   update?: boolean;
+  /** The invitee's personal page (issue 13): answers, purpose, goal and questions. */
+  link?: string;
 };
 
 export const composeInvitation = (meeting: Meeting, invitation: Letter, countyName: string): EmailText => {
@@ -131,9 +133,14 @@ export const composeInvitation = (meeting: Meeting, invitation: Letter, countyNa
     : null;
   const confirm = cancel
     ? ''
-    : sv
-      ? `Bekräfta att ni har fått kallelsen och vem som deltar genom att svara på detta mejl${contact ? ` eller skriva till ${contact}` : ''}. Om ni är förhindrade, skicka en ersättare och meddela vem. Enheter med pågående insatser är skyldiga att delta.`
-      : `Please confirm that you received this invitation and who will attend by replying to this email${contact ? ` or writing to ${contact}` : ''}. If you cannot attend, send a substitute and tell us who. Units with ongoing interventions are obliged to attend.`;
+    : invitation.link
+      ? sv
+        ? `Läs syftet, målet och frågeställningarna och svara på er personliga sida: bekräfta mottagande, anmäl vem som deltar, skicka en ersättare eller be om förtydligande. Länken är personlig för er enhet; dela den inte. Enheter med pågående insatser är skyldiga att delta.`
+        : `Read the purpose, goal and questions and answer on your personal page: confirm receipt, say who attends, send a substitute or ask for clarification. The link is personal to your unit; do not share it. Units with ongoing interventions are obliged to attend.`
+      : sv
+        ? `Bekräfta att ni har fått kallelsen och vem som deltar genom att svara på detta mejl${contact ? ` eller skriva till ${contact}` : ''}. Om ni är förhindrade, skicka en ersättare och meddela vem. Enheter med pågående insatser är skyldiga att delta.`
+        : `Please confirm that you received this invitation and who will attend by replying to this email${contact ? ` or writing to ${contact}` : ''}. If you cannot attend, send a substitute and tell us who. Units with ongoing interventions are obliged to attend.`;
+  const link = cancel || !invitation.link ? null : invitation.link;
   const footer = sv
     ? `Mejlet innehåller inga uppgifter om personen; använd ärendereferensen i era egna system. Skickat av SIP-samordningen i ${countyName}.`
     : `This email holds no information about the person; use the case reference in your own systems. Sent by SIP coordination in ${countyName}.`;
@@ -147,6 +154,8 @@ export const composeInvitation = (meeting: Meeting, invitation: Letter, countyNa
     consentLine ? '' : null,
     confirm,
     confirm ? '' : null,
+    link,
+    link ? '' : null,
     footer,
   ]
     .filter((l) => l !== null)
@@ -160,7 +169,7 @@ export const composeInvitation = (meeting: Meeting, invitation: Letter, countyNa
 <dl>
 ${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}
 </dl>
-${consentLine ? `<p><strong>${escapeHtml(consentLine)}</strong></p>\n` : ''}${confirm ? `<p>${escapeHtml(confirm)}</p>\n` : ''}<p><small>${escapeHtml(footer)}</small></p>
+${consentLine ? `<p><strong>${escapeHtml(consentLine)}</strong></p>\n` : ''}${confirm ? `<p>${escapeHtml(confirm)}</p>\n` : ''}${link ? `<p><a href="${escapeHtml(link)}">${escapeHtml(sv ? 'Öppna er sida för kallelsen' : 'Open your invitation page')}</a></p>\n` : ''}<p><small>${escapeHtml(footer)}</small></p>
 </main>
 </body></html>
 `;

@@ -97,7 +97,7 @@ const clean = (s: string | undefined, multiline = false): string =>
   (s ?? '')
     .normalize('NFC')
     // Control characters are what is removed (bidi overrides and zero-width ones too).
-     
+
     .replace(multiline ? CONTROL_BUT_NEWLINE : CONTROL, '')
     .trim();
 

@@ -31,6 +31,8 @@ import {
   type Meeting,
   owed,
 } from '../core/meeting.ts';
+import type { LinkKey } from '../adapters/link-key.ts';
+import { linkToken } from '../core/invitation-link.ts';
 import { createSqsHandler, type Outcome, type RecordContext } from '../runtime/consumer.ts';
 import { createMetrics, logger, MetricUnit } from '../runtime/observability.ts';
 
@@ -47,6 +49,8 @@ export interface MailerDeps {
   claimLeaseSeconds?: number;
   /** How long an email in doubt waits for SES's Send event before it is sent again. */
   sendDoubtSeconds?: number;
+  /** Each invitation carries its invitee's personal page link (issue 13) when set. */
+  invitationLinks?: { baseUrl: string; key: LinkKey };
 }
 
 /** SES publishes its Send event within seconds; ten minutes leaves room for a slow event path. */
@@ -122,13 +126,24 @@ const targetOf = (job: InvitationMail, loaded: LoadedCase, deps: MailerDeps): Ta
     ...(invitee.email ? { address: invitee.email } : {}),
     kind: action,
     digest: (to) => letterDigest(meeting, invitee, action, to),
-    build: (delivery, now, to) =>
-      buildInvitationMessage(
+    build: async (delivery, now, to) => {
+      const links = deps.invitationLinks;
+      // The page is for a SIP meeting's invitees; a cancellation and a follow-up reminder need none.
+      const link =
+        links && action === 'request' && (meeting.kind ?? 'sip') === 'sip'
+          ? `${links.baseUrl.replace(/\/$/, '')}/i/${linkToken(await links.key(), {
+              caseId: c.caseId,
+              meetingId: meeting.meetingId,
+              inviteeId: invitee.inviteeId,
+            })}`
+          : undefined;
+      return buildInvitationMessage(
         action === 'cancel' ? ({ ...meeting, status: 'cancelled' } as Meeting) : meeting,
-        letter(delivery, to, action),
+        { ...letter(delivery, to, action), ...(link ? { link } : {}) },
         deps.addresses,
         now,
-      ),
+      );
+    },
   };
 };
 

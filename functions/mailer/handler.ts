@@ -1,3 +1,4 @@
+import { linkKeyFromEnv } from '../adapters/link-key.ts';
 import { parseMailbox } from '../adapters/mime.ts';
 import { sesSender } from '../adapters/ses.ts';
 import { productionDeps } from '../runtime/deps.ts';
@@ -32,4 +33,8 @@ export const handler = createMailerHandler({
     countyName: deps.county.displayName,
   },
   sendDoubtSeconds: seconds('SEND_DOUBT_SECONDS'),
+  // Each invitation links to its invitee's page (issue 13) where the stack serves the pages.
+  ...(process.env.INVITATION_BASE_URL
+    ? { invitationLinks: { baseUrl: process.env.INVITATION_BASE_URL, key: linkKeyFromEnv() } }
+    : {}),
 });
