@@ -76,12 +76,16 @@ const formFields = (event: APIGatewayProxyEventV2): Record<string, string> | und
   return fields;
 };
 
-/** A POST from another site: the browser says so (Fetch Metadata), or its Origin is not ours. */
+/**
+ * A POST from another site: the browser says so (Fetch Metadata), or its Origin is not ours. Our
+ * own page's form posts with `Origin: null` (its Referrer-Policy is no-referrer), so a null Origin
+ * decides nothing; the form token, which only a page this system rendered carries, does.
+ */
 const crossSite = (event: APIGatewayProxyEventV2): boolean => {
   const site = event.headers['sec-fetch-site'];
   if (site && site !== 'same-origin' && site !== 'none') return true;
   const origin = event.headers.origin;
-  if (!origin || origin === 'null') return origin === 'null';
+  if (!origin || origin === 'null') return false;
   try {
     return new URL(origin).host !== (event.headers.host ?? event.requestContext.domainName);
   } catch {
