@@ -3,6 +3,8 @@
  * built from lib/topology.ts (the same topology the local runtime runs).
  */
 import {
+  aws_apigatewayv2 as apigw,
+  aws_apigatewayv2_integrations as apigwIntegrations,
   CfnOutput,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as cloudwatchActions,
@@ -14,6 +16,7 @@ import {
   aws_lambda as lambda,
   aws_logs as logs,
   aws_scheduler as scheduler,
+  aws_secretsmanager as secretsmanager,
   aws_lambda_nodejs as nodejs,
   RemovalPolicy,
   Stack,
@@ -37,12 +40,15 @@ import {
   mailQueue,
   queueName,
   sesEventsType,
+  caseActions,
   table as tableSpec,
   visibilityTimeoutSeconds,
 } from './topology.ts';
 
 interface MailWiring {
   mailQueue: sqs.Queue;
+  /** The invitation pages (issue 13): their base URL and the links' key. */
+  pages: { url: string; linkKey: secretsmanager.Secret };
   configurationSetName: string;
   identityArn: string;
   configurationSetArn: string;
@@ -57,6 +63,20 @@ export interface SipStackProps extends StackProps {
 const OLDEST_MESSAGE_ALARM_SECONDS = 15 * 60;
 /** Logs carry ids and outcomes only; three months is enough to investigate an incident. */
 const LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+
+/** The AWS Parameters and Secrets Lambda Extension: the link key is read through it, cached (issue 13). */
+const linkKeyExtension = () =>
+  lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, {
+    cacheSize: 10,
+    logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
+  });
+
+/** Requests per second per route of the invitation pages (API Gateway throttling), and bursts. */
+export const PAGE_THROTTLE = {
+  'GET /i/{token}': { rate: 20, burst: 40 },
+  'POST /i/{token}': { rate: 5, burst: 10 },
+  'GET /tillganglighet': { rate: 5, burst: 10 },
+} as const;
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
@@ -189,7 +209,25 @@ export class SipStack extends Stack {
 
     const mail = this.queues.get(mailQueue().eventType);
     if (!mail) throw new Error('the topology has no mail queue');
+    // The invitation pages (issue 13): the links' key and the HTTP API come first, so the mailer
+    // can put the page's URL in each invitation.
+    const linkKey = new secretsmanager.Secret(this, 'InvitationLinkKey', {
+      description: 'Signs the invitation pages’ links (HMAC-SHA-256); rotating it revokes every link',
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(linkKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the key revokes every invitation link in flight; it is rotated by hand (e.g. after an incident), not on a schedule.',
+    });
+    const api = new apigw.HttpApi(this, 'InvitationPages', {
+      description: 'The invitation pages: one personal page per invitee and meeting (issue 13)',
+      createDefaultStage: true,
+    });
     const mailWiring: MailWiring = {
+      pages: { url: api.apiEndpoint, linkKey },
       mailQueue: mail.queue,
       configurationSetName: configurationSet.configurationSetName,
       identityArn: this.formatArn({
@@ -272,6 +310,7 @@ export class SipStack extends Stack {
     const visits = this.queues.get(eventTypes.sweepVisit);
     if (!visits) throw new Error('the topology has no sweep-visit queue');
     this.sweep(environment, alarmAction, visits.queue);
+    this.invitationPages(api, environment, alarmAction, mailWiring);
 
     // Sends, deliveries, bounces, complaints and rejections: SES → SNS → the mail-events queue → its consumer.
     const mailEvents = this.queues.get(sesEventsType);
@@ -358,6 +397,85 @@ export class SipStack extends Stack {
   }
 
   /**
+   * The invitation pages (issue 13): one function behind an HTTP API, throttled per route, with
+   * access logs that hold no path (the path is the capability) and no address.
+   */
+  private invitationPages(
+    api: apigw.HttpApi,
+    environment: Record<string, string>,
+    alarmAction: cloudwatchActions.SnsAction,
+    mail: MailWiring,
+  ) {
+    const fn = this.lambdaFunction(
+      'InvitationPage',
+      'invitation-page',
+      'The invitation pages: shows an invitation and applies its answers',
+      { memoryMb: 512, timeoutSeconds: 10 },
+      {
+        ...environment,
+        MAIL_QUEUE_URL: mail.mailQueue.queueUrl,
+        LINK_KEY_SECRET_ARN: mail.pages.linkKey.secretArn,
+        REPLY_TO_ADDRESS: mail.county.replyToAddress,
+      },
+      [
+        new iam.PolicyStatement({ actions: [...caseActions], resources: [this.table.tableArn] }),
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [mail.mailQueue.queueArn] }),
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [mail.pages.linkKey.secretArn],
+        }),
+      ],
+      { paramsAndSecrets: linkKeyExtension() },
+    );
+    const integration = new apigwIntegrations.HttpLambdaIntegration('InvitationPageIntegration', fn);
+    for (const route of Object.keys(PAGE_THROTTLE)) {
+      const [method, path] = route.split(' ') as [keyof typeof apigw.HttpMethod, string];
+      api.addRoutes({ path, methods: [apigw.HttpMethod[method]], integration });
+    }
+    const accessLogs = new logs.LogGroup(this, 'InvitationPagesAccessLogs', {
+      retention: LOG_RETENTION,
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const stage = api.defaultStage?.node.defaultChild as apigw.CfnStage;
+    // No path (it is the capability), no address, no user agent: the route's template only.
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        time: '$context.requestTime',
+        route: '$context.routeKey',
+        status: '$context.status',
+        bytes: '$context.responseLength',
+        latencyMs: '$context.responseLatency',
+      }),
+    };
+    stage.defaultRouteSettings = { throttlingRateLimit: 20, throttlingBurstLimit: 40 };
+    stage.routeSettings = Object.fromEntries(
+      Object.entries(PAGE_THROTTLE).map(([route, t]) => [
+        route,
+        { throttlingRateLimit: t.rate, throttlingBurstLimit: t.burst },
+      ]),
+    );
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'The invitation link is the capability (an HMAC under the county’s key, docs/decisions.md); there is no account to authorise with. Sign-in for purpose and questions is the county’s OpenID Connect option (issue 13).',
+    });
+    new cloudwatch.Alarm(this, 'InvitationPageErrors', {
+      metric: fn.metricErrors({ period: Duration.minutes(5) }),
+      alarmDescription: 'The invitation page failed; see its log group',
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(alarmAction);
+    new CfnOutput(this, 'InvitationPagesUrl', {
+      value: api.apiEndpoint,
+      description: 'Base URL of the invitation pages (each email links to <url>/i/<link>)',
+    });
+  }
+
+  /**
    * A function with its own log group (KMS, retention) and an explicit role instead of the
    * AWSLambdaBasicExecutionRole managed policy, which allows writing to every log group.
    */
@@ -368,6 +486,7 @@ export class SipStack extends Stack {
     size: { memoryMb: number; timeoutSeconds: number },
     environment: Record<string, string>,
     statements: iam.PolicyStatement[],
+    extra: Pick<nodejs.NodejsFunctionProps, 'paramsAndSecrets'> = {},
   ): nodejs.NodejsFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       retention: LOG_RETENTION,
@@ -414,6 +533,7 @@ export class SipStack extends Stack {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment,
+      ...extra,
       bundling: {
         ...bundling,
         mainFields: [...bundling.mainFields],
@@ -456,6 +576,15 @@ export class SipStack extends Stack {
       extraEnv.SENDER_ADDRESS = mail.county.senderAddress;
       extraEnv.REPLY_TO_ADDRESS = mail.county.replyToAddress;
       extraEnv.SES_CONFIGURATION_SET = mail.configurationSetName;
+      // Every invitation links to its invitee's page, signed with the links' key (issue 13).
+      extraEnv.INVITATION_BASE_URL = mail.pages.url;
+      extraEnv.LINK_KEY_SECRET_ARN = mail.pages.linkKey.secretArn;
+      statements.push(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [mail.pages.linkKey.secretArn],
+        }),
+      );
     }
     if (c.carriesLocationData) {
       // A protected event's sanitised copy is parked by the handler (docs/protected-identity.md).
@@ -478,6 +607,7 @@ export class SipStack extends Stack {
       c,
       { ...environment, ...extraEnv },
       statements,
+      c.mailer ? { paramsAndSecrets: linkKeyExtension() } : {},
     );
     fn.addEventSource(
       new eventSources.SqsEventSource(queue, {

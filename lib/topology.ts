@@ -74,7 +74,7 @@ export const dlqRetentionDays = 14;
  * transaction of puts and deletes, and — when a case becomes protected — fencing the mailer's
  * deliveries and rewriting earlier history entries (updates).
  */
-const caseActions: readonly TableAction[] = [
+export const caseActions: readonly TableAction[] = [
   'dynamodb:Query',
   'dynamodb:PutItem',
   'dynamodb:DeleteItem',

@@ -35,6 +35,7 @@ describe('function bundles', () => {
             SENDER_ADDRESS: 'sip@halland.example.se',
             REPLY_TO_ADDRESS: 'sip-svar@halland.example.se',
             VISIT_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/123456789012/sip-halland-sweep-visit',
+            LINK_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:123456789012:secret:link-key',
           },
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,7 +43,7 @@ describe('function bundles', () => {
       );
       expect(out.trim()).toBe('function');
     }
-  }, 240_000); // synth, 14 bundles and 14 Node processes, one after another: ~25 s on a quiet machine
+  }, 240_000); // synth, 15 bundles and 15 Node processes, one after another: ~25 s on a quiet machine
 });
 
 describe('what a function bundles', () => {
@@ -79,7 +80,7 @@ describe('how much a function carries besides the AWS SDK', () => {
   // CommonJS holiday package in every consumer.
   const SDK =
     /node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws\/lambda-invoke-store|fast-xml-parser|strnum|tslib|uuid|bowser|mnemonist|obliterator)\//;
-  const handlers = [...new Set([...consumers.map((c) => c.handler), 'sweep'])].filter(
+  const handlers = [...new Set([...consumers.map((c) => c.handler), 'sweep', 'invitation-page'])].filter(
     (h): h is string => typeof h === 'string',
   );
   it.each(handlers)('%s: at most 150 KB outside the SDK, minified', async (handler) => {

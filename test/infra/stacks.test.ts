@@ -79,7 +79,7 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
 
   it('runs each consumer on the current Node.js runtime, arm64, with partial batch responses and bounded concurrency', () => {
     const fns = Object.values(t().findResources('AWS::Lambda::Function') as Resources);
-    expect(fns).toHaveLength(withHandler.length + 1); // the consumers and the daily sweep
+    expect(fns).toHaveLength(withHandler.length + 2); // the consumers, the daily sweep and the pages
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', LogGroup: expect.anything() });
@@ -178,6 +178,33 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
     const alarms = Object.values(t().findResources('AWS::CloudWatch::Alarm') as Resources);
     expect(alarms.some((a) => a.Properties.MetricName === 'InvitationsFailed')).toBe(true);
     expect(alarms.some((a) => a.Properties.MetricName === 'SecurityDeviations')).toBe(true);
+  });
+
+  it('serves the invitation pages through an HTTP API: routes throttled, access logs without the path, the links’ key encrypted with the county key and read through the extension (issue 13)', () => {
+    t().resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    for (const routeKey of ['GET /i/{token}', 'POST /i/{token}', 'GET /tillganglighet'])
+      t().hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
+    const stage = Object.values(t().findResources('AWS::ApiGatewayV2::Stage') as Resources)[0];
+    const settings = stage?.Properties as {
+      RouteSettings: Record<string, { ThrottlingRateLimit: number }>;
+      AccessLogSettings: { Format: string };
+    };
+    expect(Object.keys(settings.RouteSettings).sort()).toEqual([
+      'GET /i/{token}',
+      'GET /tillganglighet',
+      'POST /i/{token}',
+    ]);
+    expect(settings.AccessLogSettings.Format).not.toMatch(/path|sourceIp|userAgent/i);
+    t().hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: Match.anyValue() });
+    const fns = Object.values(t().findResources('AWS::Lambda::Function') as Resources);
+    const withKey = fns.filter(
+      (f) =>
+        (f.Properties.Environment as { Variables: Record<string, unknown> }).Variables.LINK_KEY_SECRET_ARN !==
+        undefined,
+    );
+    expect(withKey).toHaveLength(2); // the page and the mailer
+    for (const f of withKey)
+      expect(JSON.stringify(f.Properties.Layers)).toMatch(/AWS-Parameters-and-Secrets/);
   });
 
   it('outputs the queue URL upstream systems publish to, per event type', () => {
