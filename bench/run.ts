@@ -10,7 +10,7 @@
  *  3–5. round trips per event, throughput and a burst through the local runtime (bench/load.ts);
  *  6. the simulation: schedules per minute in one and two processes, and the simulation part of
  *     npm test (bench/simulation.ts).
- * Options: --runs N (default 30), --only size,init,roundtrips,throughput,burst,sim.
+ * Options: --runs N (default 30), --only size,init,page,roundtrips,throughput,burst,sim.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { countyById } from '../lib/counties.ts';
 import { consumers, handlerEnvironment } from '../lib/topology.ts';
 import { startEmulators } from '../local/emulators.ts';
 import { burst, roundTrips, throughput } from './load.ts';
+import { pageInit, pageLoad } from './page.ts';
 import { simulationFigures } from './simulation.ts';
 
 const { values } = parseArgs({
@@ -32,7 +33,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-const sections = new Set((values.only ?? 'size,init,roundtrips,throughput,burst,sim').split(','));
+const sections = new Set((values.only ?? 'size,init,page,roundtrips,throughput,burst,sim').split(','));
 const runs = Math.max(3, Number(values.runs));
 const outDir = join(projectRoot, 'bench', 'out');
 mkdirSync(outDir, { recursive: true });
@@ -158,9 +159,19 @@ const main = async () => {
   console.table(rows);
 
   const load: Record<string, unknown> = {};
-  if (sections.has('roundtrips') || sections.has('throughput') || sections.has('burst')) {
+  if (sections.has('page')) {
+    load.pageInit = await pageInit(outDir, runs);
+    console.log('\nThe invitation page: module import alone, against its SDK floor (issue 13: ≤ 1.25):');
+    console.table([load.pageInit]);
+  }
+  if (sections.has('roundtrips') || sections.has('throughput') || sections.has('burst') || sections.has('page')) {
     const emulators = await startEmulators();
     try {
+      if (sections.has('page')) {
+        load.pageLoad = await pageLoad(emulators.endpoints);
+        console.log('\nThe invitation page under load on the embedded stack:');
+        console.table([load.pageLoad]);
+      }
       if (sections.has('roundtrips')) {
         load.roundTrips = await roundTrips(emulators.endpoints);
         console.log(

@@ -36,14 +36,13 @@ export const invitationRespondedData = z
         .check(describe('substitute: who attends instead; they get an invitation of their own.')),
     ),
     message: z.optional(
-      shortText('clarification: what should be clarified (no personal data about the person)', 1000),
+      shortText(
+        'clarification: what should be clarified (no personal data about the person). Never kept for a protected case (the coordinator calls); without it a clarification only confirms receipt.',
+        1000,
+      ),
     ),
   })
   .check(
-    z.refine((d) => d.response !== 'clarification' || d.message !== undefined, {
-      message: 'a clarification needs a message',
-      path: ['message'],
-    }),
     z.refine((d) => d.attendee === undefined || d.response === 'accepted', {
       message: 'attendee goes with response "accepted" only',
       path: ['attendee'],

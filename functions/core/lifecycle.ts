@@ -308,11 +308,17 @@ const decideClarification = (
   event: Versioned<InvitationResponded['data']>,
 ): StepResult => {
   const { meetingId, inviteeId, message } = event.data;
-  if (c.protectedIdentity || message === undefined)
-    return rejected(
-      `case ${c.caseId} has protected identity: questions are asked by phone, no message is kept (seed 004)`,
-    );
   const version = versionOf(event);
+  // On the protected path (or once protection scrubbed the message from the history) the
+  // question still confirms receipt, and nothing of it is kept: the coordinator calls.
+  if (c.protectedIdentity || message === undefined) {
+    const received =
+      invitee.receivedVersion && !isNewer(invitee.receivedVersion, version) ? invitee.receivedVersion : version;
+    return applied(
+      { ...state, meetings: withInvitee(state, meeting, { ...invitee, receivedVersion: received }) },
+      `${inviteeId} asked for clarification of meeting ${meetingId}; protected identity: taken by phone, nothing kept (seed 004)`,
+    );
+  }
   const clarification: Clarification = { inviteeId, message, version, eventId: event.id };
   const clarifications = [
     ...(meeting.clarifications ?? []).filter((x) => x.eventId !== event.id),

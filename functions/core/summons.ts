@@ -252,6 +252,7 @@ export const decideSummons = (
       hasOngoingIntervention: n.hasOngoingIntervention ?? false,
       changedVersion: version,
       ...(before?.response ? { response: before.response } : {}),
+      ...(before?.receivedVersion ? { receivedVersion: before.receivedVersion } : {}),
       ...(before?.phoneOutcome ? { phoneOutcome: before.phoneOutcome } : {}),
       offset: before?.offset ?? 0,
     };

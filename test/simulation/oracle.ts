@@ -440,16 +440,26 @@ export const checkRun = async (
       if (!inForce && m.invitees.some((i) => i.inviteeId !== 'coordinator' && !i.removed))
         fail('follow-up', `participants reminded of ${m.meetingId} on ${day} with no consent in force`);
     }
-    // Extra: an answer is the invitee's newest
+    // Extra: an answer is the invitee's newest (a receipt or a question is no answer; any of them
+    // confirms receipt)
     for (const m of loaded.meetings.values()) {
       if (m.status === 'cancelled') continue;
       for (const i of m.invitees) {
         if (i.removed) continue;
-        const answers = events.filter(
+        const mine = events.filter(
           (e) =>
             e.type === 'se.sip.invitation.responded.v1' &&
             (e.data as { meetingId: string }).meetingId === m.meetingId &&
             (e.data as { inviteeId: string }).inviteeId === i.inviteeId,
+        );
+        const applied = mine.filter((e) => {
+          const outcome = loaded.history.find((h) => h.eventId === e.id)?.outcome;
+          return outcome === 'applied' || outcome === 'superseded';
+        });
+        if (applied.length > 0 && !i.receivedVersion)
+          fail('answer', `${m.meetingId}/${i.inviteeId}: answered, but receipt is not confirmed`);
+        const answers = mine.filter(
+          (e) => !['received', 'clarification'].includes((e.data as { response: string }).response),
         );
         const newest = answers.at(-1);
         const outcome = loaded.history.find((h) => h.eventId === newest?.id)?.outcome;

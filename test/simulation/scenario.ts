@@ -83,7 +83,8 @@ export const caseParams = fc.record({
   responses: fc.array(
     fc.record({
       invitee: fc.nat({ max: 9 }),
-      value: fc.constantFrom('accepted', 'declined', 'substitute'),
+      // What the invitation page sends too (issue 13): names, an address and free text, each a marker.
+      value: fc.constantFrom('accepted', 'declined', 'substitute', 'received', 'clarification'),
       lateOlder: fc.boolean(),
     }),
     { maxLength: 4 },
@@ -393,7 +394,16 @@ const buildCase = (county: string, p: CaseParams, k: number): CaseScenario => {
     add(
       eventTypes.invitationResponded,
       at,
-      { meetingId: firstMeetingId, inviteeId: unit.inviteeId, response: r.value },
+      {
+        meetingId: firstMeetingId,
+        inviteeId: unit.inviteeId,
+        response: r.value,
+        ...(r.value === 'accepted' ? { attendee: { name: mark(`attendee${n}`), role: 'kurator' } } : {}),
+        ...(r.value === 'substitute'
+          ? { substitute: { name: mark(`sub${n}`), email: `${mark(`submail${n}`)}@kommun.example.se` } }
+          : {}),
+        ...(r.value === 'clarification' ? { message: `${mark(`question${n}`)}?` } : {}),
+      },
       { mayStraggle: true },
     );
   });

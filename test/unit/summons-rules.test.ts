@@ -218,13 +218,13 @@ describe('decideSummons', () => {
     );
     expect(view(same)).toEqual(view(after));
   });
-  it('an answer survives a repeat of the summons', () => {
+  it('an answer and a confirmed receipt survive a repeat of the summons (seed 001)', () => {
     const first = decided(decideSummons(halland, consented, consent, undefined, summons())).meeting;
     const answered: Meeting = {
       ...first,
       invitees: first.invitees.map((i) =>
         i.inviteeId === 'inv-soc'
-          ? { ...i, response: { value: 'accepted', version: 'v', eventId: 'e5' } }
+          ? { ...i, response: { value: 'accepted', version: 'v', eventId: 'e5' }, receivedVersion: 'v' }
           : i,
       ),
     };
@@ -238,6 +238,7 @@ describe('decideSummons', () => {
       ),
     );
     expect(repeat.meeting.invitees.find((i) => i.inviteeId === 'inv-soc')?.response?.value).toBe('accepted');
+    expect(repeat.meeting.invitees.find((i) => i.inviteeId === 'inv-soc')?.receivedVersion).toBe('v');
   });
   it('Värmland: protected identity — phone tasks, no email, no place, no unit names (seed 004)', () => {
     const d = decided(
