@@ -123,7 +123,8 @@ export const pageLoad = async (endpoints: Endpoints, requests = 2000, concurrenc
     let link: string | undefined;
     for (let i = 0; i < 200 && !link; i++) {
       const email = (await sesEmails(endpoints.ses)).find(
-        (e) => e.subject.includes(`${caseId})`) && e.destination.to.includes('socialtjanst@kommun.example.se'),
+        (e) =>
+          e.subject.includes(`${caseId})`) && e.destination.to.includes('socialtjanst@kommun.example.se'),
       );
       link = /href="(http:\/\/127\.0\.0\.1:\d+\/i\/[^"]+)"/.exec(email?.body.html ?? '')?.[1];
       if (!link) await new Promise((r) => setTimeout(r, 100));

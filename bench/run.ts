@@ -164,7 +164,12 @@ const main = async () => {
     console.log('\nThe invitation page: module import alone, against its SDK floor (issue 13: ≤ 1.25):');
     console.table([load.pageInit]);
   }
-  if (sections.has('roundtrips') || sections.has('throughput') || sections.has('burst') || sections.has('page')) {
+  if (
+    sections.has('roundtrips') ||
+    sections.has('throughput') ||
+    sections.has('burst') ||
+    sections.has('page')
+  ) {
     const emulators = await startEmulators();
     try {
       if (sections.has('page')) {

@@ -1,27 +1,14 @@
 /**
- * The invitation pages on the embedded stack (issue 13): a plain HTTP server on 127.0.0.1 that hands
- * each request to the same handler API Gateway calls in AWS (functions/invitation-page/), as an
- * HTTP API payload 2.0 event. In-process: the page is a request/response function, not a consumer.
+ * The invitation pages on the embedded stack (issue 13), in a process of their own like a Lambda
+ * function: a plain HTTP server on 127.0.0.1 that hands each request to the production handler
+ * (functions/invitation-page/handler.ts, configured by the same environment as in AWS) as an API
+ * Gateway HTTP API payload 2.0 event. Its log lines go to the runtime log, like the consumers'.
+ * Started by local/runtime.ts; it tells its parent its URL over IPC.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { sqsOutbox } from '../functions/adapters/outbox.ts';
-import { createInvitationPageHandler, MAX_BODY_BYTES } from '../functions/invitation-page/apply.ts';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { CaseStore } from '../functions/adapters/case-store.ts';
-import { countyById } from '../lib/counties.ts';
-
-export interface PagesOptions {
-  county: string;
-  store: CaseStore;
-  sqs: SQSClient;
-  mailQueueUrl: string;
-  linkKey: string;
-  contact: string;
-  port?: number;
-  now?: () => Date;
-}
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { MAX_BODY_BYTES } from '../functions/invitation-page/apply.ts';
 
 const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -36,16 +23,10 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
     req.on('error', reject);
   });
 
-export const startInvitationPages = async (o: PagesOptions) => {
-  const county = countyById(o.county);
-  const handler = createInvitationPageHandler({
-    county,
-    store: o.store,
-    now: o.now ?? (() => new Date()),
-    linkKey: async () => o.linkKey,
-    outbox: sqsOutbox(o.mailQueueUrl, county.id, o.sqs),
-    contact: o.contact,
-  });
+const main = async () => {
+  const { handler } = (await import('../functions/invitation-page/handler.ts')) as {
+    handler: (e: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+  };
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -76,14 +57,28 @@ export const startInvitationPages = async (o: PagesOptions) => {
       res.end('internal error');
     }
   });
-  await new Promise<void>((resolve) => server.listen(o.port ?? 0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+  const port = Number(process.env.PAGES_PORT ?? 0);
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  process.send?.({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  const stop = () => {
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 500).unref();
   };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('disconnect', stop);
+  const parentPid = Number(process.env.SIP_PARENT_PID);
+  setInterval(() => {
+    try {
+      process.kill(parentPid, 0);
+    } catch {
+      process.exit(0);
+    }
+  }, 1000).unref();
 };
+
+main().catch((error: Error) => {
+  process.send?.({ failed: error.message });
+  process.exit(1);
+});

@@ -27,10 +27,7 @@ import {
   table,
   visibilityTimeoutSeconds,
 } from '../lib/topology.ts';
-import { CaseStore } from '../functions/adapters/case-store.ts';
-import { createDocumentClient } from '../functions/adapters/dynamodb.ts';
 import { type Endpoints, localAwsEnv, waitFor } from './emulators.ts';
-import { startInvitationPages } from './pages.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -187,17 +184,6 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
   for (const c of specs) queues[c.eventType] = await createQueues(sqs, county.id, c, prefix);
 
   const mailQueueUrl = queues[mailQueue().eventType].url;
-  // The invitation pages (issue 13), and the key their links are signed with, shared with the mailer.
-  const linkKey = opts.linkKey ?? randomBytes(32).toString('base64url');
-  const pages = await startInvitationPages({
-    county: county.id,
-    store: new CaseStore(createDocumentClient(db), tableName),
-    sqs,
-    mailQueueUrl,
-    linkKey,
-    contact: county.replyToAddress,
-    ...(opts.pagesPort !== undefined ? { port: opts.pagesPort } : {}),
-  });
   const logFd = openSync(opts.logFile, 'a');
   const workers: ChildProcess[] = [];
   const env = {
@@ -209,6 +195,41 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
     AWS_ENDPOINT_URL_DYNAMODB: opts.endpoints.dynamodb,
     AWS_ENDPOINT_URL_SESV2: opts.endpoints.ses,
     AWS_ENDPOINT_URL_SQS: opts.endpoints.sqs,
+  };
+  // The invitation pages (issue 13), and the key their links are signed with, shared with the mailer.
+  const linkKey = opts.linkKey ?? randomBytes(32).toString('base64url');
+  const pagesProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 'pages.ts')], {
+    cwd: root,
+    env: {
+      ...env,
+      MAIL_QUEUE_URL: mailQueueUrl,
+      LINK_KEY: linkKey,
+      REPLY_TO_ADDRESS: county.replyToAddress,
+      ...(opts.pagesPort !== undefined ? { PAGES_PORT: String(opts.pagesPort) } : {}),
+      SIP_PARENT_PID: String(process.pid),
+    },
+    stdio: ['ignore', logFd, logFd, 'ipc'],
+  });
+  const pages = {
+    url: await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the invitation pages did not start in 60 s')), 60_000);
+      pagesProcess.once('message', (m: { url?: string; failed?: string }) => {
+        clearTimeout(timer);
+        if (m.url) resolve(m.url);
+        else reject(new Error(`invitation pages: ${m.failed ?? 'no URL'}`));
+      });
+      pagesProcess.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the invitation pages exited (${code}) before serving; see ${opts.logFile}`));
+      });
+    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (pagesProcess.exitCode !== null || pagesProcess.signalCode !== null) return resolve();
+        pagesProcess.once('exit', () => resolve());
+        pagesProcess.kill('SIGTERM');
+        setTimeout(() => pagesProcess.kill('SIGKILL'), 5_000).unref();
+      }),
   };
   const ready: Promise<void>[] = [];
   for (const c of specs) {
