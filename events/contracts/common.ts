@@ -70,7 +70,7 @@ export const rfc3339 = (what: string) =>
   );
 
 export const shortText = (what: string, max = 500) =>
-  z.string().check(z.minLength(1), z.maxLength(max), z.trim(), describe(what));
+  z.string().check(z.trim(), z.minLength(1), z.maxLength(max), describe(what));
 
 export const countyId = z
   .string()

@@ -23,7 +23,7 @@ export const invitationRespondedData = z
           name: shortText('Who attends', 100),
           role: shortText('Their role or title', 100),
         })
-        .check(describe('accepted: who will attend. Never kept for a protected case.')),
+        .check(describe('accepted only: who will attend. Never kept for a protected case.')),
     ),
     substitute: z.optional(
       z
@@ -33,7 +33,7 @@ export const invitationRespondedData = z
             .email('substitute.email must be a valid email address')
             .check(describe('Where the substitute’s own invitation is emailed.')),
         })
-        .check(describe('substitute: who attends instead; they get an invitation of their own.')),
+        .check(describe('substitute only: who attends instead (for the organiser).')),
     ),
     message: z.optional(
       shortText(

@@ -581,26 +581,22 @@ export class CaseStore {
   /**
    * One view of a meeting's purpose, goal and questions on the invitation page (issue 13; Swedish
    * patient-data law expects access to be logged): who (the invitee id or a signed-in subject) and
-   * when, kept in the case's partition beside its history. Ids and a time only.
+   * when, in the case's access partition (`ACCESS#<caseId>`). Ids and a time only.
    */
   async recordAccess(a: AccessEntry): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          pk: keys.case(a.caseId).pk,
-          sk: `ACCESS#${a.at}#${a.requestId}`,
-          type: 'access',
-          ...a,
-        },
+        // A partition of its own: the case's reads (every event's fold) never carry them.
+        Item: { pk: `ACCESS#${a.caseId}`, sk: `${a.at}#${a.requestId}`, type: 'access', ...a },
       }),
     );
   }
 
   async listAccess(caseId: string): Promise<AccessEntry[]> {
     const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :access)',
-      ExpressionAttributeValues: { ':pk': keys.case(caseId).pk, ':access': 'ACCESS#' },
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `ACCESS#${caseId}` },
     });
     return items.map((i) => stripKeys<AccessEntry>(i));
   }

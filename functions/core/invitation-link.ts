@@ -44,7 +44,10 @@ export const readLinkToken = (key: string, token: string): { ref?: LinkRef; genu
       : undefined;
   const expected = macOf(key, payload, 'link');
   const given = Buffer.from(mac, 'base64url');
-  const genuine = ref !== undefined && given.length === expected.length && timingSafeEqual(given, expected);
+  // One spelling per token: the decoder ignores the last character's two spare bits.
+  const canonical = given.toString('base64url') === mac;
+  const genuine =
+    ref !== undefined && canonical && given.length === expected.length && timingSafeEqual(given, expected);
   return { ...(ref ? { ref } : {}), genuine };
 };
 

@@ -4,6 +4,7 @@
  * 2.1 AA (labels, errors tied to their fields, visible focus, contrast ≥ 4.5:1). Pure: the
  * handler (functions/invitation-page/) reads the case and applies the answers.
  */
+import * as z from 'zod/mini';
 import type { CaseRecord } from './case.ts';
 import { addDays, stockholmDate } from './dates.ts';
 import { formatWhen } from './email.ts';
@@ -65,8 +66,9 @@ export const FIELD_LIMITS = { name: 100, role: 100, email: 254, message: 1000 } 
 /** Field errors by field name, in the page's language. */
 export type FieldErrors = Partial<Record<'name' | 'role' | 'email' | 'message' | 'answer', string>>;
 
-const EMAIL =
-  /^[^\s@<>()",;:\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+/** The contract's own email rule (events/contracts/invitation-responded.ts): the page accepts what the event does. */
+const emailRule = z.email();
+const validEmail = (value: string) => z.safeParse(emailRule, value).success;
 
 const words = {
   sv: {
@@ -115,7 +117,7 @@ export const checkAnswer = (
     const value = clean(fields[field], multiline);
     if (!value) errors[field] = w.required;
     else if ([...value].length > FIELD_LIMITS[field]) errors[field] = w.tooLong(FIELD_LIMITS[field]);
-    else if (field === 'email' && !EMAIL.test(value)) errors[field] = w.email;
+    else if (field === 'email' && !validEmail(value)) errors[field] = w.email;
     return value;
   };
   let form: AnswerForm = { answer };

@@ -313,7 +313,9 @@ const decideClarification = (
   // question still confirms receipt, and nothing of it is kept: the coordinator calls.
   if (c.protectedIdentity || message === undefined) {
     const received =
-      invitee.receivedVersion && !isNewer(invitee.receivedVersion, version) ? invitee.receivedVersion : version;
+      invitee.receivedVersion && !isNewer(invitee.receivedVersion, version)
+        ? invitee.receivedVersion
+        : version;
     return applied(
       { ...state, meetings: withInvitee(state, meeting, { ...invitee, receivedVersion: received }) },
       `${inviteeId} asked for clarification of meeting ${meetingId}; protected identity: taken by phone, nothing kept (seed 004)`,

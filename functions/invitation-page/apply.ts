@@ -168,7 +168,16 @@ export const createInvitationPageHandler = (deps: PageDeps) => {
       // The same form posted twice (a double click, a replay) is the same event: applied once.
       const body = {
         specversion: '1.0',
-        id: derivedId('page', ref.caseId, ref.meetingId, ref.inviteeId, fields.nonce),
+        // The nonce alone would make another answer from the same page (all its forms share it, and
+        // Back restores it) a duplicate of the first: the answer is part of the id.
+        id: derivedId(
+          'page',
+          ref.caseId,
+          ref.meetingId,
+          ref.inviteeId,
+          fields.nonce,
+          JSON.stringify(responseData(deps.county.id, ref, checked.answer)),
+        ),
         source: `urn:se:${deps.county.id}:sip:invitation-page`,
         type: eventTypes.invitationResponded,
         time: deps.now().toISOString(),

@@ -158,22 +158,44 @@ describe('the invitation page (issue 13)', () => {
     expect(first.headers.location).toBe(`${path}?done=1`);
     const replay = await call(h, request('POST', path, { body: new URLSearchParams(fields).toString() }));
     expect(replay.statusCode).toBe(303);
+    // Another answer from the same page (its forms share one nonce; Back restores it) is not a
+    // replay. (A second later: answers at the same instant are ordered by id.)
+    now = new Date(now.getTime() + 1000);
+    const otherAnswer = {
+      ...fields,
+      answer: 'substitute',
+      name: 'Bo Ek',
+      email: 'bo.ek@kommun.example.se',
+    };
+    expect(
+      (await call(h, request('POST', path, { body: new URLSearchParams(otherAnswer).toString() })))
+        .statusCode,
+    ).toBe(303);
+    expect(
+      (await t.store.loadCase(caseId)).meetings
+        .get(meetingId)
+        ?.invitees.find((i) => i.inviteeId === 'inv-skola')?.response?.value,
+    ).toBe('substitute');
+    const back = { ...fields, answer: 'accepted', name: 'Anna Ek', role: 'kurator', nonce: fields.nonce };
+    expect(
+      (await call(h, request('POST', path, { body: new URLSearchParams(back).toString() }))).statusCode,
+    ).toBe(303); // the same answer as the first: a replay of it, applied once
     expect(
       (await post(h, path, { answer: 'clarification', message: 'Vilka frågor gäller skolan?' })).statusCode,
     ).toBe(303);
     const loaded = await t.store.loadCase(caseId);
     const history = loaded.history.filter((x) => x.eventType === 'se.sip.invitation.responded.v1');
-    expect(history).toHaveLength(3); // received, accepted (once), clarification
+    expect(history).toHaveLength(4); // received, accepted (once), substitute, clarification
     const invitee = loaded.meetings.get(meetingId)?.invitees.find((i) => i.inviteeId === 'inv-skola');
     expect(invitee?.response).toMatchObject({
-      value: 'accepted',
-      attendee: { name: 'Anna Ek', role: 'kurator' },
+      value: 'substitute',
+      substitute: { name: 'Bo Ek', email: 'bo.ek@kommun.example.se' },
     });
     expect(invitee?.receivedVersion).toBeDefined();
     expect([...loaded.notices.values()].map((n) => n.kind)).toEqual(['clarification-requested']);
     const after = await call(h, request('GET', path, { query: { done: '1' } }));
     expect(after.body).toContain('Thank you, your answer is recorded.');
-    expect(after.body).toContain('You answered that you will attend (Anna Ek, kurator).');
+    expect(after.body).toContain('You sent a substitute (Bo Ek).');
   });
 
   it('an obliged unit cannot decline: it is told to send a substitute or contact the organiser (seed 002)', async () => {
@@ -203,6 +225,10 @@ describe('the invitation page (issue 13)', () => {
     expect(res.body).toContain('id="substitute-email" name="email"');
     expect(res.body).toMatch(/aria-describedby="substitute-email-error" aria-invalid="true"/);
     expect(res.body).toContain('value="Bo &lt;b&gt;Ek&lt;/b&gt;');
+    // What the event's contract refuses, the page refuses on the field (never a bare 400).
+    const dots = await post(h, path, { answer: 'substitute', name: 'Bo', email: 'anna..svensson@kommun.se' });
+    expect(dots.statusCode).toBe(400);
+    expect(dots.body).toMatch(/aria-describedby="substitute-email-error" aria-invalid="true"/);
     const long = await post(h, path, { answer: 'clarification', message: 'å'.repeat(1001) });
     expect(long.statusCode).toBe(400);
     expect(long.body).toContain(

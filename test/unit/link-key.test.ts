@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { linkKeyFromEnv } from '../../functions/adapters/link-key.ts';
 import { formToken, formTokenValid, linkToken, readLinkToken } from '../../functions/core/invitation-link.ts';
+import { invitationRespondedContract } from '../../events/contracts/invitation-responded.ts';
 
 describe('invitation links (issue 13)', () => {
   it('reads the key once through the extension, with the session token, and retries after a failure', async () => {
@@ -44,8 +45,31 @@ describe('invitation links (issue 13)', () => {
     const [payload = '', mac = ''] = token.split('.');
     expect(readLinkToken('key', `${payload}.${mac.slice(0, -1)}A`).genuine).toBe(false);
     expect(readLinkToken('key', 'x').genuine).toBe(false);
+    // The last character carries two spare bits: only the one canonical spelling is genuine.
+    const last = mac.at(-1) ?? '';
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const base = alphabet.indexOf(last) & ~3;
+    for (const spare of [0, 1, 2, 3].map((k) => alphabet[base + k] ?? '').filter((c) => c !== last))
+      expect(readLinkToken('key', `${payload}.${mac.slice(0, -1)}${spare}`).genuine).toBe(false);
     const nonce = 'n1';
     expect(formTokenValid('key', token, nonce, formToken('key', token, nonce))).toBe(true);
     expect(formTokenValid('key', token, 'n2', formToken('key', token, nonce))).toBe(false);
+  });
+
+  it('an answer’s text must hold more than white space', () => {
+    const event = (data: Record<string, unknown>) => ({
+      specversion: '1.0',
+      id: 'evt-1',
+      source: 'urn:x',
+      type: 'se.sip.invitation.responded.v1',
+      time: '2026-11-24T09:00:00+01:00',
+      subject: 'case-1',
+      data: { county: 'halland', meetingId: 'm-1', inviteeId: 'i-1', ...data },
+    });
+    const ok = (data: Record<string, unknown>) =>
+      invitationRespondedContract.schema.safeParse(event(data)).success;
+    expect(ok({ response: 'clarification', message: 'Vad gäller?' })).toBe(true);
+    expect(ok({ response: 'clarification', message: '   ' })).toBe(false);
+    expect(ok({ response: 'accepted', attendee: { name: ' ', role: '\t' } })).toBe(false);
   });
 });
