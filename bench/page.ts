@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { bundling, handlerEntry, projectRoot } from '../lib/bundling.ts';
+import { type BuildOptions, build } from 'esbuild';
+import { handlerEntry, projectRoot } from '../lib/bundling.ts';
 import { countyById } from '../lib/counties.ts';
 import { handlerEnvironment } from '../lib/topology.ts';
 import type { Endpoints } from '../local/emulators.ts';
@@ -55,17 +55,8 @@ const importOnce = (file: string): number =>
     ).trim(),
   );
 
-export const pageInit = async (outDir: string, runs: number) => {
-  const common = {
-    bundle: true,
-    platform: 'node' as const,
-    format: 'esm' as const,
-    target: bundling.target,
-    minify: bundling.minify,
-    mainFields: [...bundling.mainFields],
-    banner: { js: bundling.banner },
-    logLevel: 'silent' as const,
-  };
+/** `common`: the esbuild options the stack bundles with (bench/run.ts builds every function with them). */
+export const pageInit = async (outDir: string, runs: number, common: Omit<BuildOptions, 'entryPoints'>) => {
   const fnFile = join(outDir, 'invitation-page.mjs');
   const floorFile = join(outDir, 'invitation-page.floor.mjs');
   await build({ ...common, entryPoints: [handlerEntry('invitation-page')], outfile: fnFile });

@@ -160,7 +160,7 @@ const main = async () => {
 
   const load: Record<string, unknown> = {};
   if (sections.has('page')) {
-    load.pageInit = await pageInit(outDir, runs);
+    load.pageInit = await pageInit(outDir, runs, esbuildOptions);
     console.log('\nThe invitation page: module import alone, against its SDK floor (issue 13: ≤ 1.25):');
     console.table([load.pageInit]);
   }

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { MAX_BODY_BYTES } from '../functions/invitation-page/apply.ts';
+import { endWithParent } from './child.ts';
 
 const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -65,17 +66,7 @@ const main = async () => {
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 500).unref();
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.on('disconnect', stop);
-  const parentPid = Number(process.env.SIP_PARENT_PID);
-  setInterval(() => {
-    try {
-      process.kill(parentPid, 0);
-    } catch {
-      process.exit(0);
-    }
-  }, 1000).unref();
+  endWithParent(stop);
 };
 
 main().catch((error: Error) => {

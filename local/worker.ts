@@ -10,6 +10,7 @@ import { type Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSHandler } from 'aws-lambda';
 import { Consumer } from 'sqs-consumer';
 import { loggableError } from '../functions/runtime/observability.ts';
+import { endWithParent } from './child.ts';
 import type { WorkerSpec } from './runtime.ts';
 
 const spec = JSON.parse(process.env.SIP_WORKER ?? '{}') as WorkerSpec;
@@ -127,16 +128,7 @@ const main = async () => {
     for (const p of pollers) p.stop();
     setTimeout(() => process.exit(0), 200).unref();
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.on('disconnect', stop);
-  setInterval(() => {
-    try {
-      process.kill(parentPid, 0);
-    } catch {
-      process.exit(0);
-    }
-  }, 1000).unref();
+  endWithParent(stop, parentPid);
 };
 
 main().catch((error: Error) => {
