@@ -289,6 +289,28 @@ describe('the invitation page (issue 13)', () => {
     now = new Date('2026-12-01T10:00:00Z');
   });
 
+  it('a forged link costs the same one read of the case as a genuine one (no timing tells them apart by work done)', async () => {
+    const { caseId, meetingId } = await summonedCase();
+    const reads: string[] = [];
+    const counting = Object.create(t.store) as typeof t.store;
+    counting.loadCase = async (id, opts) => {
+      reads.push(id);
+      return t.store.loadCase(id, opts);
+    };
+    const h = createInvitationPageHandler({
+      county,
+      store: counting,
+      now: clock,
+      linkKey: async () => KEY,
+      contact: 'sip@halland.example.se',
+    });
+    const ref = { caseId, meetingId, inviteeId: 'inv-soc' };
+    await call(h, request('GET', `/i/${linkToken(KEY, ref)}`));
+    await call(h, request('GET', `/i/${linkToken('not-the-key-0123456789abcdef0123456789', ref)}`));
+    await call(h, request('GET', '/i/garbage'));
+    expect(reads).toEqual([caseId, caseId, '-']);
+  });
+
   it('refuses a POST from another site or without the form token of a page it rendered', async () => {
     const { caseId, meetingId } = await summonedCase();
     const h = handler();
