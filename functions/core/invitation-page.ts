@@ -416,10 +416,14 @@ ${form('accepted', w.attendTitle, w.attend, [
   { name: 'name', label: w.name },
   { name: 'role', label: w.role },
 ])}
-${form('substitute', w.substituteTitle, w.sendSubstitute, [
-  { name: 'name', label: w.subName },
-  { name: 'email', label: w.subEmail, type: 'email' },
-])}
+${
+  i.substituteFor
+    ? ''
+    : form('substitute', w.substituteTitle, w.sendSubstitute, [
+        { name: 'name', label: w.subName },
+        { name: 'email', label: w.subEmail, type: 'email' },
+      ])
+}
 ${
   i.hasOngoingIntervention
     ? `<section aria-labelledby="declined-title"><h3 id="declined-title">${esc(w.declineTitle)}</h3><p>${esc(w.obligedNote)}</p></section>`

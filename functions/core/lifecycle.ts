@@ -23,6 +23,7 @@ import {
   type Clarification,
   type Invitee,
   type Meeting,
+  reconcileSubstitutes,
   type Notice,
   type NoticeRecipient,
   type NoticeTarget,
@@ -218,12 +219,19 @@ const answerable = (
   return { meeting, invitee };
 };
 
+/** The meeting with one invitee changed; a substitute follows its unit's newest answer. */
 const withInvitee = (state: CaseState, meeting: Meeting, invitee: Invitee): Map<string, Meeting> => {
   const meetings = new Map(state.meetings);
-  meetings.set(meeting.meetingId, {
-    ...meeting,
-    invitees: meeting.invitees.map((i) => (i.inviteeId === invitee.inviteeId ? invitee : i)),
-  });
+  meetings.set(
+    meeting.meetingId,
+    reconcileSubstitutes(
+      {
+        ...meeting,
+        invitees: meeting.invitees.map((i) => (i.inviteeId === invitee.inviteeId ? invitee : i)),
+      },
+      state.case?.protectedIdentity ?? false,
+    ),
+  );
   return meetings;
 };
 
@@ -251,6 +259,10 @@ export const decideResponse = (
       `${inviteeId} confirmed receipt of the invitation to meeting ${meetingId}`,
     );
   if (response === 'clarification') return decideClarification(c, state, meeting, invitee, event);
+  if (response === 'substitute' && invitee.substituteFor)
+    return rejected(
+      `${inviteeId} is the substitute of ${invitee.substituteFor}; only the unit itself can name another`,
+    );
   if (invitee.response && !isNewer(version, invitee.response.version))
     return applied(
       { ...state, meetings: withInvitee(state, meeting, { ...invitee, receivedVersion }) },
@@ -427,7 +439,8 @@ export const decideFollowUp = (
   const sip =
     sips.find((m) => m.meetingId === plan?.meetingId) ??
     sips.sort((a, b) => (a.detailsVersion < b.detailsVersion ? -1 : 1)).at(-1);
-  const participants = inForce ? (sip?.invitees ?? []).filter((i) => !i.removed) : [];
+  // The units, not their substitutes (who came to one meeting): a follow-up is the unit's.
+  const participants = inForce ? (sip?.invitees ?? []).filter((i) => !i.removed && !i.substituteFor) : [];
   const coordinator = c.coordinator;
   const coordinatorIsParticipant =
     coordinator &&

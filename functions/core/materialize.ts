@@ -41,7 +41,13 @@ const calendarKey = (m: Meeting) => JSON.stringify([m.status === 'cancelled', ..
 
 /** What one invitee receives on their own: a change raises only their offset. */
 const inviteeKey = (i: Invitee) =>
-  JSON.stringify([i.email ?? null, i.unitName ?? null, i.locale ?? null, i.removed ?? false]);
+  JSON.stringify([
+    i.email ?? null,
+    i.unitName ?? null,
+    i.locale ?? null,
+    i.removed ?? false,
+    i.substitutedBy ?? null,
+  ]);
 
 const withCounters = (m: Meeting, stored: Meeting | undefined): Meeting => {
   const sequence = stored ? stored.sequence + (calendarKey(stored) === calendarKey(m) ? 0 : 1) : 0;

@@ -55,6 +55,10 @@ export interface Invitee {
   /** Version of the last change to what this invitee was asked: a phone call older than it is void. */
   changedVersion: Version;
   response?: Response;
+  /** This unit sent a substitute (its newest answer): its own calendar entry is cancelled. */
+  substitutedBy?: string;
+  /** This invitee is the substitute of that one (its invitation exists while that answer stands). */
+  substituteFor?: string;
   /** The unit confirmed that the invitation arrived (any answer confirms it too). */
   receivedVersion?: Version;
   phoneOutcome?: PhoneOutcome;
@@ -232,7 +236,7 @@ export const owed = (
   meeting: Meeting,
   invitee: Invitee,
 ): { action: 'request' | 'cancel'; sequence: number } => ({
-  action: meeting.status === 'cancelled' || invitee.removed ? 'cancel' : 'request',
+  action: meeting.status === 'cancelled' || invitee.removed || invitee.substitutedBy ? 'cancel' : 'request',
   sequence: meeting.sequence + invitee.offset,
 });
 
@@ -412,3 +416,51 @@ export const letterDigest = (
       invitee.locale ?? 'sv',
     ]),
   );
+
+/** The substitute of one invitee of one meeting: one id per original, whoever the substitute is. */
+export const substituteId = (meetingId: string, inviteeId: string): string =>
+  derivedId('sub', meetingId, inviteeId);
+
+/**
+ * Substitutes follow their unit's newest answer (seed 002: "Vid förhinder ska en ersättare
+ * utses"; issue 13): while it is "substitute" with a name and an address, the substitute is an
+ * invitee of their own (invitation, link and calendar) and the unit's own entry is cancelled;
+ * when a newer answer replaces it, or the unit is no longer invited, the substitute's entry is
+ * cancelled. Not on the protected path (no address is kept there). Called after every change to
+ * a meeting's invitees, so the summons and the answers can come in any order.
+ */
+export const reconcileSubstitutes = (m: Meeting, protectedCase: boolean): Meeting => {
+  const byId = new Map(m.invitees.map((i) => [i.inviteeId, i]));
+  const originals: Invitee[] = [];
+  const substitutes: Invitee[] = [];
+  for (const x of m.invitees) {
+    if (x.substituteFor) continue;
+    const r = x.response;
+    const wanted = !protectedCase && !x.removed && r?.value === 'substitute' ? r.substitute : undefined;
+    const id = substituteId(m.meetingId, x.inviteeId);
+    const before = byId.get(id);
+    const { substitutedBy: _was, ...plain } = x;
+    if (wanted && r) {
+      originals.push({ ...plain, substitutedBy: id });
+      substitutes.push({
+        inviteeId: id,
+        principal: x.principal,
+        organisationId: x.organisationId,
+        organisationType: x.organisationType,
+        ...(x.unitName !== undefined ? { unitName: x.unitName } : {}),
+        email: wanted.email,
+        locale: x.locale ?? 'sv',
+        hasOngoingIntervention: x.hasOngoingIntervention,
+        changedVersion: r.version,
+        substituteFor: x.inviteeId,
+        ...(before?.response && !before.removed ? { response: before.response } : {}),
+        ...(before?.receivedVersion && !before.removed ? { receivedVersion: before.receivedVersion } : {}),
+        offset: before?.offset ?? 0,
+      });
+    } else {
+      originals.push(plain);
+      if (before) substitutes.push(before.removed ? before : { ...before, removed: true });
+    }
+  }
+  return { ...m, invitees: [...originals, ...substitutes] };
+};

@@ -139,7 +139,9 @@ export const scrubMeeting = (m: Meeting): Meeting => ({
     organisationType: i.organisationType,
     ...(i.phone !== undefined ? { phone: i.phone } : {}),
     hasOngoingIntervention: i.hasOngoingIntervention,
-    ...(i.removed ? { removed: true } : {}),
+    // A substitute is an address the protected path does not keep: the unit itself is called.
+    ...(i.removed || i.substituteFor ? { removed: true } : {}),
+    ...(i.substituteFor ? { substituteFor: i.substituteFor } : {}),
     changedVersion: i.changedVersion,
     ...(i.response
       ? { response: { value: i.response.value, version: i.response.version, eventId: i.response.eventId } }

@@ -9,7 +9,7 @@ import type { ConsentRecord } from './consent.ts';
 import type { County } from './county.ts';
 import { isoWeekday, weekdayNames } from './dates.ts';
 import { isSwedishPublicHoliday } from './holidays.ts';
-import type { Invitee, Meeting } from './meeting.ts';
+import { type Invitee, type Meeting, reconcileSubstitutes } from './meeting.ts';
 import { protectState, sanitizeSummonsData } from './protected.ts';
 import { isNewer, versionOf } from './version.ts';
 
@@ -272,33 +272,36 @@ export const decideSummons = (
     .filter((i) => !named.has(i.inviteeId))
     .map((i): Invitee => (i.removed ? i : { ...i, removed: true, changedVersion: version }));
 
-  const meeting: Meeting = {
-    caseId: c.caseId,
-    meetingId: d.meetingId,
-    kind: 'sip',
-    status: 'scheduled',
-    startsAt: d.startsAt,
-    durationMinutes: d.durationMinutes,
-    ...(location ? { location } : {}),
-    organiser: protectedCase
-      ? { principal: d.organiser.principal, organisationType: d.organiser.organisationType }
-      : {
-          principal: d.organiser.principal,
-          organisationType: d.organiser.organisationType,
-          unitName: d.organiser.unitName,
-          contactEmail: d.organiser.contactEmail,
-        },
-    ...(!protectedCase && county.rules.emailShowsPurpose && d.purpose ? { purpose: d.purpose } : {}),
-    ...(!protectedCase && d.purpose && d.longTermGoal && d.questions
-      ? { content: { purpose: d.purpose, longTermGoal: d.longTermGoal, questions: d.questions } }
-      : {}),
-    ...(existing?.clarifications?.length ? { clarifications: existing.clarifications } : {}),
-    sequence: existing?.sequence ?? 0,
-    warnings,
-    lastSummonsEventId: event.id,
-    detailsVersion: version,
-    invitees: [...invitees, ...dropped],
-  };
+  const meeting: Meeting = reconcileSubstitutes(
+    {
+      caseId: c.caseId,
+      meetingId: d.meetingId,
+      kind: 'sip',
+      status: 'scheduled',
+      startsAt: d.startsAt,
+      durationMinutes: d.durationMinutes,
+      ...(location ? { location } : {}),
+      organiser: protectedCase
+        ? { principal: d.organiser.principal, organisationType: d.organiser.organisationType }
+        : {
+            principal: d.organiser.principal,
+            organisationType: d.organiser.organisationType,
+            unitName: d.organiser.unitName,
+            contactEmail: d.organiser.contactEmail,
+          },
+      ...(!protectedCase && county.rules.emailShowsPurpose && d.purpose ? { purpose: d.purpose } : {}),
+      ...(!protectedCase && d.purpose && d.longTermGoal && d.questions
+        ? { content: { purpose: d.purpose, longTermGoal: d.longTermGoal, questions: d.questions } }
+        : {}),
+      ...(existing?.clarifications?.length ? { clarifications: existing.clarifications } : {}),
+      sequence: existing?.sequence ?? 0,
+      warnings,
+      lastSummonsEventId: event.id,
+      detailsVersion: version,
+      invitees: [...invitees, ...dropped],
+    },
+    protectedCase,
+  );
   const newlyDropped = dropped.filter((i) => i.changedVersion === version).length;
   const how = protectedCase
     ? `${invitees.length} phone task(s), no email (protected identity)`

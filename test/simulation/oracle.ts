@@ -245,7 +245,10 @@ export const checkRun = async (
           continue;
         }
         const over =
-          meeting.status === 'cancelled' || invitee.removed || invitee.email?.toLowerCase() !== last.read.to;
+          meeting.status === 'cancelled' ||
+          invitee.removed ||
+          invitee.substitutedBy !== undefined ||
+          invitee.email?.toLowerCase() !== last.read.to;
         if (over && last.read.method !== 'CANCEL')
           fail(
             '2 mailbox',

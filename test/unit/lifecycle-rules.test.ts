@@ -227,6 +227,45 @@ describe('responses (seeds 002, 004)', () => {
       });
     }
   });
+  it('Halland: a substitute gets an invitation of their own and the unit’s entry is cancelled; a newer answer undoes it, in any order (seed 002)', () => {
+    const sub = response(
+      {
+        inviteeId: 'inv-soc',
+        response: 'substitute',
+        substitute: { name: 'Bo Ek', email: 'bo@kommun.example.se' },
+      },
+      '2026-11-24T09:00:00+01:00',
+    );
+    const back = response({ inviteeId: 'inv-soc', response: 'accepted' }, '2026-11-25T09:00:00+01:00');
+    const invitations = (s: CaseState) =>
+      invitationsOf(false, s.meetings.values(), new Map())
+        .map(
+          (i) =>
+            `${i.inviteeId === 'inv-soc' || i.inviteeId === 'inv-bup' ? i.inviteeId : 'substitute'}:${i.email}:${i.action}`,
+        )
+        .sort();
+    const substituted = appliedState(decideResponse(c, stateOf(c), sub));
+    expect(invitations(substituted)).toEqual([
+      'inv-bup:inv-bup@kommun.example.se:request',
+      'inv-soc:inv-soc@kommun.example.se:cancel',
+      'substitute:bo@kommun.example.se:request',
+    ]);
+    const a = appliedState(decideResponse(c, substituted, back));
+    const b = appliedState(decideResponse(c, appliedState(decideResponse(c, stateOf(c), back)), sub));
+    // Whichever arrives first, the newest answer counts: the unit attends, the substitute does not.
+    for (const s of [a, b])
+      expect(invitations(s).filter((x) => x.endsWith(':request'))).toEqual([
+        'inv-bup:inv-bup@kommun.example.se:request',
+        'inv-soc:inv-soc@kommun.example.se:request',
+      ]);
+    expect(invitations(a)).toContain('substitute:bo@kommun.example.se:cancel'); // they were invited
+    // A substitute cannot name another.
+    const subId =
+      [...substituted.meetings.values()][0]?.invitees.find((i) => i.substituteFor)?.inviteeId ?? '';
+    expect(decideResponse(c, substituted, response({ inviteeId: subId, response: 'substitute' })).kind).toBe(
+      'rejected',
+    );
+  });
   it('Haninge: a unit asks for clarification; the organiser is emailed ids only and the message waits in the case (seed 001)', () => {
     const ask = response(
       { inviteeId: 'inv-soc', response: 'clarification', message: 'Vilka frågor gäller skolan?' },
