@@ -219,6 +219,10 @@ const answerable = (
   return { meeting, invitee };
 };
 
+/** Any answer confirms that the invitation arrived; the first confirmation counts, in any order. */
+const firstReceipt = (invitee: Invitee, version: Version): Version =>
+  invitee.receivedVersion && !isNewer(invitee.receivedVersion, version) ? invitee.receivedVersion : version;
+
 /** The meeting with one invitee changed; a substitute follows its unit's newest answer. */
 const withInvitee = (state: CaseState, meeting: Meeting, invitee: Invitee): Map<string, Meeting> => {
   const meetings = new Map(state.meetings);
@@ -250,9 +254,7 @@ export const decideResponse = (
   if ('kind' in found) return found;
   const { meeting, invitee } = found;
   const version = versionOf(event);
-  // Any answer confirms that the invitation arrived; the first confirmation counts.
-  const receivedVersion =
-    invitee.receivedVersion && !isNewer(invitee.receivedVersion, version) ? invitee.receivedVersion : version;
+  const receivedVersion = firstReceipt(invitee, version);
   if (response === 'received')
     return applied(
       { ...state, meetings: withInvitee(state, meeting, { ...invitee, receivedVersion }) },
@@ -324,12 +326,14 @@ const decideClarification = (
   // On the protected path (or once protection scrubbed the message from the history) the
   // question still confirms receipt, and nothing of it is kept: the coordinator calls.
   if (c.protectedIdentity || message === undefined) {
-    const received =
-      invitee.receivedVersion && !isNewer(invitee.receivedVersion, version)
-        ? invitee.receivedVersion
-        : version;
     return applied(
-      { ...state, meetings: withInvitee(state, meeting, { ...invitee, receivedVersion: received }) },
+      {
+        ...state,
+        meetings: withInvitee(state, meeting, {
+          ...invitee,
+          receivedVersion: firstReceipt(invitee, version),
+        }),
+      },
       `${inviteeId} asked for clarification of meeting ${meetingId}; protected identity: taken by phone, nothing kept (seed 004)`,
     );
   }
@@ -338,8 +342,7 @@ const decideClarification = (
     ...(meeting.clarifications ?? []).filter((x) => x.eventId !== event.id),
     clarification,
   ].sort((a, b) => (a.version < b.version ? -1 : 1));
-  const receivedVersion =
-    invitee.receivedVersion && !isNewer(invitee.receivedVersion, version) ? invitee.receivedVersion : version;
+  const receivedVersion = firstReceipt(invitee, version);
   const meetings = withInvitee(state, { ...meeting, clarifications }, { ...invitee, receivedVersion });
   const noticeId = derivedId('clarify', meetingId, inviteeId, event.id);
   const notices = new Map(state.notices);

@@ -64,6 +64,7 @@ const html = (statusCode: number, body: string, extra: Record<string, string> = 
 });
 
 const ACCESSIBILITY_PATH = '/tillganglighet';
+const notValid = (lang: 'sv' | 'en' = 'sv') => renderInvalid(lang, ACCESSIBILITY_PATH);
 
 const formFields = (event: APIGatewayProxyEventV2): Record<string, string> | undefined => {
   const raw = event.body ?? '';
@@ -107,7 +108,7 @@ export const createInvitationPageHandler = (deps: PageDeps) => {
 
   const show = async (token: string, path: string, extra: Partial<RenderOptions>, status = 200) => {
     const { key, ref, state } = await load(token);
-    if (state.kind === 'invalid' || !ref) return html(404, renderInvalid('sv', ACCESSIBILITY_PATH));
+    if (state.kind === 'invalid' || !ref) return html(404, notValid());
     const n = nonce();
     const body = renderPage(state, {
       action: path,
@@ -138,19 +139,18 @@ export const createInvitationPageHandler = (deps: PageDeps) => {
         return html(200, renderAccessibility(lang, deps.county.displayName, deps.contact));
       }
       const token = /^\/i\/([A-Za-z0-9._-]{1,500})$/.exec(path)?.[1];
-      if (!token) return html(404, renderInvalid('sv', ACCESSIBILITY_PATH));
+      if (!token) return html(404, notValid());
       if (method === 'GET') {
         const done = event.queryStringParameters?.done === '1';
         const result = await show(token, path, { done });
         logger.info('invitation page shown', { outcome: result.statusCode === 200 ? 'shown' : 'not-valid' });
         return result;
       }
-      if (method !== 'POST')
-        return html(405, renderInvalid('sv', ACCESSIBILITY_PATH), { allow: 'GET, POST' });
+      if (method !== 'POST') return html(405, notValid(), { allow: 'GET, POST' });
 
       const fields = formFields(event);
       const { key, ref, state } = await load(token);
-      if (state.kind === 'invalid' || !ref) return html(404, renderInvalid('sv', ACCESSIBILITY_PATH));
+      if (state.kind === 'invalid' || !ref) return html(404, notValid());
       if (
         !fields ||
         crossSite(event) ||
@@ -159,7 +159,7 @@ export const createInvitationPageHandler = (deps: PageDeps) => {
         !formTokenValid(key, token, fields.nonce, fields.form)
       ) {
         logger.warn('invitation answer refused: not from this page', { outcome: 'forbidden' });
-        return html(403, renderInvalid(state.invitee.locale ?? 'sv', ACCESSIBILITY_PATH));
+        return html(403, notValid(state.invitee.locale));
       }
       if (state.kind !== 'open') return show(token, path, {}, 409);
       const checked = checkAnswer(state.invitee, fields, state.invitee.locale ?? 'sv');
@@ -196,7 +196,7 @@ export const createInvitationPageHandler = (deps: PageDeps) => {
       return { statusCode: 303, headers: { ...securityHeaders, location: `${path}?done=1` }, body: '' };
     } catch (error) {
       logger.error('invitation page failed', loggableError(error));
-      return html(503, renderInvalid('sv', ACCESSIBILITY_PATH));
+      return html(503, notValid());
     }
   };
 };
