@@ -215,6 +215,16 @@ const noticeWords = {
       `Unit ${p.inviteeId ?? ''} (${p.organisationType ?? ''}) asks that the purpose or the questions be clarified. Read the question in the case summary and answer the unit.`,
     ],
   },
+  'unconfirmed-invitations': {
+    sv: (p: Record<string, string>) => [
+      `Enheter har inte bekräftat kallelsen till SIP-mötet ${p.meetingId ?? ''}`,
+      `Mötet är ${(p.startsAt ?? '').replace('T', ' kl. ')}. Dessa inbjudna enheter har ännu inte bekräftat att de fått kallelsen: ${p.units ?? ''}. Kontakta dem, eller se svaren i ärendets sammanfattning.`,
+    ],
+    en: (p: Record<string, string>) => [
+      `Units have not confirmed the summons to SIP meeting ${p.meetingId ?? ''}`,
+      `The meeting is on ${(p.startsAt ?? '').replace('T', ' at ')}. These invited units have not yet confirmed that they received the summons: ${p.units ?? ''}. Contact them, or see the answers in the case summary.`,
+    ],
+  },
   'consent-expiring': {
     sv: (p: Record<string, string>) => [
       'Samtycket går snart ut',

@@ -16,6 +16,7 @@ import { derivedId } from './ids.ts';
 import {
   applyClose,
   applyConsentDue,
+  applyMeetingDue,
   applyFollowUp,
   applyPhoneTask,
   applyPlan,
@@ -25,6 +26,7 @@ import {
   consentDueEventType,
   type DueMarker,
   dueMarkers,
+  meetingDueEventType,
   tickEventType,
 } from './lifecycle.ts';
 import { sanitizeData } from './protected.ts';
@@ -44,6 +46,7 @@ const steps: Record<string, Step<never>> = {
   [eventTypes.phoneTaskCompleted]: applyPhoneTask,
   [tickEventType]: applyTick,
   [consentDueEventType]: applyConsentDue,
+  [meetingDueEventType]: applyMeetingDue,
 };
 
 export type FoldOutcome =
@@ -75,6 +78,12 @@ const outcomeOf = (r: StepResult): FoldOutcome =>
  */
 const dueEvent = (county: County, m: DueMarker): FoldEvent => {
   const time = stockholmMorning(m.date);
+  if (m.kind === 'unconfirmed') {
+    const startsAt = m.startsAt ?? '';
+    const id = derivedId('sweep.unconfirmed', m.caseId, m.ref, startsAt);
+    const data = { county: county.id, meetingId: m.ref, startsAt };
+    return { id, type: meetingDueEventType, subject: m.caseId, time, version: versionOf({ time, id }), data };
+  }
   const id =
     m.kind === 'follow-up'
       ? derivedId('sweep.followup', m.caseId, m.ref)

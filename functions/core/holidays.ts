@@ -48,3 +48,25 @@ export const isSwedishPublicHoliday = (date: string): boolean => {
   const easter = easterSunday(y);
   return FROM_EASTER.some((offset) => easter + offset * DAY === at);
 };
+
+/**
+ * A working day: Monday to Friday, not a public holiday, and not Midsummer Eve, Christmas Eve or
+ * New Year's Eve, which the Annual Leave Act (semesterlag 1977:480, 3 §) counts as Sundays.
+ */
+export const isWorkingDay = (date: string): boolean => {
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  if (weekday === 0 || weekday === 6 || isSwedishPublicHoliday(date)) return false;
+  const md = date.slice(5, 10);
+  const midsummerEve = weekday === 5 && md >= '06-19' && md <= '06-25';
+  return !(md === '12-24' || md === '12-31' || midsummerEve);
+};
+
+/** The working day `n` working days before `date` (which need not be one itself). */
+export const workingDaysBefore = (date: string, n: number): string => {
+  let day = date;
+  for (let left = n; left > 0;) {
+    day = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    if (isWorkingDay(day)) left--;
+  }
+  return day;
+};

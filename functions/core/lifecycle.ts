@@ -17,6 +17,7 @@ import { type CaseState, held, rejected, type Step, type StepResult, withCase } 
 import { activeConsent, caseAfterConsent, type ConsentRecord } from './consent.ts';
 import type { County } from './county.ts';
 import { addDays, stockholmDate } from './dates.ts';
+import { workingDaysBefore } from './holidays.ts';
 import { derivedId } from './ids.ts';
 import {
   cancelMeetingsFrom,
@@ -31,17 +32,19 @@ import {
 } from './meeting.ts';
 import { protectState, sanitizePlanData } from './protected.ts';
 import { MAX_MEETINGS_PER_CASE } from './summons.ts';
-import { isNewer, type Version, versionOf } from './version.ts';
+import { instantOf, isNewer, type Version, versionOf } from './version.ts';
 
 /** An entry of the sparse `due` index: what falls due on which day. */
 export interface DueMarker {
   caseId: string;
-  kind: 'follow-up' | 'consent-reminder' | 'consent-expiry';
+  kind: 'follow-up' | 'consent-reminder' | 'consent-expiry' | 'unconfirmed';
   ref: string;
   /** The day to act on (the sweep's day). */
   date: string;
   /** For a follow-up: the day it is due (reminders go out `reminderLeadDays.followUp` before). */
   dueOn?: string;
+  /** For unconfirmed invitations: the meeting's time (a new time, a new reminder). */
+  startsAt?: string;
 }
 
 export interface PlanRecord {
@@ -81,6 +84,15 @@ export const checkCoordinator = (county: County, organisationType: string): stri
 };
 
 export const consentReminderNoticeId = (consentId: string) => derivedId('consent-expiring', consentId);
+export const unconfirmedNoticeId = (meetingId: string, startsAt: string) =>
+  derivedId('unconfirmed', meetingId, startsAt);
+
+/** How many working days before a meeting the organiser hears which units have not confirmed. */
+export const UNCONFIRMED_LEAD_WORKING_DAYS = 2;
+
+/** Invited units that have not confirmed receipt (no answer of any kind) and still count. */
+export const unconfirmedInvitees = (meeting: Meeting): Invitee[] =>
+  meeting.invitees.filter((i) => !i.removed && !i.substitutedBy && i.receivedVersion === undefined);
 
 /**
  * What falls due, derived from the state (never kept by hand, so a revised plan or a closed case
@@ -101,6 +113,24 @@ export const dueMarkers = (county: County, state: CaseState): DueMarker[] => {
       dueOn: plan.nextFollowUp.dueOn,
     });
   }
+  // The invitation page's loop (issue 13): two working days before a SIP meeting, the organiser
+  // hears which units have not confirmed. Not on the protected path (no page, no email there), not
+  // for a meeting summoned after that day, once per meeting time.
+  if (!c.protectedIdentity)
+    for (const meeting of state.meetings.values()) {
+      if (meeting.kind === 'follow-up' || meeting.status !== 'scheduled') continue;
+      const date = workingDaysBefore(meeting.startsAt.slice(0, 10), UNCONFIRMED_LEAD_WORKING_DAYS);
+      if (date < stockholmDate(instantOf(meeting.detailsVersion))) continue;
+      if (state.notices.has(unconfirmedNoticeId(meeting.meetingId, meeting.startsAt))) continue;
+      if (unconfirmedInvitees(meeting).length === 0) continue;
+      out.push({
+        caseId: c.caseId,
+        kind: 'unconfirmed',
+        ref: meeting.meetingId,
+        date,
+        startsAt: meeting.startsAt,
+      });
+    }
   for (const consent of state.consents.values()) {
     if (consent.status !== 'complete') continue;
     if (!state.notices.has(consentReminderNoticeId(consent.consentId)))
@@ -179,6 +209,11 @@ export const decidePlan = (
   const meetings = new Map(state.meetings);
   const meeting = meetings.get(d.meetingId);
   if (meeting?.status === 'scheduled') meetings.set(meeting.meetingId, { ...meeting, status: 'held' });
+  // A reminder of units that had not confirmed it is moot once it was held: one not sent by then
+  // (the sweep missed its day) is withdrawn, not sent after the meeting.
+  const notices = new Map(state.notices);
+  for (const [id, n] of notices)
+    if (n.kind === 'unconfirmed-invitations' && n.params.meetingId === d.meetingId) notices.delete(id);
   // The newest plan is the one in force; an older one arriving late is kept, and changes nothing else.
   const inForce = isNewer(version, c.planVersion);
   const nextCase: CaseRecord = inForce
@@ -191,7 +226,7 @@ export const decidePlan = (
       }
     : c;
   return applied(
-    { ...state, case: nextCase, plans, meetings },
+    { ...state, case: nextCase, plans, meetings, notices },
     inForce
       ? `plan ${d.planId} set: ${d.interventions.length} intervention(s), overall responsibility ${d.overallResponsible}, coordinator ${d.coordinator.organisationType}; follow-up ${d.nextFollowUp.followUpId} on ${d.nextFollowUp.dueOn}`
       : `plan ${d.planId} is older than the plan in force (${c.planId ?? ''}); kept, nothing else changed`,
@@ -556,6 +591,62 @@ export interface ConsentDueData {
   consentId: string;
 }
 export const consentDueEventType = 'se.sip.consent.due';
+
+/** Two working days before a meeting (the rules' own event, by the clock): who has not confirmed. */
+export interface MeetingDueData {
+  county: string;
+  meetingId: string;
+  startsAt: string;
+}
+export const meetingDueEventType = 'se.sip.meeting.due';
+
+/**
+ * The organiser's reminder of units that have not confirmed (issue 13; seeds 001, 004 ask every
+ * unit to confirm receipt): one notice per meeting time, ids and organisation types only, to the
+ * organiser's contact address (else the coordinator's). Nothing when all have confirmed by then,
+ * the meeting moved or was cancelled, or the case is closed or protected.
+ */
+export const decideMeetingDue = (
+  c: CaseRecord,
+  state: CaseState,
+  event: Versioned<MeetingDueData>,
+): StepResult => {
+  const { meetingId, startsAt } = event.data;
+  const meeting = state.meetings.get(meetingId);
+  if (!meeting) return rejected(`meeting ${meetingId} is unknown`);
+  if (c.status === 'closed' || c.status === 'stopped' || c.protectedIdentity)
+    return applied(
+      state,
+      `case ${c.status}${c.protectedIdentity ? ', protected' : ''}; no reminder of unconfirmed units`,
+    );
+  if (meeting.status !== 'scheduled' || meeting.startsAt !== startsAt)
+    return applied(state, `meeting ${meetingId} moved or was cancelled; no reminder for ${startsAt}`);
+  const missing = unconfirmedInvitees(meeting);
+  if (missing.length === 0) return applied(state, `every unit confirmed meeting ${meetingId}`);
+  const noticeId = unconfirmedNoticeId(meetingId, startsAt);
+  const notices = new Map(state.notices);
+  notices.set(noticeId, {
+    caseId: c.caseId,
+    noticeId,
+    kind: 'unconfirmed-invitations',
+    params: {
+      meetingId,
+      startsAt,
+      units: missing.map((i) => `${i.inviteeId} (${i.organisationType})`).join(', '),
+    },
+    recipients: recipients(c, [
+      meeting.organiser.contactEmail ? { kind: 'organiser', meetingId } : coordinatorTarget(c, meeting),
+    ]),
+    version: versionOf(event),
+  });
+  return applied(
+    { ...state, notices },
+    `${missing.length} unit(s) have not confirmed meeting ${meetingId} on ${startsAt}; the organiser is told`,
+  );
+};
+
+export const applyMeetingDue: Step<MeetingDueData> = (county, state, event) =>
+  withCase(state, event, (c) => inCounty(county, event.data.county, () => decideMeetingDue(c, state, event)));
 
 /**
  * The daily sweep's visit to a case with something due (internal, kept in its history): it moves

@@ -188,7 +188,11 @@ export interface Invitation {
 }
 
 export type NoticeKind =
-  'obliged-unit-declined' | 'case-closed' | 'consent-expiring' | 'clarification-requested';
+  | 'obliged-unit-declined'
+  | 'case-closed'
+  | 'consent-expiring'
+  | 'clarification-requested'
+  | 'unconfirmed-invitations';
 
 /** Who a notice goes to, by reference: the address is looked up when it is sent, never copied. */
 export type NoticeTarget =

@@ -14,11 +14,13 @@ import {
   decideClose,
   decideConsentDue,
   decideFollowUp,
+  decideMeetingDue,
   decidePlan,
   decideResponse,
   dueMarkers,
 } from '../../functions/core/lifecycle.ts';
 import { invitationsOf, type Invitee, type Meeting } from '../../functions/core/meeting.ts';
+import { isWorkingDay, workingDaysBefore } from '../../functions/core/holidays.ts';
 import { countyById } from '../../lib/counties.ts';
 import { loadExample } from '../support/fixtures.ts';
 import { sampleCase } from '../support/records.ts';
@@ -398,7 +400,7 @@ describe('consent expiry (seed 002: at most one year)', () => {
         email: 's@kommun.example.se',
       },
     };
-    const state = stateOf(withCoordinator);
+    const state = stateOf(withCoordinator, [{ ...meeting, status: 'held' }]);
     expect(dueMarkers(halland, state).map((m) => [m.kind, m.date])).toEqual([
       ['consent-reminder', '2027-10-21'],
       ['consent-expiry', '2027-11-21'],
@@ -423,6 +425,80 @@ describe('consent expiry (seed 002: at most one year)', () => {
     expect(expired.case).toMatchObject({ consentStatus: 'expired' });
     expect(expired.consents.get(consent.consentId)?.status).toBe('expired');
     expect(dueMarkers(halland, expired)).toEqual([]);
+  });
+});
+
+describe('units that have not confirmed (issue 13; seeds 001, 004 ask every unit to confirm receipt)', () => {
+  const due = (startsAt: string, day: string) => ({
+    id: 'sweep.unconfirmed.x',
+    time: `${day}T06:00:00+01:00`,
+    data: { county: 'halland', meetingId: meeting.meetingId, startsAt },
+  });
+  it('working days: weekends, red days and the three eves the Annual Leave Act counts as Sundays are skipped', () => {
+    expect(workingDaysBefore('2026-12-09', 2)).toBe('2026-12-07'); // Wed → Mon
+    expect(workingDaysBefore('2026-12-07', 2)).toBe('2026-12-03'); // Mon → Thu
+    expect(workingDaysBefore('2026-12-28', 2)).toBe('2026-12-22'); // 24–27 Dec are not working days
+    expect(workingDaysBefore('2027-01-07', 2)).toBe('2027-01-04'); // 6 Jan (Epiphany), 1 Jan
+    expect(workingDaysBefore('2026-06-22', 1)).toBe('2026-06-18'); // Midsummer Eve (Fri 19 Jun)
+    expect(isWorkingDay('2026-12-24')).toBe(false);
+    expect(isWorkingDay('2026-12-23')).toBe(true);
+  });
+  it('Haninge: two working days before the meeting the organiser hears which units have not confirmed, ids and types only, once (seed 001)', () => {
+    const some = {
+      ...meeting,
+      invitees: [
+        invitee('inv-bup', { receivedVersion: '2026-11-24T08:00:00.000000000Z r1' }),
+        invitee('inv-soc'),
+      ],
+    };
+    const state = stateOf(c, [some]);
+    expect(dueMarkers(halland, state).filter((m) => m.kind === 'unconfirmed')).toEqual([
+      {
+        caseId: c.caseId,
+        kind: 'unconfirmed',
+        ref: meeting.meetingId,
+        date: '2026-12-07',
+        startsAt: meeting.startsAt,
+      },
+    ]);
+    const after = appliedState(decideMeetingDue(c, state, due(meeting.startsAt, '2026-12-07')));
+    const [notice] = [...after.notices.values()];
+    expect(notice).toMatchObject({
+      kind: 'unconfirmed-invitations',
+      params: { meetingId: meeting.meetingId, units: 'inv-soc (social-services)' },
+      recipients: [{ to: { kind: 'organiser', meetingId: meeting.meetingId } }],
+    });
+    expect(JSON.stringify(notice)).not.toContain('@');
+    // Once the plan says the meeting was held, a reminder not sent by then is withdrawn.
+    const heldState = appliedState(
+      decidePlan(halland, c, after, { ...plan, data: { ...plan.data, meetingId: meeting.meetingId } }),
+    );
+    expect([...heldState.notices.values()].map((n) => n.kind)).not.toContain('unconfirmed-invitations');
+    // Once per meeting time: no marker after the notice; a new time makes a new one.
+    expect(dueMarkers(halland, after).filter((m) => m.kind === 'unconfirmed')).toEqual([]);
+    const moved = stateOf(c, [{ ...some, startsAt: '2026-12-16T09:00' }], { notices: after.notices });
+    expect(
+      dueMarkers(halland, moved)
+        .filter((m) => m.kind === 'unconfirmed')
+        .map((m) => m.date),
+    ).toEqual(['2026-12-14']);
+  });
+  it('Värmland: nothing when every unit confirmed, the meeting moved or was cancelled, or the case is protected (seed 004)', () => {
+    const confirmed = invitee('inv-soc', { receivedVersion: '2026-11-24T08:00:00.000000000Z r1' });
+    const all = stateOf(c, [{ ...meeting, invitees: [confirmed] }]);
+    expect(dueMarkers(halland, all).filter((m) => m.kind === 'unconfirmed')).toEqual([]);
+    expect(appliedState(decideMeetingDue(c, all, due(meeting.startsAt, '2026-12-07'))).notices.size).toBe(0);
+    const state = stateOf(c);
+    expect(appliedState(decideMeetingDue(c, state, due('2026-12-01T09:00', '2026-11-27'))).notices.size).toBe(
+      0,
+    );
+    const cancelled = stateOf(c, [{ ...meeting, status: 'cancelled' }]);
+    expect(dueMarkers(halland, cancelled).filter((m) => m.kind === 'unconfirmed')).toEqual([]);
+    const p = { ...c, protectedIdentity: true };
+    expect(dueMarkers(varmland, stateOf(p)).filter((m) => m.kind === 'unconfirmed')).toEqual([]);
+    // Summoned after the reminder day: no reminder for that time.
+    const late = stateOf(c, [{ ...meeting, detailsVersion: '2026-12-08T08:00:00.000000000Z e9' }]);
+    expect(dueMarkers(halland, late).filter((m) => m.kind === 'unconfirmed')).toEqual([]);
   });
 });
 
