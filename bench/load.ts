@@ -109,6 +109,7 @@ export const roundTrips = async (endpoints: Endpoints) => {
     addresses: {
       from: { address: county.senderAddress },
       replyTo: { address: county.replyToAddress },
+      calendarReply: { address: county.calendarReplyAddress },
       countyId: county.id,
       countyName: county.displayName,
     },

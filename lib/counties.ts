@@ -15,6 +15,11 @@ export const countyConfigSchema = z.strictObject({
   region: z.string().check(z.regex(/^eu-[a-z]+-\d$/, 'counties are deployed in an EU region')),
   senderAddress: z.email(),
   replyToAddress: z.email(),
+  /**
+   * The invitations' ORGANIZER (issue 13): calendars send Accept / Decline here, and SES receiving
+   * takes it in. On the county's mail domain, whose MX points at SES (README, "Calendar replies").
+   */
+  calendarReplyAddress: z.email(),
   alarmEmail: z.email(),
   rules: countyRulesSchema,
 });
@@ -44,6 +49,7 @@ const shipped: CountyConfig[] = [
     region: defaults.region,
     senderAddress: 'sip@gavleborg.example.se',
     replyToAddress: 'sip-svar@gavleborg.example.se',
+    calendarReplyAddress: 'sip-kalender@gavleborg.example.se',
     alarmEmail: 'sip-drift@gavleborg.example.se',
     rules: {
       seed: '000 (Hudiksvall) / 003',
@@ -65,6 +71,7 @@ const shipped: CountyConfig[] = [
     region: defaults.region,
     senderAddress: 'sip@halland.example.se',
     replyToAddress: 'sip-svar@halland.example.se',
+    calendarReplyAddress: 'sip-kalender@halland.example.se',
     alarmEmail: 'sip-drift@halland.example.se',
     rules: {
       seed: '002',
@@ -86,6 +93,7 @@ const shipped: CountyConfig[] = [
     region: defaults.region,
     senderAddress: 'sip@stockholm.example.se',
     replyToAddress: 'sip-svar@stockholm.example.se',
+    calendarReplyAddress: 'sip-kalender@stockholm.example.se',
     alarmEmail: 'sip-drift@stockholm.example.se',
     rules: {
       seed: '001 (Haninge)',
@@ -107,6 +115,7 @@ const shipped: CountyConfig[] = [
     region: defaults.region,
     senderAddress: 'sip@varmland.example.se',
     replyToAddress: 'sip-svar@varmland.example.se',
+    calendarReplyAddress: 'sip-kalender@varmland.example.se',
     alarmEmail: 'sip-drift@varmland.example.se',
     rules: {
       seed: '004',

@@ -6,6 +6,7 @@ import {
   aws_apigatewayv2 as apigw,
   aws_apigatewayv2_integrations as apigwIntegrations,
   CfnOutput,
+  CustomResource,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as cloudwatchActions,
   Duration,
@@ -21,7 +22,9 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
+  aws_s3 as s3,
   aws_ses as ses,
+  aws_ses_actions as sesActions,
   aws_sns as sns,
   aws_sqs as sqs,
   aws_sns_subscriptions as subscriptions,
@@ -37,6 +40,8 @@ import {
   dlqName,
   dlqRetentionDays,
   handlerEnvironment,
+  inboundMail,
+  inboundMailType,
   mailQueue,
   queueName,
   sesEventsType,
@@ -86,6 +91,8 @@ export class SipStack extends Stack {
   readonly queues = new Map<string, { queue: sqs.Queue; dlq: sqs.Queue; fn?: nodejs.NodejsFunction }>();
   readonly mailEventsTopic: sns.Topic;
   readonly alarmTopic: sns.Topic;
+  /** Where SES receiving stores inbound email (calendar replies, issue 13). */
+  readonly inboundBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: SipStackProps) {
     super(scope, id, props);
@@ -122,6 +129,28 @@ export class SipStack extends Stack {
         resources: ['*'],
       }),
     );
+
+    // Inbound email (calendar replies): encrypted with the county key, TLS only, gone after 7 days.
+    this.inboundBucket = new s3.Bucket(this, 'InboundMail', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [
+        {
+          expiration: Duration.days(inboundMail.expiryDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.inboundBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Each object is one inbound email, written by SES, read and deleted by one function within minutes and expired after 7 days; server access logs would keep its keys and requesters longer than the mail itself.',
+    });
 
     this.table = new dynamodb.Table(this, 'Cases', {
       tableName: tableSpec.name(county.id),
@@ -333,6 +362,8 @@ export class SipStack extends Stack {
       ],
     });
 
+    this.calendarReplies(county);
+
     new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `Sip-${county.stackSuffix}`,
       widgets: dashboardRows,
@@ -476,6 +507,77 @@ export class SipStack extends Stack {
   }
 
   /**
+   * Calendar replies (issue 13): SES receiving takes mail for the county's calendar reply address
+   * (the invitations' ORGANIZER), stores it in the encrypted bucket that forgets it after 7 days,
+   * and notifies a topic that delivers it raw to the inbound-mail queue. CloudFormation cannot make
+   * a receipt rule set the active one; a custom resource of ours does (functions/receipt-rules/).
+   * The operator points the domain's MX record at SES (README, "Calendar replies").
+   */
+  private calendarReplies(county: CountyConfig): void {
+    const inbound = this.queues.get(inboundMailType);
+    if (!inbound) throw new Error('the topology has no inbound-mail queue');
+    const bucket = this.inboundBucket;
+    const topic = new sns.Topic(this, 'InboundMailTopic', {
+      displayName: `SIP ${county.displayName} inbound mail`,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    topic.addSubscription(new subscriptions.SqsSubscription(inbound.queue, { rawMessageDelivery: true }));
+    const ruleSet = new ses.ReceiptRuleSet(this, 'InboundRules', {
+      receiptRuleSetName: `sip-${county.id}-inbound`,
+      rules: [
+        {
+          receiptRuleName: 'calendar-replies',
+          recipients: [county.calendarReplyAddress],
+          scanEnabled: true,
+          tlsPolicy: ses.TlsPolicy.REQUIRE,
+          actions: [new sesActions.S3({ bucket, objectKeyPrefix: inboundMail.prefix, topic })],
+        },
+      ],
+    });
+    const activator = this.lambdaFunction(
+      'ReceiptRuleActivation',
+      'receipt-rules',
+      'Makes the county receipt rule set the active one (CloudFormation cannot)',
+      { memoryMb: 256, timeoutSeconds: 60 },
+      {},
+      [
+        new iam.PolicyStatement({
+          actions: ['ses:SetActiveReceiptRuleSet', 'ses:DescribeActiveReceiptRuleSet'],
+          // IAM has no resource type for these two (one active rule set per account and Region);
+          // the Region condition keeps the grant to this county's Region.
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:RequestedRegion': this.region } },
+        }),
+      ],
+    );
+    const policy = activator.role?.node.tryFindChild('DefaultPolicy');
+    if (policy)
+      Validations.of(policy).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ses:SetActiveReceiptRuleSet and ses:DescribeActiveReceiptRuleSet support no resource-level permissions (the Service Authorization Reference lists no resource type for them); limited to this Region by condition.',
+      });
+    const active = new CustomResource(this, 'ActiveReceiptRuleSet', {
+      serviceToken: activator.functionArn,
+      resourceType: 'Custom::SesActiveReceiptRuleSet',
+      properties: { RuleSetName: ruleSet.receiptRuleSetName },
+    });
+    active.node.addDependency(ruleSet);
+    new CfnOutput(this, 'CalendarReplyAddress', { value: county.calendarReplyAddress });
+    new CfnOutput(this, 'InboundMailBucket', { value: bucket.bucketName });
+    new CfnOutput(this, 'ReceiptRuleSetName', { value: ruleSet.receiptRuleSetName });
+  }
+
+  /**
    * A function with its own log group (KMS, retention) and an explicit role instead of the
    * AWSLambdaBasicExecutionRole managed policy, which allows writing to every log group.
    */
@@ -575,6 +677,7 @@ export class SipStack extends Stack {
       );
       extraEnv.SENDER_ADDRESS = mail.county.senderAddress;
       extraEnv.REPLY_TO_ADDRESS = mail.county.replyToAddress;
+      extraEnv.CALENDAR_REPLY_ADDRESS = mail.county.calendarReplyAddress;
       extraEnv.SES_CONFIGURATION_SET = mail.configurationSetName;
       // Every invitation links to its invitee's page, signed with the links' key (issue 13).
       extraEnv.INVITATION_BASE_URL = mail.pages.url;
@@ -585,6 +688,16 @@ export class SipStack extends Stack {
           resources: [mail.pages.linkKey.secretArn],
         }),
       );
+    }
+    if (c.inboundMail) {
+      // Reads and deletes the emails SES stored; decrypting them is the key grant every function has.
+      statements.push(
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject', 's3:DeleteObject'],
+          resources: [this.inboundBucket.arnForObjects(`${inboundMail.prefix}*`)],
+        }),
+      );
+      extraEnv.INBOUND_BUCKET = this.inboundBucket.bucketName;
     }
     if (c.carriesLocationData) {
       // A protected event's sanitised copy is parked by the handler (docs/protected-identity.md).
@@ -609,6 +722,13 @@ export class SipStack extends Stack {
       statements,
       c.mailer ? { paramsAndSecrets: linkKeyExtension() } : {},
     );
+    const defaultPolicy = fn.role?.node.tryFindChild('DefaultPolicy');
+    if (c.inboundMail && defaultPolicy)
+      Validations.of(defaultPolicy).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.inboundBucket.node.defaultChild as s3.CfnBucket)}.Arn>/inbound/*]`,
+        reason:
+          'SES names each stored email at run time; the grant is read and delete of objects under the inbound/ prefix of the one inbound bucket.',
+      });
     fn.addEventSource(
       new eventSources.SqsEventSource(queue, {
         batchSize: c.batchSize,

@@ -44,11 +44,15 @@ export interface ConsumerSettings {
    * and permission to send to it.
    */
   carriesLocationData?: boolean;
+  /** Reads and deletes the emails SES receiving stored (the inbound bucket and its key). */
+  inboundMail?: boolean;
 }
 
 /** SES delivery reports (via SNS), consumed like our own events but not a contract of ours. */
 export const sesEventsType = 'aws.ses.event' as const;
-export type ConsumedType = EventType | typeof sesEventsType;
+/** Emails SES receiving stored (calendar replies, issue 13): S3 object + SNS notification → SQS. */
+export const inboundMailType = 'aws.ses.inbound' as const;
+export type ConsumedType = EventType | typeof sesEventsType | typeof inboundMailType;
 
 export type TableAction =
   | 'dynamodb:GetItem'
@@ -221,6 +225,17 @@ export const consumers: readonly ConsumerSpec[] = [
     waitSeconds: 3600,
   },
   {
+    // Calendar replies (issue 13): answers go through the case pipeline like the page's.
+    eventType: inboundMailType,
+    name: 'inbound-mail',
+    handler: 'inbound-mail',
+    ...base,
+    maxConcurrency: 2,
+    tableActions: caseActions,
+    sendsMail: true,
+    inboundMail: true,
+  },
+  {
     eventType: sesEventsType,
     name: 'mail-events',
     handler: 'mail-events',
@@ -234,6 +249,16 @@ export const consumers: readonly ConsumerSpec[] = [
 
 export const consumerFor = (type: string): ConsumerSpec | undefined =>
   consumers.find((c) => c.eventType === type);
+
+/** Where SES receiving stores inbound email, and the topic it notifies (both runtimes). */
+export const inboundMail = {
+  /** The local bucket's name (in AWS the stack names it). */
+  localBucketName: (county: string) => `sip-${county}-inbound-mail`,
+  topicName: (county: string) => `sip-${county}-inbound-mail`,
+  /** SES writes each email under this prefix; the bucket expires what is left after 7 days. */
+  prefix: 'inbound/',
+  expiryDays: 7,
+} as const;
 
 export const queueName = (county: string, c: ConsumerSpec): string => `sip-${county}-${c.name}`;
 export const dlqName = (county: string, c: ConsumerSpec): string => `${queueName(county, c)}-dlq`;

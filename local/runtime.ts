@@ -13,6 +13,8 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ConsumedType as EventType } from '../lib/topology.ts';
 import { countyById } from '../lib/counties.ts';
@@ -22,6 +24,8 @@ import {
   dlqName,
   dlqRetentionDays,
   handlerEnvironment,
+  inboundMail,
+  inboundMailType,
   mailQueue,
   queueName,
   table,
@@ -40,6 +44,8 @@ export interface QueuePair {
 export interface LocalStack {
   county: string;
   endpoints: Endpoints & { invitations: string };
+  /** Where `npm run inbound` puts an email and whom it notifies, as SES receiving does (issue 13). */
+  inbound: { bucket: string; prefix: string; topicArn: string };
   /** The invitation links' key (tests build links with it). */
   linkKey: string;
   tables: string[];
@@ -70,6 +76,46 @@ export const sqsClient = (endpoint: string) =>
   new SQSClient({ endpoint, region: localAwsEnv.AWS_REGION, credentials });
 export const dynamoClient = (endpoint: string) =>
   new DynamoDBClient({ endpoint, region: localAwsEnv.AWS_REGION, credentials });
+export const s3Client = (endpoint: string) =>
+  new S3Client({ endpoint, region: localAwsEnv.AWS_REGION, credentials, forcePathStyle: true });
+export const snsClient = (endpoint: string) =>
+  new SNSClient({ endpoint, region: localAwsEnv.AWS_REGION, credentials });
+
+/** SES receiving's bucket and topic on the emulator, the topic delivering raw to the inbound queue. */
+const createInbound = async (
+  endpoints: Endpoints,
+  county: string,
+  prefix: string,
+  queueArn: string,
+): Promise<LocalStack['inbound']> => {
+  const s3 = s3Client(endpoints.s3);
+  const sns = snsClient(endpoints.sns);
+  try {
+    const bucket = `${prefix}${inboundMail.localBucketName(county)}`.toLowerCase();
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+    }
+    const topic = await sns.send(
+      new CreateTopicCommand({ Name: `${prefix}${inboundMail.topicName(county)}` }),
+    );
+    if (!topic.TopicArn) throw new Error('the emulator created no inbound topic');
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topic.TopicArn,
+        Protocol: 'sqs',
+        Endpoint: queueArn,
+        Attributes: { RawMessageDelivery: 'true' },
+      }),
+    );
+    return { bucket, prefix: inboundMail.prefix, topicArn: topic.TopicArn };
+  } finally {
+    s3.destroy();
+    sns.destroy();
+  }
+};
 
 export const createTable = async (db: DynamoDBClient, name: string): Promise<void> => {
   try {
@@ -184,6 +230,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
   for (const c of specs) queues[c.eventType] = await createQueues(sqs, county.id, c, prefix);
 
   const mailQueueUrl = queues[mailQueue().eventType].url;
+  const inbound = await createInbound(opts.endpoints, county.id, prefix, queues[inboundMailType].arn);
   const logFd = openSync(opts.logFile, 'a');
   const workers: ChildProcess[] = [];
   const env = {
@@ -195,6 +242,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
     AWS_ENDPOINT_URL_DYNAMODB: opts.endpoints.dynamodb,
     AWS_ENDPOINT_URL_SESV2: opts.endpoints.ses,
     AWS_ENDPOINT_URL_SQS: opts.endpoints.sqs,
+    AWS_ENDPOINT_URL_S3: opts.endpoints.s3,
   };
   // The invitation pages (issue 13), and the key their links are signed with, shared with the mailer.
   const linkKey = opts.linkKey ?? randomBytes(32).toString('base64url');
@@ -255,10 +303,12 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
         ...(c.waitsForPrerequisites ? { QUEUE_URL: q.url } : {}),
         ...(c.sendsMail ? { MAIL_QUEUE_URL: mailQueueUrl } : {}),
         ...(c.carriesLocationData ? { DLQ_URL: q.dlqUrl } : {}),
+        ...(c.inboundMail ? { INBOUND_BUCKET: inbound.bucket } : {}),
         ...(c.mailer
           ? {
               SENDER_ADDRESS: county.senderAddress,
               REPLY_TO_ADDRESS: county.replyToAddress,
+              CALENDAR_REPLY_ADDRESS: county.calendarReplyAddress,
               INVITATION_BASE_URL: pages.url,
               LINK_KEY: linkKey,
             }
@@ -295,6 +345,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
   return {
     county: county.id,
     endpoints: { ...opts.endpoints, invitations: pages.url },
+    inbound,
     linkKey,
     tables: [tableName],
     queues,

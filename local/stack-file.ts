@@ -14,6 +14,8 @@ export interface StackFile {
   county: string;
   /** `invitations`: the base URL of the invitation pages (issue 13). */
   endpoints: Endpoints & { invitations?: string };
+  /** SES receiving on the emulators (issue 13): `npm run inbound -- <file.eml>` uses it. */
+  inbound?: { bucket: string; prefix: string; topicArn: string };
   tables: string[];
   queues: Record<EventType, { url: string; dlqUrl: string }>;
   log: string;

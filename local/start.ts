@@ -25,7 +25,7 @@ const logFile = join(projectRoot, logFileRelative);
 const main = async () => {
   writeStackFile({
     county,
-    endpoints: { dynamodb: '', sqs: '', ses: '' },
+    endpoints: { dynamodb: '', sqs: '', ses: '', s3: '', sns: '' },
     tables: [],
     queues: {} as never,
     log: logFileRelative,
@@ -68,6 +68,7 @@ const main = async () => {
     ready: true,
     pid: process.pid,
     waitingTypes: stack.waitingTypes,
+    inbound: stack.inbound,
     sesInbox: `${stack.endpoints.ses}/`,
   });
   console.log(

@@ -135,6 +135,19 @@ export interface AccessEntry {
   requestId: string;
 }
 
+/** One calendar reply received for an invitation (issue 13): ids, codes and the outcome, no address. */
+export interface ReplyEntry {
+  caseId: string;
+  meetingId: string;
+  inviteeId: string;
+  /** A hash of SES's message id: one entry per email, however often it is handled. */
+  mail: string;
+  sequence: number;
+  receivedAt: string;
+  outcome: 'applied' | 'ignored' | 'rejected';
+  detail: string;
+}
+
 const CLAIM_FIELDS = 'claimToken, claimedAt, claimSequence, claimAction, claimTo, claimDigest';
 
 export class CaseStore {
@@ -599,6 +612,24 @@ export class CaseStore {
       ExpressionAttributeValues: { ':pk': `ACCESS#${caseId}` },
     });
     return items.map((i) => stripKeys<AccessEntry>(i));
+  }
+
+  /** A calendar reply, in the case's reply log (a partition of its own, like the access log). */
+  async recordReply(r: ReplyEntry): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `REPLIES#${r.caseId}`, sk: `${r.receivedAt}#${r.mail}`, type: 'reply', ...r },
+      }),
+    );
+  }
+
+  async listReplies(caseId: string): Promise<ReplyEntry[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `REPLIES#${caseId}` },
+    });
+    return items.map((i) => stripKeys<ReplyEntry>(i));
   }
 
   /** A security deviation: which forbidden fields a protected case's event carried (never their values). */

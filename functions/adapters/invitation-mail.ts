@@ -59,8 +59,8 @@ export const buildCalendar = (
   invitation: Letter,
   countyId: string,
   now: Date,
-  /** ORGANIZER when the organiser's own address is the recipient (the coordinator's reminder). */
-  system: Mailbox,
+  /** The ORGANIZER's address: the county's calendar reply address, so replies come back to the system. */
+  replyAddress: Mailbox,
 ): string => {
   const words = composeInvitation(meeting, invitation, countyId);
   const cancel = invitation.action === 'cancel';
@@ -92,13 +92,14 @@ export const buildCalendar = (
         ? meeting.location.joinUrl
         : (meeting.location?.place ?? undefined),
     url: meeting.location?.kind === 'digital' ? meeting.location.joinUrl : undefined,
-    // An ORGANIZER who is also the ATTENDEE makes Outlook drop the invitation: the coordinator's own
-    // reminder is organised by the county's SIP address instead.
-    organizer:
-      meeting.organiser.contactEmail &&
-      meeting.organiser.contactEmail.toLowerCase() !== invitation.email?.toLowerCase()
-        ? { name: meeting.organiser.unitName ?? 'SIP', email: meeting.organiser.contactEmail }
-        : { name: system.name ?? 'SIP', email: system.address },
+    // The county's calendar reply address, with the organiser's name (issue 13): Accept, Decline,
+    // Tentative and Delegate come back to the system (functions/inbound-mail/), while Reply-To
+    // keeps ordinary replies going to the organiser. It also never equals the ATTENDEE (the
+    // coordinator's own reminder), which would make Outlook drop the invitation.
+    organizer: {
+      name: meeting.organiser.unitName ?? replyAddress.name ?? 'SIP',
+      email: replyAddress.address,
+    },
     attendees: [
       {
         email: invitation.email ?? '',
@@ -119,6 +120,8 @@ export interface MailAddresses {
   /** Parsed once, at the mailer's cold start (handler.ts). */
   from: Mailbox;
   replyTo: Mailbox;
+  /** The invitations' ORGANIZER: where calendars send their replies (SES receiving). */
+  calendarReply: Mailbox;
   countyId: string;
   countyName: string;
 }
@@ -140,7 +143,7 @@ export const buildInvitationMessage = async (
     calendar: {
       method: invitation.action === 'cancel' ? 'CANCEL' : 'REQUEST',
       filename: 'invitation.ics',
-      content: buildCalendar(meeting, invitation, addresses.countyId, now, addresses.from),
+      content: buildCalendar(meeting, invitation, addresses.countyId, now, addresses.calendarReply),
     },
     date: now,
   });

@@ -29,6 +29,7 @@ export const handler = createMailerHandler({
   addresses: {
     from: requiredAddress('SENDER_ADDRESS'),
     replyTo: requiredAddress('REPLY_TO_ADDRESS'),
+    calendarReply: requiredAddress('CALENDAR_REPLY_ADDRESS'),
     countyId: deps.county.id,
     countyName: deps.county.displayName,
   },

@@ -60,6 +60,7 @@ const sesClient = () =>
 const addresses = {
   from: { address: county.senderAddress },
   replyTo: { address: county.replyToAddress },
+  calendarReply: { address: county.calendarReplyAddress },
   countyId: county.id,
   countyName: county.displayName,
 };

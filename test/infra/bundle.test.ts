@@ -34,6 +34,7 @@ describe('function bundles', () => {
             AWS_REGION: 'eu-north-1',
             SENDER_ADDRESS: 'sip@halland.example.se',
             REPLY_TO_ADDRESS: 'sip-svar@halland.example.se',
+            CALENDAR_REPLY_ADDRESS: 'sip-kalender@halland.example.se',
             VISIT_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/123456789012/sip-halland-sweep-visit',
             LINK_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:123456789012:secret:link-key',
           },
@@ -83,24 +84,30 @@ describe('how much a function carries besides the AWS SDK', () => {
   const handlers = [...new Set([...consumers.map((c) => c.handler), 'sweep', 'invitation-page'])].filter(
     (h): h is string => typeof h === 'string',
   );
-  it.each(handlers)('%s: at most 150 KB outside the SDK, minified', async (handler) => {
-    const result = await build({
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: bundling.target,
-      minify: bundling.minify,
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-      mainFields: [...bundling.mainFields],
-      entryPoints: [handlerEntry(handler)],
-      outfile: 'out.mjs',
-    });
-    const output = Object.values(result.metafile.outputs)[0];
-    const outside = Object.entries(output?.inputs ?? {})
-      .filter(([path]) => !SDK.test(path))
-      .reduce((n, [, v]) => n + v.bytesInOutput, 0);
-    expect(outside / 1024).toBeLessThanOrEqual(150);
-  });
+  // Calendar replies parse untrusted MIME and iCalendar with two well-kept libraries (postal-mime
+  // and ical.js, ~76 KB each, docs/decisions.md); no one waits on that function's cold start.
+  const budgetKb = (handler: string) => (handler === 'inbound-mail' ? 330 : 150);
+  it.each(handlers)(
+    '%s: within its budget outside the SDK (150 KB; calendar replies 330 KB), minified',
+    async (handler) => {
+      const result = await build({
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: bundling.target,
+        minify: bundling.minify,
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+        mainFields: [...bundling.mainFields],
+        entryPoints: [handlerEntry(handler)],
+        outfile: 'out.mjs',
+      });
+      const output = Object.values(result.metafile.outputs)[0];
+      const outside = Object.entries(output?.inputs ?? {})
+        .filter(([path]) => !SDK.test(path))
+        .reduce((n, [, v]) => n + v.bytesInOutput, 0);
+      expect(outside / 1024).toBeLessThanOrEqual(budgetKb(handler));
+    },
+  );
 });

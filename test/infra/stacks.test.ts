@@ -79,9 +79,11 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
 
   it('runs each consumer on the current Node.js runtime, arm64, with partial batch responses and bounded concurrency', () => {
     const fns = Object.values(t().findResources('AWS::Lambda::Function') as Resources);
-    expect(fns).toHaveLength(withHandler.length + 2); // the consumers, the daily sweep and the pages
+    // the consumers, the daily sweep, the pages and the receipt rule set's activation
+    expect(fns).toHaveLength(withHandler.length + 3);
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+      if (String(fn.Properties.Description).startsWith('Makes the county receipt rule set')) continue;
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', LogGroup: expect.anything() });
       const env = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
       expect(env).toMatchObject({
@@ -141,8 +143,17 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
           .Statement,
     );
     expect(statements.length).toBeGreaterThan(0);
+    // The one exception: IAM knows no resource for the active receipt rule set (one per Region).
+    const activation = ['ses:DescribeActiveReceiptRuleSet', 'ses:SetActiveReceiptRuleSet'];
     for (const s of statements) {
       const actions = [s.Action].flat();
+      if (actions.every((a) => activation.includes(a))) {
+        expect(s).toMatchObject({
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:RequestedRegion': expect.anything() } },
+        });
+        continue;
+      }
       if (actions.some((a) => /^(dynamodb|sqs|ses):/.test(a))) {
         expect(
           JSON.stringify(s.Resource),
@@ -161,7 +172,7 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
         (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
           .Statement,
     );
-    const ses = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:')));
+    const ses = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:Send')));
     expect(ses).toHaveLength(1);
     expect([ses[0]?.Action].flat().sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
     const resources = JSON.stringify(ses[0]?.Resource);
@@ -178,6 +189,57 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
     const alarms = Object.values(t().findResources('AWS::CloudWatch::Alarm') as Resources);
     expect(alarms.some((a) => a.Properties.MetricName === 'InvitationsFailed')).toBe(true);
     expect(alarms.some((a) => a.Properties.MetricName === 'SecurityDeviations')).toBe(true);
+  });
+
+  it('receives calendar replies: a rule for the reply address stores mail in the KMS bucket (7 days) and notifies the inbound queue raw; a custom resource activates the rule set (issue 13)', () => {
+    t().hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({
+            ServerSideEncryptionByDefault: Match.objectLike({
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: Match.anyValue(),
+            }),
+          }),
+        ],
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 7, Status: 'Enabled' })]),
+      },
+      PublicAccessBlockConfiguration: Match.objectLike({
+        BlockPublicAcls: true,
+        RestrictPublicBuckets: true,
+      }),
+    });
+    t().hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: Match.objectLike({
+        Enabled: true,
+        ScanEnabled: true,
+        TlsPolicy: 'Require',
+        Recipients: [county.calendarReplyAddress],
+        Actions: [
+          {
+            S3Action: Match.objectLike({
+              BucketName: Match.anyValue(),
+              ObjectKeyPrefix: 'inbound/',
+              TopicArn: Match.anyValue(),
+            }),
+          },
+        ],
+      }),
+    });
+    t().hasResourceProperties('AWS::SES::ReceiptRuleSet', { RuleSetName: `sip-${county.id}-inbound` });
+    t().hasResourceProperties('Custom::SesActiveReceiptRuleSet', { RuleSetName: { Ref: Match.anyValue() } });
+    t().hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', RawMessageDelivery: true });
+    const statements = Object.values(t().findResources('AWS::IAM::Policy') as Resources).flatMap(
+      (p) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+          .Statement,
+    );
+    const s3 = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+    expect(s3).toHaveLength(1);
+    expect([s3[0]?.Action].flat().sort()).toEqual(['s3:DeleteObject', 's3:GetObject']);
+    expect(JSON.stringify(s3[0]?.Resource)).toContain('/inbound/*');
   });
 
   it('serves the invitation pages through an HTTP API: routes throttled, access logs without the path, the links’ key encrypted with the county key and read through the extension (issue 13)', () => {
@@ -199,8 +261,8 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
     const fns = Object.values(t().findResources('AWS::Lambda::Function') as Resources);
     const withKey = fns.filter(
       (f) =>
-        (f.Properties.Environment as { Variables: Record<string, unknown> }).Variables.LINK_KEY_SECRET_ARN !==
-        undefined,
+        (f.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.LINK_KEY_SECRET_ARN !== undefined,
     );
     expect(withKey).toHaveLength(2); // the page and the mailer
     for (const f of withKey)

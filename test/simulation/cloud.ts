@@ -233,6 +233,7 @@ export class Cloud {
         addresses: {
           from: { name: `SIP ${county.displayName}`, address: 'sip@halland.example.se' },
           replyTo: { address: 'sip-svar@halland.example.se' },
+          calendarReply: { address: 'sip-kalender@halland.example.se' },
           countyId: county.id,
           countyName: county.displayName,
         },

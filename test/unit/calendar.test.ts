@@ -8,7 +8,7 @@ import type { Letter } from '../../functions/core/email.ts';
 import type { Meeting } from '../../functions/core/meeting.ts';
 import { checkCalendar } from '../support/icalendar-check.ts';
 
-const system = { name: 'SIP Halland', address: 'sip@halland.example.se' };
+const system = { name: 'SIP Halland', address: 'sip-kalender@halland.example.se' };
 const now = new Date('2026-12-01T08:56:10.123Z');
 const meeting: Meeting = {
   caseId: 'case-hl-1001',
@@ -41,7 +41,7 @@ const invitation: Letter = {
 };
 
 describe('calendar invitations read strictly (RFC 5545, RFC 5546)', () => {
-  it('a REQUEST: DTSTAMP is a UTC DATE-TIME (it was written …ZZ), DTSTART local to Europe/Stockholm', () => {
+  it('a REQUEST: DTSTAMP is a UTC DATE-TIME (it was written …ZZ), DTSTART local to Europe/Stockholm; ORGANIZER is the county’s reply address with the organiser’s name (issue 13)', () => {
     const { problems, event } = checkCalendar(buildCalendar(meeting, invitation, 'halland', now, system));
     expect(problems).toEqual([]);
     expect(event).toMatchObject({
@@ -49,9 +49,12 @@ describe('calendar invitations read strictly (RFC 5545, RFC 5546)', () => {
       sequence: 0,
       dtstart: '20261209T090000',
       dtstartTzid: 'Europe/Stockholm',
-      organizer: 'sip-bup@region.example.se',
+      organizer: 'sip-kalender@halland.example.se',
       attendees: ['socialtjanst@kommun.example.se'],
     });
+    expect(buildCalendar(meeting, invitation, 'halland', now, system)).toMatch(
+      /ORGANIZER;CN="?BUP[^:]*:mailto:sip-kalender@halland\.example\.se/,
+    );
     expect(buildCalendar(meeting, invitation, 'halland', now, system)).toContain(
       'DTSTAMP:20261201T085610Z\r\n',
     );
@@ -70,7 +73,7 @@ describe('calendar invitations read strictly (RFC 5545, RFC 5546)', () => {
     expect(problems).toEqual([]);
     expect(event).toMatchObject({ method: 'CANCEL', sequence: 1, status: 'CANCELLED', uid: request?.uid });
   });
-  it('the coordinator’s own follow-up reminder: ORGANIZER is the county’s SIP address, not the coordinator (Outlook drops ORGANIZER = ATTENDEE)', () => {
+  it('the coordinator’s own follow-up reminder: ORGANIZER is the county’s reply address, not the coordinator (Outlook drops ORGANIZER = ATTENDEE)', () => {
     const coordinator = { ...invitation, inviteeId: 'coordinator', email: 'sip-bup@region.example.se' };
     const followUp: Meeting = {
       ...meeting,
@@ -82,7 +85,7 @@ describe('calendar invitations read strictly (RFC 5545, RFC 5546)', () => {
     const { problems, event } = checkCalendar(buildCalendar(followUp, coordinator, 'halland', now, system));
     expect(problems).toEqual([]);
     expect(event).toMatchObject({
-      organizer: 'sip@halland.example.se',
+      organizer: 'sip-kalender@halland.example.se',
       attendees: ['sip-bup@region.example.se'],
       dtstart: '20270310',
     });
