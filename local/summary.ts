@@ -110,7 +110,10 @@ export const renderSummary = async (
         kind === 'sip' && stack.endpoints.invitations
           ? `\n      ${stack.endpoints.invitations}/i/${linkToken(stack.linkKey, i)}`
           : '';
-      lines.push(`    ${i.meetingId}/${i.inviteeId}: ${i.status}; ${answer}${link}`);
+      const proposal = invitee?.proposal
+        ? `\n      proposed substitute (a forwarded invitation, to confirm): ${invitee.proposal.name} <${invitee.proposal.email}>`
+        : '';
+      lines.push(`    ${i.meetingId}/${i.inviteeId}: ${i.status}; ${answer}${proposal}${link}`);
     }
     for (const m of meetings)
       for (const q of m.clarifications ?? [])

@@ -3,7 +3,14 @@ import * as z from 'zod/mini';
 import { contract, countyId, describe, eventTypes, opaqueId, shortText } from './common.ts';
 
 /** What an invited unit can answer (seeds 001, 002, 004; issue 13). */
-export const responseKinds = ['received', 'accepted', 'declined', 'substitute', 'clarification'] as const;
+export const responseKinds = [
+  'received',
+  'accepted',
+  'declined',
+  'substitute',
+  'clarification',
+  'substitute-proposed',
+] as const;
 
 export const invitationRespondedData = z
   .strictObject({
@@ -14,7 +21,7 @@ export const invitationRespondedData = z
       .enum(responseKinds)
       .check(
         describe(
-          'received: confirms the invitation arrived (seeds 001, 003); accepted: the unit will attend; declined: it will not (only a unit without ongoing interventions may); substitute: someone else attends in its place (seed 002); clarification: it asks the organiser to clarify the purpose or the questions (seed 001).',
+          'received: confirms the invitation arrived (seeds 001, 003); accepted: the unit will attend; declined: it will not (only a unit without ongoing interventions may); substitute: someone else attends in its place (seed 002); clarification: it asks the organiser to clarify the purpose or the questions (seed 001); substitute-proposed: someone the invitation was forwarded to offers to attend in the unit’s place (a calendar reply from an address not invited) — the organiser confirms by sending substitute for the unit.',
         ),
       ),
     attendee: z.optional(
@@ -33,7 +40,7 @@ export const invitationRespondedData = z
             .email('substitute.email must be a valid email address')
             .check(describe('Where the substitute’s own invitation is emailed.')),
         })
-        .check(describe('substitute only: who attends instead (for the organiser).')),
+        .check(describe('substitute and substitute-proposed only: who attends instead (for the organiser).')),
     ),
     message: z.optional(
       shortText(
@@ -47,10 +54,14 @@ export const invitationRespondedData = z
       message: 'attendee goes with response "accepted" only',
       path: ['attendee'],
     }),
-    z.refine((d) => d.substitute === undefined || d.response === 'substitute', {
-      message: 'substitute goes with response "substitute" only',
-      path: ['substitute'],
-    }),
+    z.refine(
+      (d) =>
+        d.substitute === undefined || d.response === 'substitute' || d.response === 'substitute-proposed',
+      {
+        message: 'substitute goes with response "substitute" or "substitute-proposed" only',
+        path: ['substitute'],
+      },
+    ),
     z.refine((d) => d.message === undefined || d.response === 'clarification', {
       message: 'message goes with response "clarification" only',
       path: ['message'],

@@ -215,6 +215,16 @@ const noticeWords = {
       `Unit ${p.inviteeId ?? ''} (${p.organisationType ?? ''}) asks that the purpose or the questions be clarified. Read the question in the case summary and answer the unit.`,
     ],
   },
+  'substitute-proposed': {
+    sv: (p: Record<string, string>) => [
+      `Någon erbjuder sig att ersätta en inbjuden enhet vid SIP-mötet ${p.meetingId ?? ''}`,
+      `Kallelsen till enheten ${p.inviteeId ?? ''} (${p.organisationType ?? ''}) har vidarebefordrats, och mottagaren har tackat ja i enhetens ställe. Namn och adress finns i ärendets sammanfattning. Godkänn ersättaren genom att svara "ersättare" för enheten (från ert system, eller låt enheten svara på sin inbjudningssida); annars behöver ni inte göra något.`,
+    ],
+    en: (p: Record<string, string>) => [
+      `Someone offers to stand in for an invited unit at SIP meeting ${p.meetingId ?? ''}`,
+      `The invitation to unit ${p.inviteeId ?? ''} (${p.organisationType ?? ''}) was forwarded, and its recipient accepted it in the unit's place. Their name and address are in the case summary. To accept them as substitute, answer "substitute" for the unit (from your system, or let the unit answer on its invitation page); otherwise do nothing.`,
+    ],
+  },
   'unconfirmed-invitations': {
     sv: (p: Record<string, string>) => [
       `Enheter har inte bekräftat kallelsen till SIP-mötet ${p.meetingId ?? ''}`,

@@ -296,6 +296,7 @@ export const decideResponse = (
       `${inviteeId} confirmed receipt of the invitation to meeting ${meetingId}`,
     );
   if (response === 'clarification') return decideClarification(c, state, meeting, invitee, event);
+  if (response === 'substitute-proposed') return decideProposal(c, state, meeting, invitee, event);
   if (response === 'substitute' && invitee.substituteFor)
     return rejected(
       `${inviteeId} is the substitute of ${invitee.substituteFor}; only the unit itself can name another`,
@@ -394,6 +395,49 @@ const decideClarification = (
   return applied(
     { ...state, meetings, notices },
     `${inviteeId} asked for clarification of meeting ${meetingId}; the organiser is told`,
+  );
+};
+
+/**
+ * A forwarded invitation answered by someone not invited (a calendar reply, issue 13): an offer
+ * to attend in the unit's place, kept (the newest) for the organiser, who is told with ids only
+ * and confirms by answering `substitute` for the unit. It is not the unit's answer.
+ */
+const decideProposal = (
+  c: CaseRecord,
+  state: CaseState,
+  meeting: Meeting,
+  invitee: Invitee,
+  event: Versioned<InvitationResponded['data']>,
+): StepResult => {
+  const { meetingId, inviteeId, substitute } = event.data;
+  if (c.protectedIdentity || !substitute)
+    return applied(
+      state,
+      `a substitute was proposed for ${inviteeId} of meeting ${meetingId}; protected identity: nothing kept`,
+    );
+  const version = versionOf(event);
+  if (invitee.proposal && !isNewer(version, invitee.proposal.version))
+    return applied(
+      state,
+      `an older substitute proposal for ${inviteeId}; the newer one counts, nothing changed`,
+    );
+  const proposal = { name: substitute.name, email: substitute.email, version, eventId: event.id };
+  const noticeId = derivedId('proposal', meetingId, inviteeId, event.id);
+  const notices = new Map(state.notices);
+  notices.set(noticeId, {
+    caseId: c.caseId,
+    noticeId,
+    kind: 'substitute-proposed',
+    params: { meetingId, inviteeId, organisationType: invitee.organisationType },
+    recipients: recipients(c, [
+      meeting.organiser.contactEmail ? { kind: 'organiser', meetingId } : coordinatorTarget(c, meeting),
+    ]),
+    version,
+  });
+  return applied(
+    { ...state, meetings: withInvitee(state, meeting, { ...invitee, proposal }), notices },
+    `someone not invited offered to attend for ${inviteeId} of meeting ${meetingId}; the organiser is asked to confirm`,
   );
 };
 

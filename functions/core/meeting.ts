@@ -55,6 +55,12 @@ export interface Invitee {
   /** Version of the last change to what this invitee was asked: a phone call older than it is void. */
   changedVersion: Version;
   response?: Response;
+  /**
+   * Someone the invitation was forwarded to offered to attend in the unit's place (a calendar
+   * reply from an address not invited): the newest offer, for the organiser to confirm. Never
+   * kept for a protected case.
+   */
+  proposal?: { name: string; email: string; version: Version; eventId: string };
   /** This unit sent a substitute (its newest answer): its own calendar entry is cancelled. */
   substitutedBy?: string;
   /** This invitee is the substitute of that one (its invitation exists while that answer stands). */
@@ -192,7 +198,8 @@ export type NoticeKind =
   | 'case-closed'
   | 'consent-expiring'
   | 'clarification-requested'
-  | 'unconfirmed-invitations';
+  | 'unconfirmed-invitations'
+  | 'substitute-proposed';
 
 /** Who a notice goes to, by reference: the address is looked up when it is sent, never copied. */
 export type NoticeTarget =

@@ -176,13 +176,17 @@ export const createInboundMailApply = (deps: InboundDeps) => {
       await deps.bucket.remove(mail.bucket, mail.key);
       return { kind: 'superseded' };
     }
-    if (decision.kind === 'proposal') {
-      return {
-        kind: 'rejected',
-        reason: `a reply from an address not invited for ${invitee.inviteeId} of meeting ${meeting.meetingId} (a forwarded invitation)`,
-      };
-    }
-    const data = { county: deps.county.id, ...decision.data };
+    const data =
+      decision.kind === 'proposal'
+        ? {
+            county: deps.county.id,
+            meetingId: meeting.meetingId,
+            inviteeId: invitee.inviteeId,
+            response: 'substitute-proposed' as const,
+            substitute: decision.substitute,
+          }
+        : { county: deps.county.id, ...decision.data };
+    const partstat = decision.kind === 'proposal' ? 'ACCEPTED (not invited)' : decision.partstat;
     const event = invitationRespondedContract.schema.safeParse({
       specversion: '1.0',
       id: derivedId('calendar', mail.id),
@@ -211,9 +215,9 @@ export const createInboundMailApply = (deps: InboundDeps) => {
       detail:
         outcome.kind === 'rejected'
           ? outcome.reason
-          : `${decision.partstat} → ${decision.data.response} (event ${event.data.id})`,
+          : `${partstat} → ${data.response} (event ${event.data.id})`,
     });
-    logger.info('calendar reply', { caseId, outcome: outcome.kind, partstat: decision.partstat });
+    logger.info('calendar reply', { caseId, outcome: outcome.kind, partstat });
     if (outcome.kind !== 'rejected') await deps.bucket.remove(mail.bucket, mail.key);
     return outcome;
   };

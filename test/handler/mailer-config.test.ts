@@ -9,6 +9,7 @@ const stubEnv = (over: Record<string, string>) => {
     AWS_REGION: 'eu-north-1',
     SENDER_ADDRESS: 'SIP Halland <sip@halland.example.se>',
     REPLY_TO_ADDRESS: 'sip-svar@halland.example.se',
+    CALENDAR_REPLY_ADDRESS: 'sip-kalender@halland.example.se',
     ...over,
   };
   for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
@@ -29,6 +30,7 @@ describe('mailer configuration', () => {
   it.each([
     ['SENDER_ADDRESS', 'sip@halland.example.se, other@example.com'],
     ['REPLY_TO_ADDRESS', 'a@b@c'],
+    ['CALENDAR_REPLY_ADDRESS', 'not an address'],
   ])('refuses %s = %j at cold start, naming the variable', async (name, value) => {
     stubEnv({ [name]: value });
     await expect(import('../../functions/mailer/handler.ts')).rejects.toThrow(new RegExp(name));

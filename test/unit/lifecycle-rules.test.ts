@@ -428,6 +428,50 @@ describe('consent expiry (seed 002: at most one year)', () => {
   });
 });
 
+describe('a substitute proposed through a forwarded invitation (issue 13; seed 002: a substitute is named)', () => {
+  const proposed = (extra: Partial<InvitationResponded['data']> = {}, time = '2026-11-25T09:00:00+01:00') =>
+    response(
+      {
+        inviteeId: 'inv-soc',
+        response: 'substitute-proposed',
+        substitute: { name: 'Kim Lärare', email: 'kim@skola.example.org' },
+        ...extra,
+      },
+      time,
+    );
+  it('Halland: kept for the organiser, who is told with ids only; not the unit’s answer, no invitation for them (seed 002)', () => {
+    const state = appliedState(decideResponse(c, stateOf(c), proposed()));
+    const soc = state.meetings.get(meeting.meetingId)?.invitees.find((i) => i.inviteeId === 'inv-soc');
+    expect(soc?.proposal).toMatchObject({ name: 'Kim Lärare', email: 'kim@skola.example.org' });
+    expect(soc?.response).toBeUndefined();
+    expect(invitationsOf(false, state.meetings.values(), new Map()).map((i) => i.email)).not.toContain(
+      'kim@skola.example.org',
+    );
+    const [notice] = [...state.notices.values()];
+    expect(notice).toMatchObject({
+      kind: 'substitute-proposed',
+      recipients: [{ to: { kind: 'organiser' } }],
+    });
+    expect(JSON.stringify(notice)).not.toMatch(/Kim|@/);
+    // An older proposal arriving late does not replace the newer one.
+    const older = proposed(
+      { substitute: { name: 'Bo', email: 'bo@skola.example.org' } },
+      '2026-11-24T09:00:00+01:00',
+    );
+    expect(
+      appliedState(decideResponse(c, state, older))
+        .meetings.get(meeting.meetingId)
+        ?.invitees.find((i) => i.inviteeId === 'inv-soc')?.proposal?.name,
+    ).toBe('Kim Lärare');
+  });
+  it('Värmland: a protected case keeps no proposal (seed 004)', () => {
+    const p = { ...c, protectedIdentity: true };
+    const state = appliedState(decideResponse(p, stateOf(p), proposed()));
+    expect(JSON.stringify([...state.meetings.values()])).not.toMatch(/Kim|skola/);
+    expect(state.notices.size).toBe(0);
+  });
+});
+
 describe('units that have not confirmed (issue 13; seeds 001, 004 ask every unit to confirm receipt)', () => {
   const due = (startsAt: string, day: string) => ({
     id: 'sweep.unconfirmed.x',
