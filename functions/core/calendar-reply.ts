@@ -162,7 +162,10 @@ export const decideReply = (
     const other = reply.attendees.find((a) => a.partstat === 'ACCEPTED' && a.delegatedFrom.length === 0);
     if (!other || reply.attendees.length !== 1)
       return { kind: 'reject', reason: `the reply is not from the invited address of ${who}` };
-    return { kind: 'proposal', substitute: { name: (other.name ?? other.email).slice(0, 100), email: other.email } };
+    return {
+      kind: 'proposal',
+      substitute: { name: (other.name ?? other.email).slice(0, 100), email: other.email },
+    };
   }
   const partstat = replier.partstat ?? 'NEEDS-ACTION';
   const base = { meetingId: meeting.meetingId, inviteeId: invitee.inviteeId };
@@ -181,7 +184,11 @@ export const decideReply = (
       return {
         kind: 'answer',
         partstat,
-        data: { ...base, response: 'substitute', substitute: { name: (delegate?.name ?? to).slice(0, 100), email: to } },
+        data: {
+          ...base,
+          response: 'substitute',
+          substitute: { name: (delegate?.name ?? to).slice(0, 100), email: to },
+        },
       };
     }
     default:
