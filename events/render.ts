@@ -8,6 +8,8 @@ import * as z from 'zod/mini';
 import { consumers, type ConsumerSpec } from '../lib/topology.ts';
 import { typeSemantics } from './semantics.ts';
 import { EXTENSION_NAME, type EventType, isKnownType, knownAttributes, schemas } from './contracts.ts';
+import { eventTypes } from './contracts/common.ts';
+import { invitationRespondedPairings } from './contracts/invitation-responded.ts';
 
 export const schemaFileName = (type: EventType) => `schema/${type}.json`;
 
@@ -16,6 +18,10 @@ const jsonSchema = (type: EventType) => {
     string,
     unknown
   >;
+  // Rules zod holds as refines, written out for JSON Schema readers.
+  const pairings = type === eventTypes.invitationResponded ? invitationRespondedPairings : undefined;
+  const properties = generated.properties as Record<string, Record<string, unknown>> | undefined;
+  if (pairings && properties?.data) properties.data = { ...properties.data, allOf: pairings };
   // The envelope is strict for the attributes we read; any other attribute is a CloudEvents
   // extension, accepted and ignored (events/parse.ts), so the schema says exactly that.
   return {

@@ -68,6 +68,26 @@ export const invitationRespondedData = z
     }),
   );
 
+/**
+ * The same pairing rules for the published JSON Schema (zod's refines do not export): each
+ * detail goes with its own answer. events/render.ts adds them to `data`; a contract test checks
+ * that ajv refuses what zod refuses.
+ */
+export const invitationRespondedPairings = [
+  {
+    if: { properties: { attendee: true }, required: ['attendee'] },
+    then: { properties: { response: { const: 'accepted' } } },
+  },
+  {
+    if: { properties: { substitute: true }, required: ['substitute'] },
+    then: { properties: { response: { enum: ['substitute', 'substitute-proposed'] } } },
+  },
+  {
+    if: { properties: { message: true }, required: ['message'] },
+    then: { properties: { response: { const: 'clarification' } } },
+  },
+];
+
 export const invitationRespondedContract = contract(
   eventTypes.invitationResponded,
   invitationRespondedData,

@@ -153,6 +153,33 @@ describe('ajv and zod agree on valid CloudEvents 1.0 variants', () => {
   }
 });
 
+describe('ajv and zod agree on an answer’s details going with their own answer (invitation.responded)', () => {
+  const validate = validators[eventTypes.invitationResponded];
+  const example = JSON.parse(
+    readFileSync(join(eventsDir, 'examples', 'normal', '05-invitation-responded.json'), 'utf8'),
+  ) as { data: Record<string, unknown> };
+  const withData = (data: Record<string, unknown>) => ({ ...example, data: { ...example.data, ...data } });
+  const cases: [string, Record<string, unknown>, boolean][] = [
+    ['attendee with accepted', { response: 'accepted', attendee: { name: 'A', role: 'B' } }, true],
+    ['attendee with declined', { response: 'declined', attendee: { name: 'A', role: 'B' } }, false],
+    [
+      'substitute with substitute-proposed',
+      { response: 'substitute-proposed', substitute: { name: 'A', email: 'a@b.se' } },
+      true,
+    ],
+    ['substitute with accepted', { response: 'accepted', substitute: { name: 'A', email: 'a@b.se' } }, false],
+    ['message with clarification', { response: 'clarification', message: 'Varför?' }, true],
+    ['message with received', { response: 'received', message: 'Varför?' }, false],
+  ];
+  for (const [label, data, ok] of cases) {
+    it(`${label}: ${ok ? 'valid' : 'invalid'} for both`, () => {
+      const event = withData(data);
+      expect(validate?.(event), JSON.stringify(validate?.errors)).toBe(ok);
+      expect(parseEvent(JSON.stringify(event), eventTypes.invitationResponded).ok).toBe(ok);
+    });
+  }
+});
+
 describe('ajv and zod agree on invalid events', () => {
   const validate = validators[eventTypes.caseCreated];
   const cases: [string, Record<string, unknown>][] = [
