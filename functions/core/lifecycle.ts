@@ -163,6 +163,32 @@ const recipients = (c: CaseRecord, targets: (NoticeTarget | undefined)[]): Notic
     ? [] // the protected path: shown in the coordinator's own system, never emailed
     : targets.filter((t): t is NoticeTarget => t !== undefined).map((to) => ({ key: recipientKey(to), to }));
 
+/** The notices with one more, to the meeting's organiser (else the coordinator): ids, codes and dates only. */
+const withNotice = (
+  state: CaseState,
+  c: CaseRecord,
+  meeting: Meeting,
+  noticeId: string,
+  kind: Notice['kind'],
+  params: Record<string, string>,
+  version: Version,
+): Map<string, Notice> => {
+  const notices = new Map(state.notices);
+  notices.set(noticeId, {
+    caseId: c.caseId,
+    noticeId,
+    kind,
+    params,
+    recipients: recipients(c, [
+      meeting.organiser.contactEmail
+        ? { kind: 'organiser', meetingId: meeting.meetingId }
+        : coordinatorTarget(c, meeting),
+    ]),
+    version,
+  });
+  return notices;
+};
+
 /** Step 5: the meeting was held and the plan set. A SIP is always followed up (seed 002). */
 export const decidePlan = (
   county: County,
@@ -381,17 +407,19 @@ const decideClarification = (
   const receivedVersion = firstReceipt(invitee, version);
   const meetings = withInvitee(state, { ...meeting, clarifications }, { ...invitee, receivedVersion });
   const noticeId = derivedId('clarify', meetingId, inviteeId, event.id);
-  const notices = new Map(state.notices);
-  notices.set(noticeId, {
-    caseId: c.caseId,
+  const notices = withNotice(
+    state,
+    c,
+    meeting,
     noticeId,
-    kind: 'clarification-requested',
-    params: { meetingId, inviteeId, organisationType: invitee.organisationType },
-    recipients: recipients(c, [
-      meeting.organiser.contactEmail ? { kind: 'organiser', meetingId } : coordinatorTarget(c, meeting),
-    ]),
+    'clarification-requested',
+    {
+      meetingId,
+      inviteeId,
+      organisationType: invitee.organisationType,
+    },
     version,
-  });
+  );
   return applied(
     { ...state, meetings, notices },
     `${inviteeId} asked for clarification of meeting ${meetingId}; the organiser is told`,
@@ -424,17 +452,19 @@ const decideProposal = (
     );
   const proposal = { name: substitute.name, email: substitute.email, version, eventId: event.id };
   const noticeId = derivedId('proposal', meetingId, inviteeId, event.id);
-  const notices = new Map(state.notices);
-  notices.set(noticeId, {
-    caseId: c.caseId,
+  const notices = withNotice(
+    state,
+    c,
+    meeting,
     noticeId,
-    kind: 'substitute-proposed',
-    params: { meetingId, inviteeId, organisationType: invitee.organisationType },
-    recipients: recipients(c, [
-      meeting.organiser.contactEmail ? { kind: 'organiser', meetingId } : coordinatorTarget(c, meeting),
-    ]),
+    'substitute-proposed',
+    {
+      meetingId,
+      inviteeId,
+      organisationType: invitee.organisationType,
+    },
     version,
-  });
+  );
   return applied(
     { ...state, meetings: withInvitee(state, meeting, { ...invitee, proposal }), notices },
     `someone not invited offered to attend for ${inviteeId} of meeting ${meetingId}; the organiser is asked to confirm`,
@@ -668,21 +698,15 @@ export const decideMeetingDue = (
   const missing = unconfirmedInvitees(meeting);
   if (missing.length === 0) return applied(state, `every unit confirmed meeting ${meetingId}`);
   const noticeId = unconfirmedNoticeId(meetingId, startsAt);
-  const notices = new Map(state.notices);
-  notices.set(noticeId, {
-    caseId: c.caseId,
+  const notices = withNotice(
+    state,
+    c,
+    meeting,
     noticeId,
-    kind: 'unconfirmed-invitations',
-    params: {
-      meetingId,
-      startsAt,
-      units: missing.map((i) => `${i.inviteeId} (${i.organisationType})`).join(', '),
-    },
-    recipients: recipients(c, [
-      meeting.organiser.contactEmail ? { kind: 'organiser', meetingId } : coordinatorTarget(c, meeting),
-    ]),
-    version: versionOf(event),
-  });
+    'unconfirmed-invitations',
+    { meetingId, startsAt, units: missing.map((i) => `${i.inviteeId} (${i.organisationType})`).join(', ') },
+    versionOf(event),
+  );
   return applied(
     { ...state, notices },
     `${missing.length} unit(s) have not confirmed meeting ${meetingId} on ${startsAt}; the organiser is told`,

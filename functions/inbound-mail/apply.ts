@@ -31,6 +31,7 @@ import type { Invitee, Meeting } from '../core/meeting.ts';
 import { applyEvent } from '../runtime/apply-event.ts';
 import { createSqsHandler, type Outcome, type Parsed } from '../runtime/consumer.ts';
 import { logger } from '../runtime/observability.ts';
+import { unwrapSns } from '../runtime/sns.ts';
 
 export { inboundMailType };
 
@@ -49,7 +50,6 @@ const sesReceived = z.object({
     dmarcVerdict: verdict,
   }),
 });
-const snsEnvelope = z.object({ Type: z.string(), MessageId: z.string(), Message: z.string() });
 
 export interface InboundMail {
   /** SES's message id of the received email: the reply's identity (one event per email). */
@@ -63,23 +63,10 @@ export interface InboundMail {
 }
 
 export const parseInboundNotification = (body: string): Parsed<InboundMail> => {
-  let outer: unknown;
-  try {
-    outer = JSON.parse(body);
-  } catch {
-    return { ok: false, reason: 'the message body is not valid JSON' };
-  }
-  // SNS wraps SES's notification unless raw message delivery is on (the stack turns it on).
-  const envelope = snsEnvelope.safeParse(outer);
-  let inner: unknown = outer;
-  if (envelope.success) {
-    try {
-      inner = JSON.parse(envelope.data.Message);
-    } catch {
-      return { ok: false, reason: 'the SNS Message is not JSON', eventId: envelope.data.MessageId };
-    }
-  }
-  const n = sesReceived.safeParse(inner);
+  // Raw message delivery is on in the stack; an SNS envelope is read all the same.
+  const unwrapped = unwrapSns(body);
+  if (!unwrapped.ok) return unwrapped;
+  const n = sesReceived.safeParse(unwrapped.inner);
   if (!n.success)
     return {
       ok: false,

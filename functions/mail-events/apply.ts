@@ -12,6 +12,7 @@ import type { Requeue } from '../adapters/requeue.ts';
 import { type Delivery, isDone } from '../core/meeting.ts';
 import { createSqsHandler, type Outcome, type Parsed } from '../runtime/consumer.ts';
 import { createMetrics, logger, MetricUnit } from '../runtime/observability.ts';
+import { unwrapSns } from '../runtime/sns.ts';
 
 const sesEvent = z.object({
   eventType: z.optional(z.string()),
@@ -24,7 +25,6 @@ const sesEvent = z.object({
   complaint: z.optional(z.object({ complaintFeedbackType: z.optional(z.string()) })),
   reject: z.optional(z.object({ reason: z.optional(z.string()) })),
 });
-const snsEnvelope = z.object({ Type: z.string(), MessageId: z.string(), Message: z.string() });
 
 export interface MailEvent {
   /** The SNS message id. */
@@ -39,23 +39,10 @@ export interface MailEvent {
 }
 
 export const parseMailEvent = (body: string): Parsed<MailEvent> => {
-  let outer: unknown;
-  try {
-    outer = JSON.parse(body);
-  } catch {
-    return { ok: false, reason: 'the message body is not valid JSON' };
-  }
   // SNS wraps the SES event unless raw message delivery is on; accept both.
-  const envelope = snsEnvelope.safeParse(outer);
-  let inner: unknown = outer;
-  if (envelope.success) {
-    try {
-      inner = JSON.parse(envelope.data.Message);
-    } catch {
-      return { ok: false, reason: 'the SNS Message is not JSON', eventId: envelope.data.MessageId };
-    }
-  }
-  const event = sesEvent.safeParse(inner);
+  const unwrapped = unwrapSns(body);
+  if (!unwrapped.ok) return unwrapped;
+  const event = sesEvent.safeParse(unwrapped.inner);
   if (!event.success) return { ok: false, reason: `not an SES event: ${formatIssues(event.error.issues)}` };
   const e = event.data;
   const kind = e.eventType ?? e.notificationType ?? 'unknown';
@@ -63,7 +50,7 @@ export const parseMailEvent = (body: string): Parsed<MailEvent> => {
   return {
     ok: true,
     event: {
-      id: envelope.success ? envelope.data.MessageId : `${e.mail.messageId}.${kind}`,
+      id: unwrapped.snsMessageId ?? `${e.mail.messageId}.${kind}`,
       subject: e.mail.messageId,
       kind,
       bounceType: e.bounce?.bounceType,
