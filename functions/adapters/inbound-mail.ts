@@ -42,8 +42,6 @@ export const s3MailBucket = (client?: S3Client): MailBucket => {
 export interface ParsedMail {
   /** The text/calendar part (inline or attached), when there is one. */
   calendar?: string;
-  /** The From address, lower case (for the log of replies: never stored). */
-  from?: string;
 }
 
 /** Finds the calendar part: a `text/calendar` body part or an `.ics` / `application/ics` attachment. */
@@ -63,8 +61,5 @@ export const parseInboundMail = async (raw: Uint8Array): Promise<ParsedMail> => 
       : typeof content === 'string'
         ? content
         : Buffer.from(content as ArrayBuffer).toString('utf8');
-  return {
-    ...(calendar ? { calendar } : {}),
-    ...(email.from?.address ? { from: email.from.address.toLowerCase() } : {}),
-  };
+  return calendar ? { calendar } : {};
 };

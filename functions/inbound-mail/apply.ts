@@ -47,7 +47,6 @@ const sesReceived = z.object({
     }),
     spamVerdict: verdict,
     virusVerdict: verdict,
-    dmarcVerdict: verdict,
   }),
 });
 
@@ -59,7 +58,6 @@ export interface InboundMail {
   bucket: string;
   key: string;
   virus?: string;
-  dmarc?: string;
 }
 
 export const parseInboundNotification = (body: string): Parsed<InboundMail> => {
@@ -82,7 +80,6 @@ export const parseInboundNotification = (body: string): Parsed<InboundMail> => {
       bucket: receipt.action.bucketName,
       key: receipt.action.objectKey,
       ...(receipt.virusVerdict ? { virus: receipt.virusVerdict.status } : {}),
-      ...(receipt.dmarcVerdict ? { dmarc: receipt.dmarcVerdict.status } : {}),
     },
   };
 };
