@@ -118,11 +118,12 @@ export const dueMarkers = (county: County, state: CaseState): DueMarker[] => {
   // for a meeting summoned after that day, once per meeting time.
   if (!c.protectedIdentity)
     for (const meeting of state.meetings.values()) {
+      // Every fold step asks for the markers: the cheap checks first, the calendar arithmetic last.
       if (meeting.kind === 'follow-up' || meeting.status !== 'scheduled') continue;
+      if (unconfirmedInvitees(meeting).length === 0) continue;
+      if (state.notices.has(unconfirmedNoticeId(meeting.meetingId, meeting.startsAt))) continue;
       const date = workingDaysBefore(meeting.startsAt.slice(0, 10), UNCONFIRMED_LEAD_WORKING_DAYS);
       if (date < stockholmDate(instantOf(meeting.detailsVersion))) continue;
-      if (state.notices.has(unconfirmedNoticeId(meeting.meetingId, meeting.startsAt))) continue;
-      if (unconfirmedInvitees(meeting).length === 0) continue;
       out.push({
         caseId: c.caseId,
         kind: 'unconfirmed',
