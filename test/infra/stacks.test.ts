@@ -27,6 +27,14 @@ beforeAll(() => {
 
 const withHandler = consumers.filter((c) => c.handler);
 
+/** Every statement of the stack's IAM policies. */
+const policyStatements = (template: Template) =>
+  Object.values(template.findResources('AWS::IAM::Policy') as Resources).flatMap(
+    (p) =>
+      (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+        .Statement,
+  );
+
 describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffix, county) => {
   const t = () => templates.get(`Sip-${suffix}`) as Template;
 
@@ -122,11 +130,7 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
       ScheduleExpression: 'cron(0 6 * * ? *)',
       ScheduleExpressionTimezone: 'Europe/Stockholm',
     });
-    const statements = Object.values(t().findResources('AWS::IAM::Policy') as Resources).flatMap(
-      (p) =>
-        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
-          .Statement,
-    );
+    const statements = policyStatements(t());
     expect(statements.some((s) => [s.Action].flat().includes('dynamodb:Scan'))).toBe(false);
     expect(JSON.stringify(statements)).toContain('/index/due');
   });
@@ -137,11 +141,7 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
   });
 
   it('grants no wildcard resource for DynamoDB, SQS or SES, and no managed policies', () => {
-    const statements = Object.values(t().findResources('AWS::IAM::Policy') as Resources).flatMap(
-      (p) =>
-        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
-          .Statement,
-    );
+    const statements = policyStatements(t());
     expect(statements.length).toBeGreaterThan(0);
     // The one exception: IAM knows no resource for the active receipt rule set (one per Region).
     const activation = ['ses:DescribeActiveReceiptRuleSet', 'ses:SetActiveReceiptRuleSet'];
@@ -167,11 +167,7 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
   });
 
   it('lets only the mailer send mail, on the county identity and configuration set; delivery reports reach their queue', () => {
-    const statements = Object.values(t().findResources('AWS::IAM::Policy') as Resources).flatMap(
-      (p) =>
-        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
-          .Statement,
-    );
+    const statements = policyStatements(t());
     const ses = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:Send')));
     expect(ses).toHaveLength(1);
     expect([ses[0]?.Action].flat().sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
@@ -231,11 +227,7 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
     t().hasResourceProperties('AWS::SES::ReceiptRuleSet', { RuleSetName: `sip-${county.id}-inbound` });
     t().hasResourceProperties('Custom::SesActiveReceiptRuleSet', { RuleSetName: { Ref: Match.anyValue() } });
     t().hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', RawMessageDelivery: true });
-    const statements = Object.values(t().findResources('AWS::IAM::Policy') as Resources).flatMap(
-      (p) =>
-        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
-          .Statement,
-    );
+    const statements = policyStatements(t());
     const s3 = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
     expect(s3).toHaveLength(1);
     expect([s3[0]?.Action].flat().sort()).toEqual(['s3:DeleteObject', 's3:GetObject']);
