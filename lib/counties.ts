@@ -22,6 +22,24 @@ export const countyConfigSchema = z.strictObject({
   calendarReplyAddress: z.email(),
   alarmEmail: z.email(),
   rules: countyRulesSchema,
+  /**
+   * The invitation page (issue 13). `signIn: 'oidc'`: purpose, goal and questions are shown only
+   * after sign-in with the county's OpenID Connect provider (e.g. the regional IdP professionals
+   * use with SITHS eID); a public client (authorization code + PKCE), so an issuer and a client id.
+   * Without it (the default) the link alone shows them.
+   */
+  invitationPage: z.optional(
+    z.discriminatedUnion('signIn', [
+      z.strictObject({ signIn: z.literal('none') }),
+      z.strictObject({
+        signIn: z.literal('oidc'),
+        oidc: z.strictObject({
+          issuer: z.url({ protocol: /^https$/ }),
+          clientId: z.string().check(z.minLength(1)),
+        }),
+      }),
+    ]),
+  ),
 });
 
 export type CountyConfig = z.infer<typeof countyConfigSchema>;
@@ -128,6 +146,11 @@ const shipped: CountyConfig[] = [
       reminderLeadDays: { ...defaults.reminderLeadDays },
       emailShowsPurpose: defaults.emailShowsPurpose,
       strictRules: [...defaults.strictRules],
+    },
+    // Purpose, goal and questions only after sign-in with the region's IdP (SITHS eID).
+    invitationPage: {
+      signIn: 'oidc',
+      oidc: { issuer: 'https://idp.regionvarmland.example.se', clientId: 'sip-invitation-pages' },
     },
   },
 ];

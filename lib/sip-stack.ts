@@ -81,6 +81,9 @@ export const PAGE_THROTTLE = {
   'GET /i/{token}': { rate: 20, burst: 40 },
   'POST /i/{token}': { rate: 5, burst: 10 },
   'GET /tillganglighet': { rate: 5, burst: 10 },
+  // Sign-in (a county with `invitationPage.signIn: 'oidc'`; elsewhere these answer "not valid").
+  'GET /i/{token}/sign-in': { rate: 5, burst: 10 },
+  'GET /callback': { rate: 5, burst: 10 },
 } as const;
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
@@ -447,6 +450,12 @@ export class SipStack extends Stack {
         MAIL_QUEUE_URL: mail.mailQueue.queueUrl,
         LINK_KEY_SECRET_ARN: mail.pages.linkKey.secretArn,
         REPLY_TO_ADDRESS: mail.county.replyToAddress,
+        ...(mail.county.invitationPage?.signIn === 'oidc'
+          ? {
+              OIDC_ISSUER: mail.county.invitationPage.oidc.issuer,
+              OIDC_CLIENT_ID: mail.county.invitationPage.oidc.clientId,
+            }
+          : {}),
       },
       [
         new iam.PolicyStatement({ actions: [...caseActions], resources: [this.table.tableArn] }),

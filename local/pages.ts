@@ -32,15 +32,22 @@ const main = async () => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const body = await readBody(req);
-      const headers = Object.fromEntries(
-        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
-      );
+      const headers: Record<string, string> = {
+        ...Object.fromEntries(
+          Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+        ),
+        // API Gateway says how the browser reached it; here, plain http.
+        'x-forwarded-proto': 'http',
+      };
+      const cookies = headers.cookie ? headers.cookie.split(/;\s*/) : undefined;
+      delete headers.cookie;
       const event = {
         version: '2.0',
         routeKey: '$default',
         rawPath: url.pathname,
         rawQueryString: url.search.slice(1),
         headers,
+        ...(cookies ? { cookies } : {}),
         ...(url.search ? { queryStringParameters: Object.fromEntries(url.searchParams) } : {}),
         requestContext: {
           http: { method: req.method ?? 'GET', path: url.pathname, sourceIp: req.socket.remoteAddress ?? '' },
@@ -51,7 +58,8 @@ const main = async () => {
           : { isBase64Encoded: false }),
       } as unknown as APIGatewayProxyEventV2;
       const out = await handler(event);
-      res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>);
+      const setCookies = out.cookies?.length ? { 'set-cookie': out.cookies } : {};
+      res.writeHead(out.statusCode ?? 200, { ...(out.headers as Record<string, string>), ...setCookies });
       res.end(out.body ?? '');
     } catch {
       res.writeHead(500, { 'content-type': 'text/plain' });

@@ -31,7 +31,9 @@ import {
   table,
   visibilityTimeoutSeconds,
 } from '../lib/topology.ts';
-import { type Endpoints, localAwsEnv, waitFor } from './emulators.ts';
+import { CALLBACK_PATH } from '../functions/invitation-page/apply.ts';
+import { type Endpoints, freePort, localAwsEnv, waitFor } from './emulators.ts';
+import { startOidcProvider } from './oidc.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -43,7 +45,7 @@ export interface QueuePair {
 
 export interface LocalStack {
   county: string;
-  endpoints: Endpoints & { invitations: string };
+  endpoints: Endpoints & { invitations: string; oidc?: string };
   /** Where `npm run inbound` puts an email and whom it notifies, as SES receiving does (issue 13). */
   inbound: { bucket: string; prefix: string; topicArn: string };
   /** The invitation links' key (tests build links with it). */
@@ -209,6 +211,11 @@ export interface StartOptions {
   /** The invitation pages' port (default: any free one) and link key (default: a random one). */
   pagesPort?: number;
   linkKey?: string;
+  /**
+   * Sign-in before purpose, goal and questions (issue 13), with a local OpenID provider standing
+   * in for the county's. Default: what the county's config says (`invitationPage.signIn`).
+   */
+  signIn?: boolean;
 }
 
 export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> => {
@@ -246,6 +253,12 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
   };
   // The invitation pages (issue 13), and the key their links are signed with, shared with the mailer.
   const linkKey = opts.linkKey ?? randomBytes(32).toString('base64url');
+  // Sign-in: the provider needs the pages' callback before the pages start, so both ports are picked first.
+  const signIn = opts.signIn ?? county.invitationPage?.signIn === 'oidc';
+  const pagesPort = opts.pagesPort ?? (signIn ? await freePort() : undefined);
+  const oidc = signIn
+    ? await startOidcProvider(await freePort(), `http://127.0.0.1:${pagesPort}${CALLBACK_PATH}`)
+    : undefined;
   const pagesProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 'pages.ts')], {
     cwd: root,
     env: {
@@ -253,7 +266,8 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
       MAIL_QUEUE_URL: mailQueueUrl,
       LINK_KEY: linkKey,
       REPLY_TO_ADDRESS: county.replyToAddress,
-      ...(opts.pagesPort !== undefined ? { PAGES_PORT: String(opts.pagesPort) } : {}),
+      ...(pagesPort !== undefined ? { PAGES_PORT: String(pagesPort) } : {}),
+      ...(oidc ? { OIDC_ISSUER: oidc.issuer, OIDC_CLIENT_ID: oidc.clientId, OIDC_ALLOW_HTTP: 'true' } : {}),
       SIP_PARENT_PID: String(process.pid),
     },
     stdio: ['ignore', logFd, logFd, 'ipc'],
@@ -271,13 +285,15 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
         reject(new Error(`the invitation pages exited (${code}) before serving; see ${opts.logFile}`));
       });
     }),
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         if (pagesProcess.exitCode !== null || pagesProcess.signalCode !== null) return resolve();
         pagesProcess.once('exit', () => resolve());
         pagesProcess.kill('SIGTERM');
         setTimeout(() => pagesProcess.kill('SIGKILL'), 5_000).unref();
-      }),
+      });
+      await oidc?.stop();
+    },
   };
   const ready: Promise<void>[] = [];
   for (const c of specs) {
@@ -344,7 +360,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
 
   return {
     county: county.id,
-    endpoints: { ...opts.endpoints, invitations: pages.url },
+    endpoints: { ...opts.endpoints, invitations: pages.url, ...(oidc ? { oidc: oidc.issuer } : {}) },
     inbound,
     linkKey,
     tables: [tableName],

@@ -13,7 +13,8 @@ export const logFileRelative = '.local/runtime.log';
 export interface StackFile {
   county: string;
   /** `invitations`: the base URL of the invitation pages (issue 13). */
-  endpoints: Endpoints & { invitations?: string };
+  /** `oidc`: the local OpenID provider's issuer, when the pages require sign-in. */
+  endpoints: Endpoints & { invitations?: string; oidc?: string };
   /** SES receiving on the emulators (issue 13): `npm run inbound -- <file.eml>` uses it. */
   inbound?: { bucket: string; prefix: string; topicArn: string };
   tables: string[];

@@ -17,6 +17,8 @@ const { values } = parseArgs({
   options: {
     'no-demo': { type: 'boolean', default: false },
     county: { type: 'string', default: defaultLocalCounty },
+    // Sign-in before purpose, goal and questions, with a local OpenID provider (issue 13).
+    'sign-in': { type: 'boolean' },
   },
 });
 const county = values.county ?? defaultLocalCounty;
@@ -55,7 +57,12 @@ const main = async () => {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const stack = await startLocalStack({ endpoints: emulators.endpoints, county, logFile });
+  const stack = await startLocalStack({
+    endpoints: emulators.endpoints,
+    county,
+    logFile,
+    ...(values['sign-in'] !== undefined ? { signIn: values['sign-in'] } : {}),
+  });
   running.stack = stack;
   writeStackFile({
     county,

@@ -60,3 +60,40 @@ export const formTokenValid = (key: string, token: string, nonce: string, given:
   const actual = Buffer.from(given, 'base64url');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 };
+
+/**
+ * A signed-in view of one link (issue 13, a county with sign-in): who signed in (`oidc:<issuer>#<sub>`)
+ * and until when, bound to the link and signed with the same key. Kept in an HttpOnly cookie; nothing
+ * is stored server-side.
+ */
+export interface PageSession {
+  token: string;
+  who: string;
+  /** Epoch seconds. */
+  exp: number;
+}
+
+export const sealValue = (key: string, purpose: string, value: object): string => {
+  const payload = Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${payload}.${macOf(key, payload, purpose).toString('base64url')}`;
+};
+
+export const openValue = <T>(key: string, purpose: string, sealed: string | undefined): T | undefined => {
+  const match = /^([A-Za-z0-9_-]{1,4000})\.([A-Za-z0-9_-]{27})$/.exec(sealed ?? '');
+  if (!match) return undefined;
+  const [, payload = '', mac = ''] = match;
+  const expected = macOf(key, payload, purpose);
+  const given = Buffer.from(mac, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  try {
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as T;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The session of this link, if the cookie holds a valid, unexpired one. */
+export const sessionFor = (key: string, sealed: string | undefined, token: string, now: Date) => {
+  const s = openValue<PageSession>(key, 'session', sealed);
+  return s && s.token === token && s.exp > now.getTime() / 1000 ? s : undefined;
+};

@@ -181,6 +181,8 @@ const t = {
     invited: 'Inbjudna enheter',
     caseRef: 'Ärende',
     content: 'Syfte, mål och frågeställningar',
+    signInNeeded: 'Logga in med din e-legitimation för att se syfte, mål och frågeställningar.',
+    signIn: 'Logga in',
     purpose: 'Syfte',
     goal: 'Långsiktigt mål',
     questions: 'Frågeställningar',
@@ -235,6 +237,8 @@ const t = {
     invited: 'Invited units',
     caseRef: 'Case reference',
     content: 'Purpose, goal and questions',
+    signInNeeded: 'Sign in with your e-identification to see the purpose, goal and questions.',
+    signIn: 'Sign in',
     purpose: 'Purpose',
     goal: 'Long-term goal',
     questions: 'Questions',
@@ -281,6 +285,8 @@ export interface RenderOptions {
   hidden: Record<string, string>;
   /** Shows purpose, goal and questions (false while a county's sign-in is pending). */
   showContent: boolean;
+  /** Where to sign in to see them (a county with `invitationPage.signIn: 'oidc'`). */
+  signInHref?: string;
   /** The answer just recorded (after the redirect). */
   done?: boolean;
   errors?: FieldErrors;
@@ -404,7 +410,10 @@ ${controls}
       ? `<h2>${esc(w.content)}</h2>
 <dl><dt>${esc(w.purpose)}</dt><dd>${esc(m.content.purpose)}</dd><dt>${esc(w.goal)}</dt><dd>${esc(m.content.longTermGoal)}</dd>
 <dt>${esc(w.questions)}</dt><dd><ul>${m.content.questions.map((q) => `<li>${esc(q)}</li>`).join('')}</ul></dd></dl>`
-      : '';
+      : m.content && o.signInHref
+        ? `<h2>${esc(w.content)}</h2>
+<p>${esc(w.signInNeeded)} <a href="${esc(o.signInHref)}">${esc(w.signIn)}</a></p>`
+        : '';
   const asked = (m.clarifications ?? []).filter((c) => c.inviteeId === i.inviteeId);
   const forms =
     state.kind !== 'open'

@@ -11,10 +11,18 @@ import { invitationRespondedContract } from '../../events/contracts/invitation-r
 import { eventTypes } from '../../events/contracts/common.ts';
 import type { CaseStore } from '../adapters/case-store.ts';
 import type { LinkKey } from '../adapters/link-key.ts';
+import type { OidcTransaction, SignIn } from '../adapters/oidc.ts';
 import type { Outbox } from '../adapters/outbox.ts';
 import type { County } from '../core/county.ts';
 import { derivedId } from '../core/ids.ts';
-import { formToken, formTokenValid, readLinkToken } from '../core/invitation-link.ts';
+import {
+  formToken,
+  formTokenValid,
+  openValue,
+  readLinkToken,
+  sealValue,
+  sessionFor,
+} from '../core/invitation-link.ts';
 import {
   checkAnswer,
   PAGE_CSS,
@@ -37,6 +45,8 @@ export interface PageDeps {
   outbox?: Outbox;
   /** Where the accessibility statement says to write. */
   contact: string;
+  /** The county's sign-in (`invitationPage.signIn: 'oidc'`): purpose, goal and questions only after it. */
+  signIn?: SignIn;
   nonce?: () => string;
 }
 
@@ -64,6 +74,36 @@ const html = (statusCode: number, body: string, extra: Record<string, string> = 
 });
 
 const ACCESSIBILITY_PATH = '/tillganglighet';
+/** Where the county's provider sends the browser back after sign-in. */
+export const CALLBACK_PATH = '/callback';
+const OIDC_COOKIE = 'sip_oidc';
+const SESSION_COOKIE = 'sip_session';
+/** A sign-in must come back within 10 minutes; a session shows the content for an hour. */
+const SIGN_IN_SECONDS = 600;
+const SESSION_SECONDS = 3600;
+
+interface PendingSignIn extends OidcTransaction {
+  token: string;
+  exp: number;
+}
+
+/** API Gateway passes cookies in `cookies`; a plain server may leave them in the header. */
+const cookieOf = (event: APIGatewayProxyEventV2, name: string): string | undefined => {
+  const all = event.cookies ?? (event.headers.cookie ?? '').split(/;\s*/);
+  for (const c of all) {
+    const at = c.indexOf('=');
+    if (at > 0 && c.slice(0, at).trim() === name) return c.slice(at + 1).trim();
+  }
+  return undefined;
+};
+
+/** The page's own origin: https behind API Gateway, what the local server says it is otherwise. */
+const origin = (event: APIGatewayProxyEventV2): string =>
+  `${event.headers['x-forwarded-proto'] ?? 'https'}://${event.headers.host ?? event.requestContext.domainName}`;
+
+/** HttpOnly, SameSite=Lax (the provider's redirect back is a top-level GET), Secure over https. */
+const cookie = (event: APIGatewayProxyEventV2, name: string, value: string, maxAge: number): string =>
+  `${name}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${origin(event).startsWith('https:') ? '; Secure' : ''}`;
 const notValid = (lang: 'sv' | 'en' = 'sv') => renderInvalid(lang, ACCESSIBILITY_PATH);
 
 const formFields = (event: APIGatewayProxyEventV2): Record<string, string> | undefined => {
@@ -106,28 +146,89 @@ export const createInvitationPageHandler = (deps: PageDeps) => {
     return { key, ref, state: pageState(genuine, ref, loaded.case, loaded.meetings, deps.now()) };
   };
 
-  const show = async (token: string, path: string, extra: Partial<RenderOptions>, status = 200) => {
+  const show = async (
+    token: string,
+    event: APIGatewayProxyEventV2,
+    extra: Partial<RenderOptions>,
+    status = 200,
+  ) => {
+    const path = `/i/${token}`;
     const { key, ref, state } = await load(token);
     if (state.kind === 'invalid' || !ref) return html(404, notValid());
+    // With the county's sign-in, the content waits for a session of this link.
+    const session = deps.signIn
+      ? sessionFor(key, cookieOf(event, SESSION_COOKIE), token, deps.now())
+      : undefined;
+    const showContent = !deps.signIn || session !== undefined;
     const n = nonce();
     const body = renderPage(state, {
       action: path,
       hidden: { nonce: n, form: formToken(key, token, n) },
-      showContent: true,
+      showContent,
+      ...(showContent ? {} : { signInHref: `${path}/sign-in` }),
       accessibilityHref: `${ACCESSIBILITY_PATH}?lang=${state.invitee.locale ?? 'sv'}`,
       ...extra,
     });
-    if (state.meeting.content) {
+    if (showContent && state.meeting.content) {
       const at = deps.now().toISOString();
       await deps.store.recordAccess({
         ...ref,
-        who: `invitee:${ref.inviteeId}`,
+        who: session?.who ?? `invitee:${ref.inviteeId}`,
         what: 'purpose-goal-questions',
         at,
         requestId: n,
       });
     }
     return html(status, body);
+  };
+
+  /** GET /i/{token}/sign-in: off to the county's provider, the transaction sealed in a cookie. */
+  const startSignIn = async (token: string, event: APIGatewayProxyEventV2) => {
+    if (!deps.signIn) return html(404, notValid());
+    const { key, ref, state } = await load(token);
+    if (state.kind === 'invalid' || !ref) return html(404, notValid());
+    const { url, transaction } = await deps.signIn.start(`${origin(event)}${CALLBACK_PATH}`);
+    const exp = Math.floor(deps.now().getTime() / 1000) + SIGN_IN_SECONDS;
+    const sealed = sealValue(key, 'oidc', { ...transaction, token, exp } satisfies PendingSignIn);
+    logger.info('sign-in started', { outcome: 'redirect' });
+    return {
+      statusCode: 302,
+      headers: { ...securityHeaders, location: url },
+      cookies: [cookie(event, OIDC_COOKIE, sealed, SIGN_IN_SECONDS)],
+      body: '',
+    };
+  };
+
+  /** GET /callback: the provider sent the browser back; a session of the link it started from. */
+  const signedIn = async (event: APIGatewayProxyEventV2) => {
+    if (!deps.signIn) return html(404, notValid());
+    const key = await deps.linkKey();
+    const pending = openValue<PendingSignIn>(key, 'oidc', cookieOf(event, OIDC_COOKIE));
+    const now = deps.now();
+    if (!pending || pending.exp <= now.getTime() / 1000) {
+      logger.warn('sign-in refused: no pending sign-in in this browser', { outcome: 'forbidden' });
+      return html(403, notValid());
+    }
+    const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+    let subject: string;
+    try {
+      subject = await deps.signIn.finish(new URL(`${origin(event)}${CALLBACK_PATH}${query}`), pending);
+    } catch (error) {
+      logger.warn('sign-in refused by the checks', { outcome: 'forbidden', error: (error as Error).name });
+      return html(403, notValid());
+    }
+    const session = sealValue(key, 'session', {
+      token: pending.token,
+      who: `oidc:${deps.signIn.issuer}#${subject}`,
+      exp: Math.floor(now.getTime() / 1000) + SESSION_SECONDS,
+    });
+    logger.info('signed in', { outcome: 'signed-in' });
+    return {
+      statusCode: 302,
+      headers: { ...securityHeaders, location: `/i/${pending.token}` },
+      cookies: [cookie(event, SESSION_COOKIE, session, SESSION_SECONDS), cookie(event, OIDC_COOKIE, '', 0)],
+      body: '',
+    };
   };
 
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
@@ -138,11 +239,14 @@ export const createInvitationPageHandler = (deps: PageDeps) => {
         const lang = event.queryStringParameters?.lang === 'en' ? 'en' : 'sv';
         return html(200, renderAccessibility(lang, deps.county.displayName, deps.contact));
       }
+      if (path === CALLBACK_PATH && method === 'GET') return await signedIn(event);
+      const signInToken = /^\/i\/([A-Za-z0-9._-]{1,500})\/sign-in$/.exec(path)?.[1];
+      if (signInToken && method === 'GET') return await startSignIn(signInToken, event);
       const token = /^\/i\/([A-Za-z0-9._-]{1,500})$/.exec(path)?.[1];
       if (!token) return html(404, notValid());
       if (method === 'GET') {
         const done = event.queryStringParameters?.done === '1';
-        const result = await show(token, path, { done });
+        const result = await show(token, event, { done });
         logger.info('invitation page shown', { outcome: result.statusCode === 200 ? 'shown' : 'not-valid' });
         return result;
       }
@@ -161,9 +265,9 @@ export const createInvitationPageHandler = (deps: PageDeps) => {
         logger.warn('invitation answer refused: not from this page', { outcome: 'forbidden' });
         return html(403, notValid(state.invitee.locale));
       }
-      if (state.kind !== 'open') return show(token, path, {}, 409);
+      if (state.kind !== 'open') return show(token, event, {}, 409);
       const checked = checkAnswer(state.invitee, fields, state.invitee.locale ?? 'sv');
-      if (!checked.ok) return show(token, path, { errors: checked.errors, posted: fields }, 400);
+      if (!checked.ok) return show(token, event, { errors: checked.errors, posted: fields }, 400);
 
       // The same form posted twice (a double click, a replay) is the same event: applied once.
       const body = {
@@ -186,13 +290,13 @@ export const createInvitationPageHandler = (deps: PageDeps) => {
         data: responseData(deps.county.id, ref, checked.answer),
       };
       const parsed = invitationRespondedContract.schema.safeParse(body);
-      if (!parsed.success) return show(token, path, { errors: { answer: '—' }, posted: fields }, 400);
+      if (!parsed.success) return show(token, event, { errors: { answer: '—' }, posted: fields }, 400);
       const outcome = await applyEvent(
         { county: deps.county, store: deps.store, now: deps.now, outbox: deps.outbox, foldMemo: memo },
         parsed.data,
       );
       logger.info('invitation answered', { outcome: outcome.kind, answer: checked.answer.answer });
-      if (outcome.kind === 'rejected' || outcome.kind === 'deferred') return show(token, path, {}, 409);
+      if (outcome.kind === 'rejected' || outcome.kind === 'deferred') return show(token, event, {}, 409);
       return { statusCode: 303, headers: { ...securityHeaders, location: `${path}?done=1` }, body: '' };
     } catch (error) {
       logger.error('invitation page failed', loggableError(error));

@@ -4,18 +4,17 @@
  * emulator; every page state is checked with axe-core (WCAG 2.1 A and AA) and photographed into
  * docs/screenshots/.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishScenario, sesEmails, waitUntilDrained } from '../../local/inspect.ts';
 import { projectRoot } from '../../local/stack-file.ts';
 import { eventually, uniqueId } from '../support/fixtures.ts';
 import { startTestStack } from '../support/local-stack.ts';
+import { axeClean, launchChromium, linkFor, publishSummons } from '../support/browser.ts';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // The committed screenshots (docs/screenshots/, shown in the README) are rewritten only on request
 // (`SIP_SCREENSHOTS=update npm run test:only -- test/browser`): each run's dates differ.
 const shots =
@@ -27,73 +26,15 @@ let s: Awaited<ReturnType<typeof startTestStack>>;
 let browser: Browser;
 const caseId = uniqueId('case-web');
 
-/** The normal scenario up to the summons, for a fresh case, its meeting two weeks from today. */
-const publishSummons = async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sip-web-'));
-  const day = new Date(Date.now() + 14 * 86_400_000);
-  while ([0, 6].includes(day.getUTCDay())) day.setUTCDate(day.getUTCDate() + 1);
-  const startsAt = `${day.toISOString().slice(0, 10)}T09:00`;
-  for (const file of [
-    '01-case-created.json',
-    '02-consent-guardian-a.json',
-    '03-consent-guardian-b.json',
-    '04-summons-sent.json',
-  ]) {
-    const text = readFileSync(join(projectRoot, 'events', 'examples', 'normal', file), 'utf8')
-      .replaceAll('case-hl-1001', caseId)
-      .replace(/"evt-normal-(\d+)"/, `"evt-${caseId}-$1"`)
-      .replace(/"startsAt": "[^"]+"/, `"startsAt": "${startsAt}"`);
-    writeFileSync(join(dir, file), text);
-  }
-  await publishScenario(s.sqs, s.stack, dir);
-};
-
-const linkFor = async (address: string): Promise<string> => {
-  const email = await eventually(
-    async () =>
-      (await sesEmails(s.stack.endpoints.ses)).find(
-        (e) => e.destination.to.includes(address) && e.subject.includes(`${caseId})`),
-      ),
-    (e) => e !== undefined,
-  );
-  const link = /href="(http:\/\/127\.0\.0\.1:\d+\/i\/[^"]+)"/.exec(email?.body.html ?? '')?.[1];
-  if (!link) throw new Error('the invitation email has no page link');
-  return link;
-};
-
-const axeClean = async (page: Page, state: string) => {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  expect(
-    result.violations.map((v) => `${state}: ${v.id} (${v.nodes.length})`),
-    `axe-core on "${state}"`,
-  ).toEqual([]);
-};
-
 const shoot = async (page: Page, name: string) => {
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (bash .ci/run does so when it is missing), or set CHROMIUM_PATH`,
-    );
   s = await startTestStack();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  await publishSummons();
+  browser = await launchChromium();
+  await publishSummons(s, caseId);
 });
 afterAll(async () => {
   await browser?.close();
@@ -104,7 +45,7 @@ describe('the invitation page in Chromium (issue 13)', () => {
   it('opens from the email, passes axe in every state, and takes each answer by keyboard and by form', async () => {
     const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
     const page = await context.newPage();
-    const link = await linkFor('elevhalsan@skola.example.org'); // locale "en", no ongoing intervention
+    const link = await linkFor(s, caseId, 'elevhalsan@skola.example.org'); // locale "en", no ongoing intervention
 
     await page.goto(link);
     expect((await page.locator('h1').innerText()).trim()).toBe('Invitation to a SIP meeting');
@@ -171,7 +112,7 @@ describe('the invitation page in Chromium (issue 13)', () => {
   it('shows Swedish to a Swedish invitee, no decline to an obliged unit, and the accessibility statement', async () => {
     const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
     const page = await context.newPage();
-    await page.goto(await linkFor('socialtjanst@kommun.example.se')); // obliged (ongoing interventions)
+    await page.goto(await linkFor(s, caseId, 'socialtjanst@kommun.example.se')); // obliged (ongoing interventions)
     expect((await page.locator('h1').innerText()).trim()).toBe('Kallelse till SIP-möte');
     expect(await page.getByRole('button', { name: 'Tacka nej' }).count()).toBe(0);
     await page.getByText('skyldig att delta').first().waitFor();
@@ -191,7 +132,7 @@ describe('the invitation page in Chromium (issue 13)', () => {
     await waitUntilDrained(s.sqs, s.stack.queues, s.stack.waitingTypes);
     const context = await browser.newContext();
     const page = await context.newPage();
-    const link = await linkFor('bup@region.example.se');
+    const link = await linkFor(s, caseId, 'bup@region.example.se');
     const dir = mkdtempSync(join(tmpdir(), 'sip-web-close-'));
     writeFileSync(
       join(dir, '08-case-closed.json'),

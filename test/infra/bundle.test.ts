@@ -86,9 +86,11 @@ describe('how much a function carries besides the AWS SDK', () => {
   );
   // Calendar replies parse untrusted MIME and iCalendar with two well-kept libraries (postal-mime
   // and ical.js, ~76 KB each, docs/decisions.md); no one waits on that function's cold start.
-  const budgetKb = (handler: string) => (handler === 'inbound-mail' ? 330 : 150);
+  // The page signs in with openid-client (oauth4webapi, ~27 KB) where a county requires it.
+  const budgetKb = (handler: string) =>
+    handler === 'inbound-mail' ? 330 : handler === 'invitation-page' ? 170 : 150;
   it.each(handlers)(
-    '%s: within its budget outside the SDK (150 KB; calendar replies 330 KB), minified',
+    '%s: within its budget outside the SDK (150 KB; page 170, calendar replies 330), minified',
     async (handler) => {
       const result = await build({
         bundle: true,

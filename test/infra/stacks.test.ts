@@ -236,7 +236,13 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
 
   it('serves the invitation pages through an HTTP API: routes throttled, access logs without the path, the links’ key encrypted with the county key and read through the extension (issue 13)', () => {
     t().resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    for (const routeKey of ['GET /i/{token}', 'POST /i/{token}', 'GET /tillganglighet'])
+    for (const routeKey of [
+      'GET /i/{token}',
+      'POST /i/{token}',
+      'GET /tillganglighet',
+      'GET /i/{token}/sign-in',
+      'GET /callback',
+    ])
       t().hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
     const stage = Object.values(t().findResources('AWS::ApiGatewayV2::Stage') as Resources)[0];
     const settings = stage?.Properties as {
@@ -244,10 +250,23 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
       AccessLogSettings: { Format: string };
     };
     expect(Object.keys(settings.RouteSettings).sort()).toEqual([
+      'GET /callback',
       'GET /i/{token}',
+      'GET /i/{token}/sign-in',
       'GET /tillganglighet',
       'POST /i/{token}',
     ]);
+    // Sign-in where the county requires it: the page knows the county's provider, nobody else's does.
+    const page = Object.values(t().findResources('AWS::Lambda::Function') as Resources).find((f) =>
+      String(f.Properties.Description).startsWith('The invitation pages'),
+    );
+    const pageEnv = (page?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    if (county.invitationPage?.signIn === 'oidc')
+      expect(pageEnv).toMatchObject({
+        OIDC_ISSUER: county.invitationPage.oidc.issuer,
+        OIDC_CLIENT_ID: county.invitationPage.oidc.clientId,
+      });
+    else expect(pageEnv.OIDC_ISSUER).toBeUndefined();
     expect(settings.AccessLogSettings.Format).not.toMatch(/path|sourceIp|userAgent/i);
     t().hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: Match.anyValue() });
     const fns = Object.values(t().findResources('AWS::Lambda::Function') as Resources);

@@ -25,6 +25,16 @@ describe('shipped county configuration', () => {
   it('emails do not show the meeting purpose unless a county says so', () => {
     for (const c of counties) expect(c.rules.emailShowsPurpose).toBe(false);
   });
+  it('invitation page sign-in (issue 13): OpenID Connect needs an https issuer and a client id; none is the default', () => {
+    const halland = countyById('halland');
+    expect(halland.invitationPage).toBeUndefined();
+    const oidc = (o: unknown) => countyConfigSchema.safeParse({ ...halland, invitationPage: o }).success;
+    expect(oidc({ signIn: 'oidc', oidc: { issuer: 'https://idp.example.se', clientId: 'sip' } })).toBe(true);
+    expect(oidc({ signIn: 'oidc', oidc: { issuer: 'http://idp.example.se', clientId: 'sip' } })).toBe(false);
+    expect(oidc({ signIn: 'oidc' })).toBe(false);
+    expect(oidc({ signIn: 'oidc', oidc: { issuer: 'https://idp.example.se', clientId: '' } })).toBe(false);
+    expect(oidc({ signIn: 'none' })).toBe(true);
+  });
   it('rejects a county outside the EU', () => {
     const bad = { ...countyById('halland'), region: 'us-east-1' };
     expect(countyConfigSchema.safeParse(bad).success).toBe(false);
