@@ -11,7 +11,7 @@ import type { CaseState } from './case-state.ts';
 import type { ConsentRecord } from './consent.ts';
 import type { DueMarker, PlanRecord } from './lifecycle.ts';
 import { type Invitee, type Meeting, type Notice, shownDetails } from './meeting.ts';
-import { scrubMeeting } from './protected.ts';
+import { scrubInvitee, scrubMeeting } from './protected.ts';
 
 export interface StoredState {
   case?: CaseRecord;
@@ -49,16 +49,18 @@ const inviteeKey = (i: Invitee) =>
     i.substitutedBy ?? null,
   ]);
 
-const withCounters = (m: Meeting, stored: Meeting | undefined): Meeting => {
+const withCounters = (m: Meeting, stored: Meeting | undefined, protectedCase: boolean): Meeting => {
   const sequence = stored ? stored.sequence + (calendarKey(stored) === calendarKey(m) ? 0 : 1) : 0;
   const invitees = m.invitees.map((i) => {
     const before = stored?.invitees.find((s) => s.inviteeId === i.inviteeId);
     return { ...i, offset: before ? before.offset + (inviteeKey(before) === inviteeKey(i) ? 0 : 1) : 0 };
   });
-  // An invitee the state no longer knows (its summons no longer counts) is owed a cancellation.
+  // An invitee the state no longer knows (its summons, or the answer that named a substitute, no
+  // longer counts) is owed a cancellation; a protected case keeps only its allow-list, as for all.
   const gone = (stored?.invitees ?? [])
     .filter((s) => !m.invitees.some((i) => i.inviteeId === s.inviteeId))
-    .map((s) => (s.removed ? s : { ...s, removed: true, offset: s.offset + 1 }));
+    .map((s) => (s.removed ? s : { ...s, removed: true, offset: s.offset + 1 }))
+    .map((s) => (protectedCase ? scrubInvitee(s) : s));
   return { ...m, sequence, invitees: [...invitees, ...gone] };
 };
 
@@ -70,13 +72,17 @@ export const materialize = (stored: StoredState, state: CaseState, due: readonly
   const meetings: Meeting[] = [];
   for (const m of state.meetings.values()) {
     const before = stored.meetings.get(m.meetingId);
-    const next = withCounters(m, before);
+    const next = withCounters(m, before, c.protectedIdentity === true);
     if (!before || !same(next, before)) meetings.push(next);
   }
   for (const before of stored.meetings.values()) {
     if (state.meetings.has(before.meetingId)) continue;
     const cancelled: Meeting = { ...before, status: 'cancelled' };
-    const next = withCounters(c.protectedIdentity ? scrubMeeting(cancelled) : cancelled, before);
+    const next = withCounters(
+      c.protectedIdentity ? scrubMeeting(cancelled) : cancelled,
+      before,
+      c.protectedIdentity === true,
+    );
     if (!same(next, before)) meetings.push(next);
   }
   const notices: Notice[] = [...state.notices.values()].filter(

@@ -8,7 +8,7 @@
  */
 import type { InvitationResponded, PlanEstablished, SummonsSent } from '../../events/contracts.ts';
 import type { CaseState } from './case-state.ts';
-import type { Meeting } from './meeting.ts';
+import type { Invitee, Meeting } from './meeting.ts';
 
 export interface Sanitized<T> {
   event: T;
@@ -116,6 +116,26 @@ export const sanitizeEvent = <E extends AnyEvent>(event: E): Sanitized<E> => {
 /** A summons flagged protected by upstream: sanitised as it arrives, before any write, log or retry. */
 export const sanitizeSummons = (e: SummonsSent): Sanitized<SummonsSent> => sanitizeEvent(e);
 
+/** An invitee reduced to the allow-list: no name, no address, no locale; a phone task. */
+export const scrubInvitee = (i: Invitee): Invitee => ({
+  inviteeId: i.inviteeId,
+  principal: i.principal,
+  organisationId: i.organisationId,
+  organisationType: i.organisationType,
+  ...(i.phone !== undefined ? { phone: i.phone } : {}),
+  hasOngoingIntervention: i.hasOngoingIntervention,
+  // A substitute is an address the protected path does not keep: the unit itself is called.
+  ...(i.removed || i.substituteFor ? { removed: true } : {}),
+  ...(i.substituteFor ? { substituteFor: i.substituteFor } : {}),
+  changedVersion: i.changedVersion,
+  ...(i.response
+    ? { response: { value: i.response.value, version: i.response.version, eventId: i.response.eventId } }
+    : {}),
+  ...(i.receivedVersion ? { receivedVersion: i.receivedVersion } : {}),
+  ...(i.phoneOutcome ? { phoneOutcome: i.phoneOutcome } : {}),
+  offset: i.offset,
+});
+
 /** A meeting reduced to the allow-list: no place, no names, no purpose, no addresses. */
 export const scrubMeeting = (m: Meeting): Meeting => ({
   caseId: m.caseId,
@@ -132,24 +152,7 @@ export const scrubMeeting = (m: Meeting): Meeting => ({
   lastSummonsEventId: m.lastSummonsEventId,
   detailsVersion: m.detailsVersion,
   ...(m.timedVersion ? { timedVersion: m.timedVersion } : {}),
-  invitees: m.invitees.map((i) => ({
-    inviteeId: i.inviteeId,
-    principal: i.principal,
-    organisationId: i.organisationId,
-    organisationType: i.organisationType,
-    ...(i.phone !== undefined ? { phone: i.phone } : {}),
-    hasOngoingIntervention: i.hasOngoingIntervention,
-    // A substitute is an address the protected path does not keep: the unit itself is called.
-    ...(i.removed || i.substituteFor ? { removed: true } : {}),
-    ...(i.substituteFor ? { substituteFor: i.substituteFor } : {}),
-    changedVersion: i.changedVersion,
-    ...(i.response
-      ? { response: { value: i.response.value, version: i.response.version, eventId: i.response.eventId } }
-      : {}),
-    ...(i.receivedVersion ? { receivedVersion: i.receivedVersion } : {}),
-    ...(i.phoneOutcome ? { phoneOutcome: i.phoneOutcome } : {}),
-    offset: i.offset,
-  })),
+  invitees: m.invitees.map(scrubInvitee),
 });
 
 /**

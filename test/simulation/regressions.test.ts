@@ -117,4 +117,17 @@ describe('issue 12 defects, each under many schedules (oracle: test/simulation/o
   it('events built like the CloudEvents SDK builds them (no datacontenttype, UTC, traceparent) are applied', async () => {
     await holds({ sdkStyle: true, duplicates: [0, 3] });
   });
+
+  it('a substitute named by an answer that a case closed earlier undoes, then protection: the substitute’s name and address go too (seed 1736358627)', async () => {
+    await holds({
+      guardians: 1,
+      invitees: 2,
+      responses: [{ invitee: 0, value: 'substitute', lateOlder: false }],
+      plan: 'revised',
+      upstreamFollowUp: 'timed-early',
+      protection: 'changed-after-plan',
+      close: 'early',
+      seed: 0,
+    });
+  });
 });
