@@ -60,6 +60,7 @@ const clientsOf = (handler: string): string[] => {
   const clients = ['dynamodb'];
   if (c?.waitsForPrerequisites || c?.sendsMail) clients.push('sqs');
   if (c?.mailer) clients.push('sesv2');
+  if (c?.inboundMail) clients.push('s3');
   return clients;
 };
 
@@ -69,10 +70,12 @@ const floorSource = (clients: string[]) =>
     "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
     clients.includes('sqs') ? "import { SQSClient } from '@aws-sdk/client-sqs';" : '',
     clients.includes('sesv2') ? "import { SESv2Client } from '@aws-sdk/client-sesv2';" : '',
+    clients.includes('s3') ? "import { S3Client } from '@aws-sdk/client-s3';" : '',
     'const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));',
     clients.includes('sqs') ? 'const sqs = new SQSClient({});' : '',
     clients.includes('sesv2') ? 'const ses = new SESv2Client({});' : '',
-    'export const handler = async () => [db, typeof sqs, typeof ses];',
+    clients.includes('s3') ? 'const s3 = new S3Client({});' : '',
+    'export const handler = async () => [db, typeof sqs, typeof ses, typeof s3];',
   ].join('\n');
 
 const sizes = (meta: Metafile) => {
@@ -94,6 +97,8 @@ const env = {
   AWS_SECRET_ACCESS_KEY: 'bench',
   SENDER_ADDRESS: 'sip@halland.example.se',
   REPLY_TO_ADDRESS: 'sip-svar@halland.example.se',
+  CALENDAR_REPLY_ADDRESS: 'sip-kalender@halland.example.se',
+  INBOUND_BUCKET: 'sip-halland-inbound',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };

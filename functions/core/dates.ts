@@ -13,32 +13,33 @@ export const addDays = (isoDate: string, days: number): string =>
 export const daysBetween = (from: string, to: string): number =>
   Math.round((toUtcMs(to) - toUtcMs(from)) / DAY_MS);
 
-/** Built once: constructing an Intl.DateTimeFormat costs far more than formatting with one. */
-const stockholmDay = new Intl.DateTimeFormat('sv-SE', {
-  timeZone: 'Europe/Stockholm',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-const stockholmHour = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/Stockholm',
-  hour: '2-digit',
-  hour12: false,
-});
+/** 01:00 UTC on the last Sunday of a month (0-based) of a year: when EU summer time starts or ends. */
+const lastSundayOneUtc = (year: number, month: number): number => {
+  const lastDay = new Date(Date.UTC(year, month + 1, 0, 1));
+  return lastDay.getTime() - lastDay.getUTCDay() * DAY_MS;
+};
+
+/**
+ * Stockholm's offset from UTC at an instant in hours: 2 (CEST) from 01:00 UTC on the last Sunday
+ * of March to 01:00 UTC on the last Sunday of October, else 1 (CET) — the EU rule (directive
+ * 2000/84/EC) Sweden has followed since 1996. Arithmetic, not Intl: building a time-zone
+ * formatter loads ICU's zone data and cost every function ~25 ms of cold start for two calls
+ * (docs/decisions.md). A unit test checks this against Intl's tzdata for 1996–2040, so a change
+ * of the rule (the EU has discussed ending clock changes) fails the build, not the calendar.
+ */
+export const stockholmOffsetAt = (instantMs: number): 1 | 2 => {
+  const year = new Date(instantMs).getUTCFullYear();
+  return instantMs >= lastSundayOneUtc(year, 2) && instantMs < lastSundayOneUtc(year, 9) ? 2 : 1;
+};
 
 /** The calendar date in Sweden at an instant (Europe/Stockholm). */
-export const stockholmDate = (instant: Date): string => stockholmDay.format(instant);
+export const stockholmDate = (instant: Date): string => {
+  const ms = instant.getTime();
+  return new Date(ms + stockholmOffsetAt(ms) * 3_600_000).toISOString().slice(0, 10);
+};
 
 /** Stockholm's offset from UTC in hours on a day: 1 (CET) or 2 (CEST), read at noon. */
-export const stockholmOffsetHours = (isoDate: string): number => {
-  const known = offsets.get(isoDate);
-  if (known !== undefined) return known;
-  const hours = Number(stockholmHour.format(new Date(`${isoDate}T12:00:00Z`))) - 12;
-  if (offsets.size >= 4096) offsets.clear();
-  offsets.set(isoDate, hours);
-  return hours;
-};
-const offsets = new Map<string, number>();
+export const stockholmOffsetHours = (isoDate: string): number => stockholmOffsetAt(toUtcMs(isoDate) + DAY_MS / 2);
 
 /** ISO weekday (1 = Monday … 7 = Sunday) of a calendar date. */
 export const isoWeekday = (isoDate: string): number => {
