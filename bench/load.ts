@@ -18,7 +18,7 @@ import {
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { eventTypes } from '../events/contracts.ts';
-import { CaseStore, keys } from '../functions/adapters/case-store.ts';
+import { CaseReader, keys } from '../functions/adapters/case-store.ts';
 import { createDocumentClient } from '../functions/adapters/dynamodb.ts';
 import type { Outbox } from '../functions/adapters/outbox.ts';
 import { mailJobEvent } from '../functions/adapters/outbox.ts';
@@ -85,7 +85,7 @@ export const roundTrips = async (endpoints: Endpoints) => {
   );
   const tableName = `bench-rt-${Date.now()}`;
   await createTable(db, tableName);
-  const store = new CaseStore(createDocumentClient(db), tableName);
+  const store = new CaseReader(createDocumentClient(db), tableName);
   const ses = new SESv2Client({ endpoint: endpoints.ses, region: localAwsEnv.AWS_REGION, credentials });
   ses.middlewareStack.add((next) => async (args) => (bump('ses'), next(args)), {
     step: 'initialize',
@@ -248,7 +248,7 @@ const recordCalls = async (
     },
     { step: 'serialize', priority: 'high', name: 'record' },
   );
-  const store = new CaseStore(createDocumentClient(db), tableName);
+  const store = new CaseReader(createDocumentClient(db), tableName);
   const deps = { county, store, now: () => new Date() };
   const handlers: Record<string, (e: unknown, c: unknown) => Promise<unknown>> = {
     [eventTypes.caseCreated]: createCaseCreatedHandler(deps) as never,
@@ -314,7 +314,7 @@ export const throughput = async (endpoints: Endpoints, cases: number, phased = f
     200,
   );
   const seconds = (Date.now() - started) / 1000;
-  const store = new CaseStore(createDocumentClient(dynamoClient(endpoints.dynamodb)), stack.tables[0] ?? '');
+  const store = new CaseReader(createDocumentClient(dynamoClient(endpoints.dynamodb)), stack.tables[0] ?? '');
   const latencies: number[] = [];
   const timeline = new Map<string, number>();
   let applied = 0;
@@ -397,7 +397,7 @@ export const burst = async (endpoints: Endpoints, n: number) => {
   // the fold of its history, so one template goes through the real handlers (the protected
   // example up to its plan) and its items are copied under N ids.
   const template = 'burst-template';
-  const seedStore = new CaseStore(createDocumentClient(db), table);
+  const seedStore = new CaseReader(createDocumentClient(db), table);
   const seedDeps = {
     county,
     store: seedStore,

@@ -8,7 +8,7 @@ export type ParseResult<M> =
       /** The W3C trace context of the distributed-tracing extension, when well-formed: may be logged. */
       traceparent?: string;
     }
-  | { ok: false; reason: string; eventId?: string; caseId?: string };
+  | { ok: false; reason: string; eventId?: string; caseId?: string; source?: string };
 
 /** The only extension value ever kept: W3C trace context (ids and flags, no personal data). */
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -86,6 +86,16 @@ export const safeId = (value: unknown): string | undefined =>
     ? value
     : undefined;
 
+/** A rejected event's `source`, kept only when readable and free of personal numbers (issue 14: whom to tell). */
+export const safeSource = (value: unknown): string | undefined =>
+  typeof value === 'string' &&
+  value.length > 0 &&
+  value.length <= 256 &&
+  /^[\x21-\x7e]+$/.test(value) &&
+  !containsPersonalNumber(value)
+    ? value
+    : undefined;
+
 /** Parses one SQS message body as a CloudEvent of the type the queue carries, with its schema. */
 export const parseEventWith = <M>(
   body: string,
@@ -109,7 +119,12 @@ export const parseEventWith = <M>(
   const raw = json as Record<string, unknown>;
   const eventId = safeId(raw.id);
   const caseId = safeId(raw.subject);
-  const ids = { ...(eventId ? { eventId } : {}), ...(caseId ? { caseId } : {}) };
+  const source = safeSource(raw.source);
+  const ids = {
+    ...(eventId ? { eventId } : {}),
+    ...(caseId ? { caseId } : {}),
+    ...(source ? { source } : {}),
+  };
   if (raw.type === undefined) {
     return { ok: false, reason: `type is missing; this queue accepts "${expectedType}"`, ...ids };
   }

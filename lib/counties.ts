@@ -23,6 +23,15 @@ export const countyConfigSchema = z.strictObject({
   alarmEmail: z.email(),
   rules: countyRulesSchema,
   /**
+   * Outbound events (issue 14): the AWS accounts whose SQS queues may subscribe to the county's
+   * outbound topic (each with its own filter policy). None by default.
+   */
+  outbound: z.optional(
+    z.strictObject({
+      subscriberAccounts: z.array(z.string().check(z.regex(/^\d{12}$/, 'an AWS account id (12 digits)'))),
+    }),
+  ),
+  /**
    * The invitation page (issue 13). `signIn: 'oidc'`: purpose, goal and questions are shown only
    * after sign-in with the county's OpenID Connect provider (e.g. the regional IdP professionals
    * use with SITHS eID); a public client (authorization code + PKCE), so an issuer and a client id.

@@ -42,6 +42,7 @@ import {
   handlerEnvironment,
   inboundMail,
   inboundMailType,
+  outbound as outboundSpec,
   mailQueue,
   queueName,
   sesEventsType,
@@ -166,6 +167,8 @@ export class SipStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: tableSpec.ttlAttribute,
+      // Outbound events (issue 14) are published from what the table committed.
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: tableSpec.dueIndex.name,
@@ -343,6 +346,7 @@ export class SipStack extends Stack {
     if (!visits) throw new Error('the topology has no sweep-visit queue');
     this.sweep(environment, alarmAction, visits.queue);
     this.invitationPages(api, environment, alarmAction, mailWiring);
+    this.outboundEvents(county, environment, alarmAction);
 
     // Sends, deliveries, bounces, complaints and rejections: SES → SNS → the mail-events queue → its consumer.
     const mailEvents = this.queues.get(sesEventsType);
@@ -584,6 +588,144 @@ export class SipStack extends Stack {
     new CfnOutput(this, 'CalendarReplyAddress', { value: county.calendarReplyAddress });
     new CfnOutput(this, 'InboundMailBucket', { value: bucket.bucketName });
     new CfnOutput(this, 'ReceiptRuleSetName', { value: ruleSet.receiptRuleSetName });
+  }
+
+  /**
+   * Outbound events (issue 14): the table's stream (new `OUTBOX#` items and rejections, filtered
+   * at the event source) → the publisher → an SNS FIFO topic, one message group per case.
+   * Upstream accounts named in the county's config may subscribe their SQS queues.
+   */
+  private outboundEvents(
+    county: CountyConfig,
+    environment: Record<string, string>,
+    alarmAction: cloudwatchActions.SnsAction,
+  ) {
+    const topic = new sns.Topic(this, 'Outbound', {
+      topicName: outboundSpec.topicName(county.id),
+      fifo: true,
+      contentBasedDeduplication: false,
+      displayName: `SIP ${county.displayName} outbound events`,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    for (const account of county.outbound?.subscriberAccounts ?? []) {
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `Subscribe${account}`,
+          principals: [new iam.AccountPrincipal(account)],
+          actions: ['sns:Subscribe'],
+          resources: [topic.topicArn],
+          conditions: { StringEquals: { 'sns:Protocol': 'sqs' } },
+        }),
+      );
+    }
+    const failures = new sqs.Queue(this, 'OutboundFailures', {
+      queueName: outboundSpec.failureQueueName(county.id),
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(dlqRetentionDays),
+    });
+    Validations.of(failures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is the on-failure destination of the stream event source mapping (it holds the shard and sequence range given up on), not a consumer queue that needs a DLQ of its own.',
+    });
+    const streamArn = this.table.tableStreamArn;
+    if (!streamArn) throw new Error('the case table has no stream');
+    const fn = this.lambdaFunction(
+      'Outbound',
+      outboundSpec.handler,
+      'Publishes the outbound events the table committed to the outbound topic',
+      { memoryMb: outboundSpec.memoryMb, timeoutSeconds: outboundSpec.timeoutSeconds },
+      { ...environment, OUTBOUND_TOPIC_ARN: topic.topicArn },
+      [
+        new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }),
+        new iam.PolicyStatement({
+          actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          resources: [streamArn],
+        }),
+        // IAM has no resource for ListStreams (an account's list of stream ARNs, no data); Lambda
+        // lists a stream source's streams. The one statement of this function with "*".
+        new iam.PolicyStatement({
+          sid: 'ListStreamsHasNoResource',
+          actions: ['dynamodb:ListStreams'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [failures.queueArn] }),
+      ],
+    );
+    // Not DynamoEventSource: its grant adds ListStreams and the stream reads on its own terms.
+    fn.addEventSourceMapping('Stream', {
+      eventSourceArn: streamArn,
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: outboundSpec.batchSize,
+      reportBatchItemFailures: true,
+      // One batch per shard at a time, in order: a case's events never overtake each other.
+      parallelizationFactor: 1,
+      maxRecordAge: Duration.hours(outboundSpec.maxRecordAgeHours),
+      // The destination without SqsDlq's grant (its KMS actions are wildcards): the role already
+      // may send to this queue and use the key.
+      onFailure: { bind: () => ({ destination: failures.queueArn }) },
+      filters: [
+        lambda.FilterCriteria.filter({
+          eventName: lambda.FilterRule.isEqual('INSERT'),
+          dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('outbox') } } },
+        }),
+        lambda.FilterCriteria.filter({
+          eventName: lambda.FilterRule.isEqual('INSERT'),
+          dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('rejection') } } },
+        }),
+      ],
+    });
+    const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+    if (!policy) throw new Error('the outbound function has no policy');
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams has no resource type in IAM (it lists stream ARNs, no data); every other action is on the table’s stream, the topic, the key or the failure queue.',
+    });
+    for (const [id, alarm] of [
+      [
+        'OutboundErrors',
+        {
+          metric: fn.metricErrors({ period: Duration.minutes(5) }),
+          description: 'Publishing outbound events failed; the stream retries (see the function’s log group)',
+          threshold: 1,
+        },
+      ],
+      [
+        'OutboundBehind',
+        {
+          metric: fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }),
+          description: 'Outbound events are more than 5 minutes behind the table',
+          threshold: 5 * 60 * 1000,
+        },
+      ],
+      [
+        'OutboundGivenUp',
+        {
+          metric: failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+          description:
+            'The stream gave up on outbound events (24 h old): republish them from the table’s OUTBOX# items',
+          threshold: 1,
+        },
+      ],
+    ] as const) {
+      new cloudwatch.Alarm(this, id, {
+        metric: alarm.metric,
+        alarmDescription: alarm.description,
+        threshold: alarm.threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(alarmAction);
+    }
+    new CfnOutput(this, 'OutboundTopicArn', {
+      value: topic.topicArn,
+      description:
+        'Outbound CloudEvents (SNS FIFO): subscribe an SQS queue with a filter policy (README, "Upstream onboarding")',
+    });
   }
 
   /**

@@ -260,6 +260,25 @@ export const inboundMail = {
   expiryDays: 7,
 } as const;
 
+/**
+ * Outbound events (issue 14): the table's stream → the publisher → an SNS FIFO topic that
+ * upstream queues subscribe to (docs/decisions.md). Both runtimes build from this.
+ */
+export const outbound = {
+  handler: 'outbound',
+  topicName: (county: string) => `sip-${county}-outbound.fifo`,
+  /** Where the stream's event source mapping leaves a batch it gave up on (its shard and range). */
+  failureQueueName: (county: string) => `sip-${county}-outbound-failures`,
+  /** The local stack's tap: a FIFO queue subscribed to every outbound event (.local/stack.json). */
+  localTapName: (county: string) => `sip-${county}-outbound-tap.fifo`,
+  /** Stream records per invocation; a failed record is retried, the ones after it wait. */
+  batchSize: 50,
+  timeoutSeconds: 30,
+  memoryMb: 256,
+  /** How long the stream keeps a record (DynamoDB Streams: 24 h); the table keeps the outbox 30 days. */
+  maxRecordAgeHours: 24,
+} as const;
+
 export const queueName = (county: string, c: ConsumerSpec): string => `sip-${county}-${c.name}`;
 export const dlqName = (county: string, c: ConsumerSpec): string => `${queueName(county, c)}-dlq`;
 export const mailQueue = (): ConsumerSpec => {

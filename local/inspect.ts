@@ -1,9 +1,15 @@
 /** Reads what the local stack did: queue depths, cases, history, rejections, emails. */
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { ConsumedType as EventType } from '../lib/topology.ts';
-import { CaseStore } from '../functions/adapters/case-store.ts';
+import { CaseReader } from '../functions/adapters/case-store.ts';
 import { createDocumentClient } from '../functions/adapters/dynamodb.ts';
 import { derivedId } from '../functions/core/ids.ts';
+import type { OutboundEvent } from '../functions/core/outbound.ts';
 import { waitFor } from './emulators.ts';
 import { expandPaths, type Published, publishFiles } from './publisher.ts';
 import { dynamoClient } from './runtime.ts';
@@ -87,14 +93,14 @@ export const sesEmails = async (sesEndpoint: string): Promise<StoredEmail[]> => 
 };
 
 export const caseStore = (dynamodbEndpoint: string, tableName: string) =>
-  new CaseStore(createDocumentClient(dynamoClient(dynamodbEndpoint)), tableName);
+  new CaseReader(createDocumentClient(dynamoClient(dynamodbEndpoint)), tableName);
 
 /** UTC days a message sent in the last `days` days could be filed under. */
 export const recentDays = (days = 2, now = new Date()): string[] =>
   Array.from({ length: days }, (_, i) => new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10));
 
 /** The rejections filed under the recent days (a rejection's day is its message's SentTimestamp's). */
-export const recentRejections = async (store: Pick<CaseStore, 'listRejections'>) =>
+export const recentRejections = async (store: Pick<CaseReader, 'listRejections'>) =>
   (await Promise.all(recentDays().map((d) => store.listRejections(d)))).flat();
 
 /** Publishes a scenario's files in order, waiting for each to settle before the next. */
@@ -117,7 +123,7 @@ export const publishScenario = async (
  * (a reminder, an expiry); `pending`: visits not done yet (waiting, or parked in the DLQ).
  */
 export const sweepOutcomes = async (
-  store: Pick<CaseStore, 'loadCase'>,
+  store: Pick<CaseReader, 'loadCase'>,
   result: { caseIds: string[]; day: string },
 ): Promise<{ changed: number; unchanged: number; pending: number }> => {
   const out = { changed: 0, unchanged: 0, pending: 0 };
@@ -129,4 +135,30 @@ export const sweepOutcomes = async (
     else out.unchanged++;
   }
   return out;
+};
+
+/**
+ * Reads (and takes) what arrived on the outbound tap (`.local/stack.json` `outbound.queueUrl`,
+ * issue 14) until it stays empty for `quietSeconds`: the outbound CloudEvents, in arrival order.
+ */
+export const takeOutbound = async (
+  sqs: SQSClient,
+  queueUrl: string,
+  quietSeconds = 1,
+): Promise<OutboundEvent[]> => {
+  const out: OutboundEvent[] = [];
+  for (;;) {
+    const got = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: quietSeconds }),
+    );
+    const messages = got.Messages ?? [];
+    if (messages.length === 0) return out;
+    for (const m of messages) out.push(JSON.parse(m.Body ?? '{}') as OutboundEvent);
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
+  }
 };

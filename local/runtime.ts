@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
@@ -27,6 +28,7 @@ import {
   inboundMail,
   inboundMailType,
   mailQueue,
+  outbound as outboundSpec,
   queueName,
   table,
   visibilityTimeoutSeconds,
@@ -48,6 +50,8 @@ export interface LocalStack {
   endpoints: Endpoints & { invitations: string; oidc?: string };
   /** Where `npm run inbound` puts an email and whom it notifies, as SES receiving does (issue 13). */
   inbound: { bucket: string; prefix: string; topicArn: string };
+  /** The outbound topic (SNS FIFO) and a FIFO queue subscribed to all of it (issue 14). */
+  outbound: { topicArn: string; queueUrl: string };
   /** The invitation links' key (tests build links with it). */
   linkKey: string;
   tables: string[];
@@ -82,6 +86,50 @@ export const s3Client = (endpoint: string) =>
   new S3Client({ endpoint, region: localAwsEnv.AWS_REGION, credentials, forcePathStyle: true });
 export const snsClient = (endpoint: string) =>
   new SNSClient({ endpoint, region: localAwsEnv.AWS_REGION, credentials });
+
+/**
+ * The outbound topic on the emulator (SNS FIFO, as in AWS) and the local tap: a FIFO queue
+ * subscribed to every outbound event, raw, so tools and tests read the stream upstream would see.
+ */
+const createOutbound = async (
+  endpoints: Endpoints,
+  county: string,
+  prefix: string,
+): Promise<LocalStack['outbound']> => {
+  const sns = snsClient(endpoints.sns);
+  const sqs = sqsClient(endpoints.sqs);
+  try {
+    const topic = await sns.send(
+      new CreateTopicCommand({
+        Name: `${prefix}${outboundSpec.topicName(county)}`,
+        Attributes: { FifoTopic: 'true', ContentBasedDeduplication: 'false' },
+      }),
+    );
+    const tap = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${prefix}${outboundSpec.localTapName(county)}`,
+        Attributes: { FifoQueue: 'true', MessageRetentionPeriod: String(dlqRetentionDays * 86_400) },
+      }),
+    );
+    const tapArn = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: tap.QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    if (!topic.TopicArn || !tap.QueueUrl || !tapArn.Attributes?.QueueArn)
+      throw new Error('the emulator created no outbound topic or tap queue');
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topic.TopicArn,
+        Protocol: 'sqs',
+        Endpoint: tapArn.Attributes.QueueArn,
+        Attributes: { RawMessageDelivery: 'true' },
+      }),
+    );
+    return { topicArn: topic.TopicArn, queueUrl: tap.QueueUrl };
+  } finally {
+    sns.destroy();
+    sqs.destroy();
+  }
+};
 
 /** SES receiving's bucket and topic on the emulator, the topic delivering raw to the inbound queue. */
 const createInbound = async (
@@ -135,6 +183,8 @@ export const createTable = async (db: DynamoDBClient, name: string): Promise<voi
           { AttributeName: table.partitionKey, KeyType: 'HASH' },
           { AttributeName: table.sortKey, KeyType: 'RANGE' },
         ],
+        // Outbound events are published from the table's stream, as in AWS (issue 14).
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
         GlobalSecondaryIndexes: [
           {
             IndexName: table.dueIndex.name,
@@ -238,6 +288,9 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
 
   const mailQueueUrl = queues[mailQueue().eventType].url;
   const inbound = await createInbound(opts.endpoints, county.id, prefix, queues[inboundMailType].arn);
+  const outbound = await createOutbound(opts.endpoints, county.id, prefix);
+  const streamArn = (await db.send(new DescribeTableCommand({ TableName: tableName }))).Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`table ${tableName} has no stream (was it created before streams were on?)`);
   const logFd = openSync(opts.logFile, 'a');
   const workers: ChildProcess[] = [];
   const env = {
@@ -250,6 +303,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
     AWS_ENDPOINT_URL_SESV2: opts.endpoints.ses,
     AWS_ENDPOINT_URL_SQS: opts.endpoints.sqs,
     AWS_ENDPOINT_URL_S3: opts.endpoints.s3,
+    AWS_ENDPOINT_URL_SNS: opts.endpoints.sns,
   };
   // The invitation pages (issue 13), and the key their links are signed with, shared with the mailer.
   const linkKey = opts.linkKey ?? randomBytes(32).toString('base64url');
@@ -349,6 +403,34 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
       }),
     );
   }
+  // The outbound publisher on the table's stream (issue 14), like its event source mapping.
+  const streamWorker = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 'stream-worker.ts')], {
+    cwd: root,
+    env: {
+      ...env,
+      OUTBOUND_TOPIC_ARN: outbound.topicArn,
+      SIP_STREAM_WORKER: JSON.stringify({
+        handler: outboundSpec.handler,
+        streamArn,
+        dynamodbEndpoint: opts.endpoints.dynamodb,
+        batchSize: outboundSpec.batchSize,
+        timeoutSeconds: outboundSpec.timeoutSeconds,
+      }),
+      SIP_PARENT_PID: String(process.pid),
+    },
+    stdio: ['ignore', logFd, logFd, 'ipc'],
+  });
+  workers.push(streamWorker);
+  ready.push(
+    new Promise<void>((resolve, reject) => {
+      streamWorker.once('message', (m) =>
+        m === 'polling' ? resolve() : reject(new Error(`outbound publisher: ${String(m)}`)),
+      );
+      streamWorker.once('exit', (code) =>
+        reject(new Error(`the outbound publisher exited (${code}) before reading; see ${opts.logFile}`)),
+      );
+    }),
+  );
   try {
     await waitFor('consumers', () => Promise.all(ready), 60_000);
   } catch (error) {
@@ -362,6 +444,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
     county: county.id,
     endpoints: { ...opts.endpoints, invitations: pages.url, ...(oidc ? { oidc: oidc.issuer } : {}) },
     inbound,
+    outbound,
     linkKey,
     tables: [tableName],
     queues,

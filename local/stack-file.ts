@@ -17,6 +17,8 @@ export interface StackFile {
   endpoints: Endpoints & { invitations?: string; oidc?: string };
   /** SES receiving on the emulators (issue 13): `npm run inbound -- <file.eml>` uses it. */
   inbound?: { bucket: string; prefix: string; topicArn: string };
+  /** Outbound events (issue 14): the SNS FIFO topic and `queueUrl`, a FIFO queue subscribed to all of it. */
+  outbound?: { topicArn: string; queueUrl: string };
   tables: string[];
   queues: Record<EventType, { url: string; dlqUrl: string }>;
   log: string;

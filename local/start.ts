@@ -76,6 +76,7 @@ const main = async () => {
     pid: process.pid,
     waitingTypes: stack.waitingTypes,
     inbound: stack.inbound,
+    outbound: stack.outbound,
     sesInbox: `${stack.endpoints.ses}/`,
   });
   console.log(

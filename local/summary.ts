@@ -1,6 +1,6 @@
 /** The human-readable summary `npm start` prints after the demo scenarios ran. */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { CaseStore, Rejection } from '../functions/adapters/case-store.ts';
+import type { CaseReader, Rejection } from '../functions/adapters/case-store.ts';
 import type { ConsentRecord } from '../functions/core/consent.ts';
 import { linkToken } from '../functions/core/invitation-link.ts';
 import { noticeView } from '../functions/core/meeting.ts';
@@ -30,7 +30,7 @@ export interface ScenarioCase {
 export const renderSummary = async (
   stack: LocalStack,
   sqs: SQSClient,
-  store: CaseStore,
+  store: CaseReader,
   cases: ScenarioCase[],
 ): Promise<string> => {
   const lines: string[] = [];

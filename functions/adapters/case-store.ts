@@ -15,6 +15,7 @@ import type { CaseRecord, HistoryEntry } from '../core/case.ts';
 import type { ConsentRecord } from '../core/consent.ts';
 import type { DueMarker, PlanRecord } from '../core/lifecycle.ts';
 import { itemCount, type Writes } from '../core/materialize.ts';
+import { type OutboundEvent, sequenceString } from '../core/outbound.ts';
 import {
   type Delivery,
   deliveryKey,
@@ -54,7 +55,18 @@ export const keys = {
       ? { pk: `CASE#${d.caseId}`, sk: `CASE#NOTICE#${d.noticeId}#TO#${d.recipient}` }
       : { pk: `CASE#${d.caseId}`, sk: `CASE#MEETING#${d.meetingId}#INVITEE#${d.inviteeId}` },
   rejection: (day: string, messageId: string): Key => ({ pk: `REJECTIONS#${day}`, sk: messageId }),
+  /**
+   * One commit's outbound events (issue 14), in a partition of their own so a case's Query never
+   * reads them; the table's stream carries them to the publisher.
+   */
+  outbox: (caseId: string, firstSequence: number): Key => ({
+    pk: `OUTBOX#${caseId}`,
+    sk: sequenceString(firstSequence),
+  }),
 };
+
+/** How long the committed outbound events stay readable (ops, replay) after the stream sent them. */
+export const OUTBOX_TTL_DAYS = 30;
 
 /** Rejections are kept a year for operators, then expire through the table's TTL. */
 const REJECTION_TTL_DAYS = 365;
@@ -70,6 +82,8 @@ export interface Rejection {
   rejectedAt: string;
   eventId?: string;
   caseId?: string;
+  /** The rejected event's `source`, when it had a readable one: whom to tell (issue 14). */
+  source?: string;
 }
 
 /** A history entry as stored: what happened, and (for the fold) the event's projected data. */
@@ -107,6 +121,11 @@ export interface CaseCommit {
   expectedVersion: number | undefined;
   history: HistoryRecord;
   appliedAt: string;
+  /**
+   * The outbound events of this change (functions/core/outbound.ts), numbered on from the case's
+   * `outboundSeq`: written in the same transaction, so they exist exactly when the change does.
+   */
+  outbound?: OutboundEvent[];
 }
 
 export type CommitOutcome = { kind: 'applied' } | { kind: 'duplicate' } | { kind: 'conflict' };
@@ -152,8 +171,8 @@ const CLAIM_FIELDS = 'claimToken, claimedAt, claimSequence, claimAction, claimTo
 
 export class CaseStore {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    protected readonly db: DynamoDBDocumentClient,
+    protected readonly tableName: string,
   ) {}
 
   /** The whole case partition: state, deliveries and (with `history`) the history entries. */
@@ -225,7 +244,8 @@ export class CaseStore {
    */
   async commit(change: CaseCommit): Promise<CommitOutcome> {
     const { writes: w, history } = change;
-    const count = itemCount(w);
+    const outbound = change.outbound ?? [];
+    const count = itemCount(w) + (outbound.length > 0 ? 1 : 0);
     if (count > MAX_TRANSACTION_ITEMS)
       throw new TransactionTooLargeError(
         `case ${w.case.caseId}: one change would write ${count} items, more than DynamoDB's ${MAX_TRANSACTION_ITEMS} per transaction`,
@@ -248,6 +268,7 @@ export class CaseStore {
                   type: 'case',
                   version: (change.expectedVersion ?? 0) + 1,
                   updatedAt: change.appliedAt,
+                  outboundSeq: (w.case.outboundSeq ?? 0) + outbound.length,
                 },
                 ...(change.expectedVersion === undefined
                   ? { ConditionExpression: 'attribute_not_exists(pk)' }
@@ -273,6 +294,15 @@ export class CaseStore {
             ...w.deleteConsents.map((id) => del(keys.consent(caseId, id))),
             ...w.deletePlans.map((id) => del(keys.plan(caseId, id))),
             ...w.deleteDue.map((m) => del(keys.due(m))),
+            ...(outbound.length > 0
+              ? [
+                  put(keys.outbox(caseId, (w.case.outboundSeq ?? 0) + 1), 'outbox', {
+                    caseId,
+                    events: outbound,
+                    expiresAt: Math.floor(Date.parse(change.appliedAt) / 1000) + OUTBOX_TTL_DAYS * 86_400,
+                  }),
+                ]
+              : []),
             {
               Put: {
                 TableName: this.tableName,
@@ -606,14 +636,6 @@ export class CaseStore {
     );
   }
 
-  async listAccess(caseId: string): Promise<AccessEntry[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `ACCESS#${caseId}` },
-    });
-    return items.map((i) => stripKeys<AccessEntry>(i));
-  }
-
   /** A calendar reply, in the case's reply log (a partition of its own, like the access log). */
   async recordReply(r: ReplyEntry): Promise<void> {
     await this.db.send(
@@ -622,14 +644,6 @@ export class CaseStore {
         Item: { pk: `REPLIES#${r.caseId}`, sk: `${r.receivedAt}#${r.mail}`, type: 'reply', ...r },
       }),
     );
-  }
-
-  async listReplies(caseId: string): Promise<ReplyEntry[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `REPLIES#${caseId}` },
-    });
-    return items.map((i) => stripKeys<ReplyEntry>(i));
   }
 
   /** A security deviation: which forbidden fields a protected case's event carried (never their values). */
@@ -642,14 +656,6 @@ export class CaseStore {
     );
   }
 
-  async listDeviations(day: string): Promise<Deviation[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `DEVIATIONS#${day}` },
-    });
-    return items.map((i) => stripKeys<Deviation>(i));
-  }
-
   async recordRejection(r: Rejection): Promise<void> {
     const expiresAt = Math.floor(Date.parse(r.rejectedAt) / 1000) + REJECTION_TTL_DAYS * 86_400;
     await this.db.send(
@@ -658,6 +664,52 @@ export class CaseStore {
         Item: { ...keys.rejection(r.day, r.messageId), type: 'rejection', ...r, expiresAt },
       }),
     );
+  }
+
+  protected async queryAll(input: {
+    KeyConditionExpression: string;
+    ExpressionAttributeValues: Record<string, unknown>;
+  }): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey, ...input }),
+      );
+      out.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return out;
+  }
+}
+
+/**
+ * What operators, the local tools and tests read besides what the functions need: a subclass, so
+ * no function's bundle carries it (a class's methods are never tree-shaken).
+ */
+export class CaseReader extends CaseStore {
+  async listAccess(caseId: string): Promise<AccessEntry[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `ACCESS#${caseId}` },
+    });
+    return items.map((i) => stripKeys<AccessEntry>(i));
+  }
+
+  async listReplies(caseId: string): Promise<ReplyEntry[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `REPLIES#${caseId}` },
+    });
+    return items.map((i) => stripKeys<ReplyEntry>(i));
+  }
+
+  async listDeviations(day: string): Promise<Deviation[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `DEVIATIONS#${day}` },
+    });
+    return items.map((i) => stripKeys<Deviation>(i));
   }
 
   async getCase(caseId: string): Promise<CaseRecord | undefined> {
@@ -683,23 +735,7 @@ export class CaseStore {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': `REJECTIONS#${day}` },
     });
-    return items.map((i) => stripKeys<Rejection>(i)).sort((a, b) => a.rejectedAt.localeCompare(b.rejectedAt));
-  }
-
-  private async queryAll(input: {
-    KeyConditionExpression: string;
-    ExpressionAttributeValues: Record<string, unknown>;
-  }): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey, ...input }),
-      );
-      out.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return out;
+    return items.map((i) => stripKeys<Rejection>(i)).sort((a, b) => (a.rejectedAt < b.rejectedAt ? -1 : a.rejectedAt > b.rejectedAt ? 1 : 0));
   }
 }
 

@@ -18,6 +18,11 @@ export interface CaseRecord {
   status: CaseStatus;
   /** Optimistic concurrency: kept by the store, not by the rules (they leave it 0). */
   version: number;
+  /**
+   * The last outbound event's sequence (issue 14): kept by the store like `version`; the rules
+   * carry it over from the case they read (functions/runtime/apply-event.ts).
+   */
+  outboundSeq?: number;
   ageGroup: CaseCreated['data']['ageGroup'];
   /** Set by any event that says so; never cleared by one (seed 004). */
   protectedIdentity: boolean;

@@ -25,6 +25,7 @@ import {
   type Notice,
   pendingMailJobs,
 } from '../core/meeting.ts';
+import { outboundChanges, outboundEvents } from '../core/outbound.ts';
 import { sanitizeData } from '../core/protected.ts';
 import type { County } from '../core/county.ts';
 import type { Outcome } from './consumer.ts';
@@ -207,17 +208,33 @@ export const applyEvent = async (
       outcome: kind,
       ...(outcome.kind === 'rejected' ? { reason: outcome.reason } : {}),
     };
-    const result = await deps.store.commit({
-      writes,
-      expectedVersion: loaded.case?.version,
-      history,
-      appliedAt,
-    });
-    if (result.kind === 'conflict') continue;
     const meetings = new Map(loaded.meetings);
     for (const m of writes.meetings) meetings.set(m.meetingId, m);
     const notices = new Map(loaded.notices);
     for (const n of writes.notices) notices.set(n.noticeId, n);
+    // What upstream hears of this change (issue 14), committed with it. (A rejection is told from
+    // the rejection the consumer stores, like every other rejection: functions/outbound/.)
+    const lastSequence = loaded.case?.outboundSeq ?? 0;
+    const outbound = outboundEvents(
+      deps.county.id,
+      caseId,
+      lastSequence,
+      outboundChanges(
+        deps.county.id,
+        { case: loaded.case, meetings: loaded.meetings, notices: loaded.notices },
+        { case: writes.case, meetings, notices },
+      ),
+      appliedAt,
+    );
+    const result = await deps.store.commit({
+      // The case item carries the sequence read; the store adds what this change publishes.
+      writes: { ...writes, case: { ...writes.case, outboundSeq: lastSequence } },
+      expectedVersion: loaded.case?.version,
+      history,
+      appliedAt,
+      outbound,
+    });
+    if (result.kind === 'conflict') continue;
     await effects(
       deps,
       caseId,

@@ -16,7 +16,7 @@ import {
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import type { EventByType, EventType } from '../../events/contracts.ts';
-import { parseEventWith } from '../../events/parse.ts';
+import { parseEventWith, safeSource } from '../../events/parse.ts';
 import type { CaseStore } from '../adapters/case-store.ts';
 import type { Requeue } from '../adapters/requeue.ts';
 import type { Sanitized } from '../core/protected.ts';
@@ -75,7 +75,7 @@ export interface RecordContext {
 /** What a consumer's parser yields: the message, with the ids a rejection or log line may name. */
 export type Parsed<M> =
   | { ok: true; event: M; traceparent?: string }
-  | { ok: false; reason: string; eventId?: string; caseId?: string };
+  | { ok: false; reason: string; eventId?: string; caseId?: string; source?: string };
 
 export interface ConsumerDefinition<
   T extends EventType,
@@ -138,17 +138,24 @@ export const createSqsHandler = <
   // One Metrics per handler (a Lambda has one), so the eventType dimension is fixed at init.
   const metrics = createMetrics({ eventType: def.eventType });
 
-  const reject = async (record: SQSRecord, reason: string, ids: { eventId?: string; caseId?: string }) => {
+  const reject = async (
+    record: SQSRecord,
+    reason: string,
+    ids: { eventId?: string; caseId?: string; source?: string },
+  ) => {
+    const { source, ...loggable } = ids;
     await def.store.recordRejection({
       messageId: record.messageId,
       day: sentDay(record, now()),
       queueEventType: def.eventType,
       reason,
       rejectedAt: now().toISOString(),
-      ...ids,
+      ...loggable,
+      // Whom the outbound `event.rejected` is routed to (issue 14).
+      ...(source ? { source } : {}),
     });
     metrics.addMetric('RejectedEvents', MetricUnit.Count, 1);
-    logger.warn('event rejected', { outcome: 'rejected', messageId: record.messageId, ...ids, reason });
+    logger.warn('event rejected', { outcome: 'rejected', messageId: record.messageId, ...loggable, reason });
   };
 
   /** Field names only, never values: which forbidden fields a protected event carried. */
@@ -251,7 +258,11 @@ export const createSqsHandler = <
   const processRecord = async (record: SQSRecord, sanitisedBody: { value?: string }): Promise<void> => {
     const parsed = parse(record.body);
     if (!parsed.ok) {
-      await reject(record, parsed.reason, { eventId: parsed.eventId, caseId: parsed.caseId });
+      await reject(record, parsed.reason, {
+        eventId: parsed.eventId,
+        caseId: parsed.caseId,
+        ...(parsed.source ? { source: parsed.source } : {}),
+      });
       return;
     }
     const trace = parsed.traceparent;
@@ -284,7 +295,8 @@ export const createSqsHandler = <
       markProtected,
     });
     if (outcome.kind === 'rejected') {
-      await reject(record, outcome.reason, ids);
+      const source = safeSource((event as { source?: unknown }).source);
+      await reject(record, outcome.reason, { ...ids, ...(source ? { source } : {}) });
       return;
     }
     if (outcome.kind === 'deferred') {

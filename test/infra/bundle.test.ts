@@ -35,6 +35,7 @@ describe('function bundles', () => {
             SENDER_ADDRESS: 'sip@halland.example.se',
             REPLY_TO_ADDRESS: 'sip-svar@halland.example.se',
             CALENDAR_REPLY_ADDRESS: 'sip-kalender@halland.example.se',
+            OUTBOUND_TOPIC_ARN: 'arn:aws:sns:eu-north-1:123456789012:sip-halland-outbound.fifo',
             VISIT_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/123456789012/sip-halland-sweep-visit',
             LINK_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:123456789012:secret:link-key',
           },

@@ -9,6 +9,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.ts';
+import { SipStack } from '../../lib/sip-stack.ts';
 import { counties } from '../../lib/counties.ts';
 import { consumers, visibilityTimeoutSeconds } from '../../lib/topology.ts';
 import { projectRoot } from '../../local/stack-file.ts';
@@ -79,7 +80,8 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
     }
     // enforceSSL: every queue has a policy denying insecure transport
     const policies = Object.values(t().findResources('AWS::SQS::QueuePolicy') as Resources);
-    expect(policies).toHaveLength(consumers.length * 2);
+    // … and the outbound stream's failure queue
+    expect(policies).toHaveLength(consumers.length * 2 + 1);
     for (const p of policies) {
       expect(JSON.stringify(p.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
@@ -87,8 +89,8 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
 
   it('runs each consumer on the current Node.js runtime, arm64, with partial batch responses and bounded concurrency', () => {
     const fns = Object.values(t().findResources('AWS::Lambda::Function') as Resources);
-    // the consumers, the daily sweep, the pages and the receipt rule set's activation
-    expect(fns).toHaveLength(withHandler.length + 3);
+    // the consumers, the daily sweep, the pages, the receipt rule set's activation, the outbound publisher
+    expect(fns).toHaveLength(withHandler.length + 4);
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
       if (String(fn.Properties.Description).startsWith('Makes the county receipt rule set')) continue;
@@ -114,7 +116,7 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
   it('alarms on every DLQ, on message age, function errors and throttles, and rejected events', () => {
     const alarms = Object.values(t().findResources('AWS::CloudWatch::Alarm') as Resources);
     const dlqAlarms = alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
-    expect(dlqAlarms).toHaveLength(consumers.length);
+    expect(dlqAlarms).toHaveLength(consumers.length + 1); // + the outbound failure queue
     const names = alarms.map((a) => a.Properties.MetricName);
     expect(names).toEqual(
       expect.arrayContaining(['ApproximateAgeOfOldestMessage', 'Errors', 'Throttles', 'RejectedEvents']),
@@ -147,6 +149,11 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
     const activation = ['ses:DescribeActiveReceiptRuleSet', 'ses:SetActiveReceiptRuleSet'];
     for (const s of statements) {
       const actions = [s.Action].flat();
+      // … and the outbound publisher's ListStreams (IAM knows no resource for it; it lists ARNs, no data).
+      if (actions.length === 1 && actions[0] === 'dynamodb:ListStreams') {
+        expect(s).toMatchObject({ Sid: 'ListStreamsHasNoResource', Resource: '*' });
+        continue;
+      }
       if (actions.every((a) => activation.includes(a))) {
         expect(s).toMatchObject({
           Resource: '*',
@@ -280,6 +287,42 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
       expect(JSON.stringify(f.Properties.Layers)).toMatch(/AWS-Parameters-and-Secrets/);
   });
 
+  it('publishes outbound events from the table’s stream to a KMS-encrypted SNS FIFO topic, in order, retrying a failed record, alarmed (issue 14)', () => {
+    t().hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    });
+    t().hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: `sip-${county.id}-outbound.fifo`,
+      FifoTopic: true,
+      ContentBasedDeduplication: false,
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    const mappings = Object.values(t().findResources('AWS::Lambda::EventSourceMapping') as Resources);
+    const stream = mappings.filter((m) => JSON.stringify(m.Properties.EventSourceArn).includes('StreamArn'));
+    expect(stream).toHaveLength(1);
+    expect(stream[0]?.Properties).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      ParallelizationFactor: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRecordAgeInSeconds: 24 * 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^OutboundFailures/), 'Arn'] } } },
+    });
+    const patterns = (stream[0]?.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map(
+      (f) => JSON.parse(f.Pattern),
+    );
+    expect(patterns).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['outbox'] } } } },
+      { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['rejection'] } } } },
+    ]);
+    const statements = policyStatements(t());
+    const publish = statements.filter((s) => [s.Action].flat().includes('sns:Publish'));
+    expect(publish).toHaveLength(1);
+    const outputs = t().toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).toContain('OutboundTopicArn');
+    const alarms = Object.values(t().findResources('AWS::CloudWatch::Alarm') as Resources);
+    expect(alarms.some((a) => a.Properties.MetricName === 'IteratorAge')).toBe(true);
+  });
+
   it('outputs the queue URL upstream systems publish to, per event type', () => {
     const outputs = t().toJSON().Outputs as Record<string, { Description?: string }>;
     for (const c of consumers) {
@@ -287,6 +330,24 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
         Object.values(outputs).some((o) => o.Description === `Upstream systems publish ${c.eventType} here`),
       ).toBe(true);
     }
+  });
+});
+
+describe('outbound subscribers (issue 14)', () => {
+  it('lets exactly the accounts a county names subscribe SQS queues to its outbound topic', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const county = { ...counties[0], outbound: { subscriberAccounts: ['111122223333', '444455556666'] } };
+    const stack = new SipStack(app, 'Probe', { county: county as (typeof counties)[number] });
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::SNS::TopicPolicy') as Resources);
+    const statements = policies.flatMap(
+      (p) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+    );
+    const subscribe = statements.filter((s) => s.Action === 'sns:Subscribe');
+    expect(subscribe.map((s) => JSON.stringify(s.Principal))).toEqual([
+      expect.stringContaining('111122223333'),
+      expect.stringContaining('444455556666'),
+    ]);
+    for (const s of subscribe) expect(s.Condition).toEqual({ StringEquals: { 'sns:Protocol': 'sqs' } });
   });
 });
 

@@ -20,7 +20,7 @@
  */
 import { containsPersonalNumber } from '../../events/contracts/common.ts';
 import { parseEvent } from '../../events/contracts.ts';
-import { CaseStore, type LoadedCase } from '../../functions/adapters/case-store.ts';
+import { CaseReader, type LoadedCase } from '../../functions/adapters/case-store.ts';
 import { invitationUid } from '../../functions/adapters/invitation-mail.ts';
 import type { FoldEvent } from '../../functions/core/case-state.ts';
 import { activeConsent } from '../../functions/core/consent.ts';
@@ -48,7 +48,7 @@ export interface Stats {
 }
 
 const storeOf = (r: RunResult) =>
-  new CaseStore({ send: async (c: never) => r.dynamo.execute(c) } as never, r.dynamo.tableName);
+  new CaseReader({ send: async (c: never) => r.dynamo.execute(c) } as never, r.dynamo.tableName);
 
 export const loadCases = async (r: RunResult): Promise<LoadedCase[]> => {
   const store = storeOf(r);

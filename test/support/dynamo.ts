@@ -1,6 +1,6 @@
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { CaseStore } from '../../functions/adapters/case-store.ts';
+import { CaseReader } from '../../functions/adapters/case-store.ts';
 import { createDocumentClient } from '../../functions/adapters/dynamodb.ts';
 import { recentRejections } from '../../local/inspect.ts';
 import { createTable, dynamoClient } from '../../local/runtime.ts';
@@ -11,7 +11,7 @@ export const freshTable = async () => {
   const client: DynamoDBClient = dynamoClient(inject('endpoints').dynamodb);
   const tableName = uniqueId('test-cases');
   await createTable(client, tableName);
-  const store = new CaseStore(createDocumentClient(client), tableName);
+  const store = new CaseReader(createDocumentClient(client), tableName);
   return {
     client,
     tableName,

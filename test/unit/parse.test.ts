@@ -29,14 +29,21 @@ describe('parseEvent: readable, payload-free reasons', () => {
       reason: expect.stringMatching(/must be a JSON object/),
     });
   });
-  it('names an unknown type and keeps the event id', () => {
+  it('names an unknown type and keeps the event id and its source (whom to tell, issue 14)', () => {
     const event = { ...freshCaseCreated(), type: 'se.sip.case.exploded.v1' };
     expect(parseEvent(JSON.stringify(event), type)).toEqual({
       ok: false,
       reason: 'unknown event type "se.sip.case.exploded.v1"; this queue accepts "se.sip.case.created.v1"',
       eventId: event.id,
       caseId: event.subject,
+      source: (event as Record<string, unknown>).source,
     });
+  });
+  it('keeps no source that is not a readable URI-reference or carries a personal identity number', () => {
+    for (const source of ['', 'x'.repeat(257), 'urn:x y', 'urn:journal:19121212-1212', 42]) {
+      const event = { ...freshCaseCreated(), type: 'se.sip.case.exploded.v1', source };
+      expect(parseEvent(JSON.stringify(event), type)).not.toHaveProperty('source');
+    }
   });
   it('names a known type sent to the wrong queue', () => {
     const event = { ...freshCaseCreated(), type: 'se.sip.followup.due.v1' };

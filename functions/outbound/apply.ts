@@ -1,0 +1,66 @@
+/**
+ * The outbound publisher (issue 14): reads what the table committed — the table's stream — and
+ * publishes it. An `OUTBOX#` item holds one commit's events (written in the commit's transaction);
+ * a stored rejection (the queue's checks) becomes one `event.rejected`. Records are handled in
+ * stream order; the first that fails is reported, so Lambda retries from it and nothing after it
+ * overtakes it (per-case order). Nothing else in the stream is read: no payload is logged.
+ */
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { OutboundTopic } from '../adapters/outbound-topic.ts';
+import { type OutboundEvent, rejectionEvent } from '../core/outbound.ts';
+import { loggableError, logger } from '../runtime/observability.ts';
+
+export interface OutboundDeps {
+  county: string;
+  topic: OutboundTopic;
+}
+
+type Image = Parameters<typeof unmarshall>[0];
+
+/** The outbound events a stream record stands for: none for anything but a new outbox item or rejection. */
+export const eventsOfRecord = (county: string, record: DynamoDBRecord): OutboundEvent[] => {
+  if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return [];
+  const item = unmarshall(record.dynamodb.NewImage as unknown as Image) as Record<string, unknown>;
+  if (item.type === 'outbox' && Array.isArray(item.events)) return item.events as OutboundEvent[];
+  if (item.type === 'rejection' && typeof item.messageId === 'string') {
+    const text = (k: string) => (typeof item[k] === 'string' ? (item[k] as string) : undefined);
+    const eventId = text('eventId');
+    const source = text('source');
+    const caseId = text('caseId');
+    return [
+      rejectionEvent(county, item.messageId, {
+        county,
+        ...(eventId ? { eventId } : {}),
+        eventType: text('queueEventType') ?? 'unknown',
+        ...(source ? { source } : {}),
+        ...(caseId ? { caseId } : {}),
+        reason: text('reason') ?? '',
+        rejectedAt: text('rejectedAt') ?? new Date(0).toISOString(),
+      }),
+    ];
+  }
+  return [];
+};
+
+export const createOutboundHandler =
+  (deps: OutboundDeps) =>
+  async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    let published = 0;
+    for (const record of event.Records) {
+      const sequenceNumber = record.dynamodb?.SequenceNumber ?? '';
+      try {
+        const events = eventsOfRecord(deps.county, record);
+        if (events.length > 0) await deps.topic.publish(events);
+        published += events.length;
+      } catch (error) {
+        logger.error('outbound publish failed; retried from this record', {
+          ...loggableError(error),
+          sequenceNumber,
+        });
+        return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
+      }
+    }
+    if (published > 0) logger.info('outbound events published', { count: published });
+    return { batchItemFailures: [] };
+  };

@@ -1,0 +1,89 @@
+/**
+ * Outbound events end to end (issue 14): both example scenarios through the embedded stack, the
+ * table's stream, the publisher and the SNS FIFO topic on the emulator, read from the tap queue
+ * the way an upstream subscriber's queue receives them.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboundEvent } from '../../functions/core/outbound.ts';
+import { publishScenario, takeOutbound } from '../../local/inspect.ts';
+import { examplesDir } from '../support/fixtures.ts';
+import { startTestStack } from '../support/local-stack.ts';
+
+let t: Awaited<ReturnType<typeof startTestStack>>;
+const received: OutboundEvent[] = [];
+beforeAll(async () => {
+  t = await startTestStack();
+  await publishScenario(t.sqs, t.stack, join(examplesDir, 'normal'));
+  await publishScenario(t.sqs, t.stack, join(examplesDir, 'protected'));
+  received.push(...(await takeOutbound(t.sqs, t.stack.outbound.queueUrl, 3)));
+}, 180_000);
+afterAll(async () => t?.stop());
+
+const summary = (events: OutboundEvent[]) =>
+  events.map((e) => {
+    const d = e.data as Record<string, unknown>;
+    return [e.type.replace(/^se\.sip\.|\.v1$/g, ''), d.status ?? d.kind ?? '', d.inviteeId ?? ''].join(' ').trim();
+  });
+
+const ofCase = (caseId: string) => received.filter((e) => e.subject === caseId);
+
+describe('outbound events of the example scenarios', () => {
+  it('the normal scenario tells upstream each status, invitation and reminder, in the case’s order', () => {
+    expect(summary(ofCase('case-hl-1001'))).toEqual([
+      'case.status-changed awaiting-consent',
+      'case.status-changed consented',
+      'case.status-changed summoned',
+      'invitation.status-changed invited inv-bup',
+      'invitation.status-changed invited inv-soc',
+      'invitation.status-changed invited inv-skola',
+      'invitation.status-changed accepted inv-soc',
+      'case.status-changed plan-active',
+      'invitation.status-changed invited inv-bup',
+      'invitation.status-changed invited inv-soc',
+      'invitation.status-changed invited inv-skola',
+      'invitation.status-changed invited coordinator',
+      'reminder.due follow-up',
+      'case.status-changed closed',
+    ]);
+  });
+
+  it('the protected scenario gives phone tasks, never an invitation, and nothing location-like, no text, no address', () => {
+    const events = ofCase('case-hl-2001');
+    expect(summary(events)).toEqual([
+      'case.status-changed awaiting-consent',
+      'case.status-changed consented',
+      'case.status-changed summoned',
+      'phone-task.created to-call inv-bup',
+      'phone-task.created to-call inv-soc',
+      'phone-task.created to-call inv-skola',
+      'case.status-changed plan-active',
+      'phone-task.created to-call inv-bup',
+      'phone-task.created to-call inv-soc',
+      'phone-task.created to-call inv-skola',
+      'reminder.due follow-up',
+      'case.status-changed closed',
+    ]);
+    const text = JSON.stringify(events);
+    expect(text).not.toMatch(/@/);
+    expect(text).not.toMatch(/place|location|address|purpose|unitName|name"/i);
+    for (const e of events) expect((e.data as { protectedIdentity?: boolean }).protectedIdentity ?? true).toBe(true);
+  });
+
+  it('numbers each case’s events 1, 2, 3 … without a gap or a repeat, in arrival order, as CloudEvents 1.0', () => {
+    for (const caseId of ['case-hl-1001', 'case-hl-2001']) {
+      const events = ofCase(caseId);
+      expect(events.map((e) => Number(e.sequence))).toEqual(events.map((_, i) => i + 1));
+      for (const e of events) {
+        expect(e).toMatchObject({
+          specversion: '1.0',
+          source: 'urn:sip:halland',
+          datacontenttype: 'application/json',
+          subject: caseId,
+          sequence: expect.stringMatching(/^\d{12}$/),
+        });
+      }
+    }
+    expect(new Set(received.map((e) => e.id)).size).toBe(received.length);
+  });
+});
