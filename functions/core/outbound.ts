@@ -58,7 +58,7 @@ export const invitationStatus = (m: Meeting, i: Invitee): InvitationStatus => {
 /** A phone task's status (the protected path: every invitee is called). */
 export type PhoneTaskStatus = 'to-call' | 'agreed' | 'declined' | 'unreachable' | 'cancelled';
 
-const phoneTaskStatus = (m: Meeting, i: Invitee): PhoneTaskStatus => {
+export const phoneTaskStatus = (m: Meeting, i: Invitee): PhoneTaskStatus => {
   if (m.status === 'cancelled' || i.removed) return 'cancelled';
   if (i.phoneOutcome && i.phoneOutcome.version >= i.changedVersion) return i.phoneOutcome.value;
   return 'to-call';

@@ -13,6 +13,10 @@
  *  6 every published message is applied, superseded, a duplicate, rejected with a reason, or parked;
  *  7 every message this system builds fits its contract, every key its limit;
  *  8 every write fits DynamoDB's limits;
+ *  9 outbound (issue 14): each case's committed outbound events are numbered 1…n without a gap or
+ *    a repeat (exactly once per state change, in the case's order), end describing the final
+ *    state (the last status of the case and of each invitation or phone task is the stored one),
+ *    and carry no address, place or free text of any case;
  * and the rules the defects of issue 12 broke: a sweep reminds only the plan in force's follow-up,
  * participants are reminded only while consent is in force, no email repeats what its recipient
  * already has, a first email never says "changed", an answer is the invitee's newest, and every
@@ -29,6 +33,12 @@ import { foldCase } from '../../functions/core/fold.ts';
 import { dueMarkers } from '../../functions/core/lifecycle.ts';
 import { toFoldEvent } from '../../functions/runtime/apply-event.ts';
 import { invitationsOf, owed, pendingMailJobs } from '../../functions/core/meeting.ts';
+import {
+  invitationStatus,
+  type OutboundEvent,
+  outboundTypes,
+  phoneTaskStatus,
+} from '../../functions/core/outbound.ts';
 import { countyById } from '../../lib/counties.ts';
 import { consumers } from '../../lib/topology.ts';
 import { checkCalendar } from '../support/icalendar-check.ts';
@@ -340,6 +350,76 @@ export const checkRun = async (
             `${key}: sent again at ${again.acceptedAt} though SES confirmed the first at ${settled}`,
           );
       }
+    }
+
+    // 9 outbound: exactly once, in order, converging on the final state, nothing forbidden
+    {
+      const items = r.dynamo
+        .all()
+        .filter((i) => i.pk === `OUTBOX#${caseId}`)
+        .sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1));
+      const events = items.flatMap((i) => i.events as OutboundEvent[]);
+      const seqs = events.map((e) => Number(e.sequence));
+      if (seqs.some((s, i) => s !== i + 1))
+        fail('9 outbound', `case ${caseId}: sequences ${seqs.join(',')} are not 1…${seqs.length}`);
+      for (const i of items)
+        if (String(i.sk) !== (i.events as OutboundEvent[])[0]?.sequence)
+          fail('9 outbound', `case ${caseId}: outbox item ${String(i.sk)} starts at another sequence`);
+      if ((loaded.case?.outboundSeq ?? 0) !== events.length)
+        fail(
+          '9 outbound',
+          `case ${caseId}: the case says ${loaded.case?.outboundSeq} events, ${events.length} are stored`,
+        );
+      const text = JSON.stringify(events);
+      if (/@/.test(text)) fail('9 outbound', `case ${caseId}: an outbound event carries an address`);
+      for (const marker of markersIn(text, scenario.markers))
+        fail('9 outbound', `case ${caseId}: an outbound event carries ${marker}`);
+      const last = (type: string, match: (d: Record<string, unknown>) => boolean) =>
+        events.filter((e) => e.type === type && match(e.data)).at(-1)?.data;
+      if (loaded.case) {
+        const status = last(outboundTypes.caseStatusChanged, () => true);
+        if (
+          status?.status !== loaded.case.status ||
+          status?.protectedIdentity !== loaded.case.protectedIdentity
+        )
+          fail(
+            '9 outbound',
+            `case ${caseId}: last case.status-changed says ${status?.status}/${status?.protectedIdentity}, the case is ${loaded.case.status}/${loaded.case.protectedIdentity}`,
+          );
+      }
+      for (const m of loaded.meetings.values())
+        for (const i of m.invitees) {
+          const of = (d: Record<string, unknown>) =>
+            d.meetingId === m.meetingId && d.inviteeId === i.inviteeId;
+          if (protectedCase) {
+            const task = events
+              .filter(
+                (e) =>
+                  (e.type === outboundTypes.phoneTaskCreated || e.type === outboundTypes.phoneTaskUpdated) &&
+                  of(e.data),
+              )
+              .at(-1)?.data;
+            const want = phoneTaskStatus(m, i);
+            if ((task?.status ?? 'cancelled') !== want)
+              fail(
+                '9 outbound',
+                `${caseId}/${m.meetingId}/${i.inviteeId}: phone task told ${task?.status}, is ${want}`,
+              );
+          } else if (i.email) {
+            const told = last(outboundTypes.invitationStatusChanged, of);
+            const want = invitationStatus(m, i);
+            if ((told?.status ?? 'cancelled') !== want)
+              fail(
+                '9 outbound',
+                `${caseId}/${m.meetingId}/${i.inviteeId}: invitation told ${told?.status}, is ${want}`,
+              );
+            else if (told && want !== 'cancelled' && told.meetingSequence !== m.sequence)
+              fail(
+                '9 outbound',
+                `${caseId}/${m.meetingId}/${i.inviteeId}: told SEQUENCE ${told.meetingSequence}, is ${m.sequence}`,
+              );
+          }
+        }
     }
 
     // 5 a protected case keeps nothing and is sent nothing

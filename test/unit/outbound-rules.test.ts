@@ -1,0 +1,174 @@
+/** What upstream hears of a change (issue 14): functions/core/outbound.ts. */
+import { describe, expect, it } from 'vitest';
+import type { CaseRecord } from '../../functions/core/case.ts';
+import type { Invitee, Meeting } from '../../functions/core/meeting.ts';
+import { type CaseSnapshot, outboundChanges, outboundEvents } from '../../functions/core/outbound.ts';
+
+const caseRecord = (over: Partial<CaseRecord> = {}): CaseRecord =>
+  ({
+    caseId: 'case-1',
+    county: 'halland',
+    status: 'summoned',
+    protectedIdentity: false,
+    version: 3,
+    ...over,
+  }) as CaseRecord;
+const invitee = (id: string, over: Partial<Invitee> = {}): Invitee =>
+  ({
+    inviteeId: id,
+    principal: 'region',
+    organisationId: `org-${id}`,
+    organisationType: 'psychiatry',
+    unitName: 'BUP Halmstad',
+    email: `${id}@region.example.se`,
+    phone: '035-123456',
+    hasOngoingIntervention: true,
+    changedVersion: 'v1',
+    ...over,
+  }) as Invitee;
+const meeting = (invitees: Invitee[], over: Partial<Meeting> = {}): Meeting =>
+  ({
+    caseId: 'case-1',
+    meetingId: 'm-1',
+    kind: 'sip',
+    status: 'scheduled',
+    startsAt: '2026-12-09T09:00',
+    durationMinutes: 90,
+    location: { kind: 'physical', place: 'Konferensrum Ätran' },
+    organiser: {
+      principal: 'region',
+      organisationType: 'psychiatry',
+      unitName: 'BUP',
+      contactEmail: 'org@x.se',
+    },
+    content: { purpose: 'Samordna stödet', longTermGoal: 'Skolgång', questions: ['Vem gör vad?'] },
+    sequence: 0,
+    warnings: [],
+    lastSummonsEventId: 'evt-1',
+    invitees,
+    ...over,
+  }) as unknown as Meeting;
+const snap = (c: CaseRecord | undefined, meetings: Meeting[] = []): CaseSnapshot => ({
+  case: c,
+  meetings: new Map(meetings.map((m) => [m.meetingId, m])),
+  notices: new Map(),
+});
+const kinds = (changes: ReturnType<typeof outboundChanges>) =>
+  changes.map((c) =>
+    `${c.type.replace(/^se\.sip\.|\.v1$/g, '')} ${String(c.data.status ?? c.data.kind ?? '')}`.trim(),
+  );
+
+describe('outbound changes', () => {
+  it('a new case, a status change and its reason codes (consent withdrawn, seed 002) are each one event', () => {
+    expect(
+      kinds(outboundChanges('halland', snap(undefined), snap(caseRecord({ status: 'awaiting-consent' })))),
+    ).toEqual(['case.status-changed awaiting-consent']);
+    const [stopped] = outboundChanges(
+      'halland',
+      snap(caseRecord()),
+      snap(caseRecord({ status: 'stopped', stopReason: 'consent-withdrawn' })),
+    );
+    expect(stopped?.data).toEqual({
+      county: 'halland',
+      caseId: 'case-1',
+      status: 'stopped',
+      previousStatus: 'summoned',
+      protectedIdentity: false,
+      reasons: ['consent-withdrawn'],
+    });
+    expect(outboundChanges('halland', snap(caseRecord()), snap(caseRecord()))).toEqual([]);
+  });
+
+  it('invitations: invited, answered, invited again after a reschedule (new SEQUENCE), cancelled when removed', () => {
+    const a = invitee('inv-a');
+    const before = meeting([a]);
+    expect(kinds(outboundChanges('halland', snap(caseRecord()), snap(caseRecord(), [before])))).toEqual([
+      'invitation.status-changed invited',
+    ]);
+    const answered = meeting([{ ...a, response: { value: 'accepted', version: 'v2', eventId: 'e2' } }]);
+    expect(
+      kinds(outboundChanges('halland', snap(caseRecord(), [before]), snap(caseRecord(), [answered]))),
+    ).toEqual(['invitation.status-changed accepted']);
+    const moved = meeting([a], { sequence: 1, startsAt: '2026-12-10T09:00' });
+    const [again] = outboundChanges('halland', snap(caseRecord(), [before]), snap(caseRecord(), [moved]));
+    expect(again?.data).toMatchObject({ status: 'invited', previousStatus: 'invited', meetingSequence: 1 });
+    const removed = meeting([{ ...a, removed: true }], { sequence: 1 });
+    expect(
+      kinds(outboundChanges('halland', snap(caseRecord(), [before]), snap(caseRecord(), [removed]))),
+    ).toEqual(['invitation.status-changed cancelled']);
+  });
+
+  it('a protected case (seed 004): every invitee a phone task, created once and updated with its outcome; no invitation events', () => {
+    const prot = caseRecord({ protectedIdentity: true });
+    const a = invitee('inv-a', { email: undefined, unitName: undefined });
+    const m = meeting([a], { location: undefined, content: undefined });
+    const created = outboundChanges('halland', snap(caseRecord(), []), snap(prot, [m]));
+    expect(kinds(created)).toEqual(['case.status-changed summoned', 'phone-task.created to-call']);
+    const called = meeting([{ ...a, phoneOutcome: { value: 'agreed', version: 'v1', eventId: 'p1' } }], {
+      location: undefined,
+      content: undefined,
+    });
+    expect(kinds(outboundChanges('halland', snap(prot, [m]), snap(prot, [called])))).toEqual([
+      'phone-task.updated agreed',
+    ]);
+  });
+
+  it('a protected case never yields an invitation event, even for an invitee that still had an address', () => {
+    const m = meeting([invitee('inv-a')]);
+    const changes = outboundChanges('halland', snap(undefined), snap(caseRecord({ protectedIdentity: true }), [m]));
+    expect(kinds(changes)).toEqual(['case.status-changed summoned', 'phone-task.created to-call']);
+  });
+
+  it('a case that becomes protected turns its invitations into phone tasks at once', () => {
+    const a = invitee('inv-a');
+    const m = meeting([a]);
+    const changes = outboundChanges(
+      'halland',
+      snap(caseRecord(), [m]),
+      snap(caseRecord({ protectedIdentity: true }), [m]),
+    );
+    expect(kinds(changes)).toEqual(['case.status-changed summoned', 'phone-task.created to-call']);
+    expect(changes[0]?.data.reasons).toEqual(['protected-identity']);
+  });
+
+  it('carries no place, no name, no free text and no email address, for any case', () => {
+    const a = invitee('inv-a', {
+      response: {
+        value: 'substitute',
+        version: 'v2',
+        eventId: 'e2',
+        substitute: { name: 'Eva Ek', email: 'eva@x.se' },
+      },
+    });
+    const m = meeting([a], {
+      clarifications: [
+        { inviteeId: 'inv-a', message: 'Vad menas med fråga 2?', version: 'v3', eventId: 'e3' },
+      ],
+    });
+    for (const c of [caseRecord(), caseRecord({ protectedIdentity: true })]) {
+      const text = JSON.stringify(
+        outboundEvents(
+          'halland',
+          'case-1',
+          0,
+          outboundChanges('halland', snap(undefined), snap(c, [m])),
+          't',
+        ),
+      );
+      expect(text).not.toMatch(/@|Ätran|Eva|fråga|BUP Halmstad|Samordna|Skolgång|Vem gör/);
+    }
+  });
+
+  it('numbers a commit’s events on from the case’s last sequence, with ids derived from county, case and number', () => {
+    const events = outboundEvents(
+      'halland',
+      'case-1',
+      41,
+      outboundChanges('halland', snap(undefined), snap(caseRecord(), [meeting([invitee('inv-a')])])),
+      '2026-12-01T10:00:00.000Z',
+    );
+    expect(events.map((e) => e.sequence)).toEqual(['000000000042', '000000000043']);
+    expect(new Set(events.map((e) => e.id)).size).toBe(2);
+    expect(events[0]?.id).toMatch(/^out\.[0-9a-f]{32}$/);
+  });
+});
