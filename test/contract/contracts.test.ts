@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromFile, Parser } from '@asyncapi/parser';
 import Ajv2020 from 'ajv/dist/2020.js';
+import { outboundChanges, outboundEvents, rejectionEvent } from '../../functions/core/outbound.ts';
+import { outboundSchema, outboundTypeList } from '../../events/contracts/outbound.ts';
+import { caseRecord, invitee, meeting, snap } from '../support/outbound.ts';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { eventTypes, schemas } from '../../events/contracts.ts';
@@ -47,7 +50,13 @@ describe('generated contract files', () => {
   it('the AsyncAPI document parses without errors', async () => {
     const { document, diagnostics } = await fromFile(new Parser(), join(eventsDir, 'asyncapi.yaml')).parse();
     expect(diagnostics.filter((d) => d.severity === 0)).toEqual([]);
-    expect(document?.channels().length).toBe(Object.keys(eventTypes).length);
+    // one queue per inbound type, and the outbound topic (issue 14)
+    expect(document?.channels().length).toBe(Object.keys(eventTypes).length + 1);
+    const ops = document?.operations().all() ?? [];
+    expect(ops.filter((o) => o.action() === 'receive')).toHaveLength(Object.keys(eventTypes).length);
+    expect(ops.filter((o) => o.action() === 'send').map((o) => o.messages().all()[0]?.name())).toEqual(
+      outboundTypeList,
+    );
   });
 
   it('document every field', () => {
@@ -198,4 +207,83 @@ describe('ajv and zod agree on invalid events', () => {
       expect(parseEvent(JSON.stringify(event), eventTypes.caseCreated).ok).toBe(false);
     });
   }
+});
+
+describe('outbound events (issue 14): what the rules build is valid for ajv and for zod', () => {
+  const compiled = new Map(
+    outboundTypeList.map((t) => [
+      t,
+      ajv.compile(JSON.parse(readFileSync(join(eventsDir, 'schema', 'outbound', `${t}.json`), 'utf8'))),
+    ]),
+  );
+  const a = invitee('inv-a');
+  const b = invitee('inv-b', { hasOngoingIntervention: false });
+  const m1 = meeting([a, b]);
+  const m2 = meeting(
+    [
+      { ...a, response: { value: 'accepted', version: 'v2', eventId: 'e2' } },
+      { ...b, removed: true },
+    ],
+    { clarifications: [{ inviteeId: 'inv-a', message: 'Vad?', version: 'v3', eventId: 'e3' }], sequence: 1 },
+  );
+  const followUp = meeting([invitee('coordinator')], { meetingId: 'm-2', kind: 'follow-up', allDay: true });
+  const prot = caseRecord({ protectedIdentity: true, status: 'plan-active' });
+  const called = meeting([
+    { ...a, email: undefined, phoneOutcome: { value: 'unreachable', version: 'v1', eventId: 'p' } },
+  ]);
+  const changes = [
+    ...outboundChanges('halland', snap(undefined), snap(caseRecord(), [m1])),
+    ...outboundChanges(
+      'halland',
+      snap(caseRecord(), [m1]),
+      snap(caseRecord({ status: 'stopped', stopReason: 'consent-withdrawn' }), [m2, followUp]),
+    ),
+    ...outboundChanges('halland', snap(caseRecord(), [m1]), snap(prot, [m1])),
+    ...outboundChanges('halland', snap(prot, [m1]), snap(prot, [called])),
+    {
+      ...outboundChanges('halland', snap(caseRecord()), {
+        ...snap(caseRecord()),
+        notices: new Map([
+          [
+            'n-1',
+            {
+              caseId: 'case-1',
+              noticeId: 'n-1',
+              kind: 'unconfirmed-invitations',
+              params: { meetingId: 'm-1', units: 'inv-b' },
+              recipients: [],
+              version: 'v1',
+            },
+          ],
+        ]),
+      } as never)[0],
+    } as never,
+  ];
+  const events = [
+    ...outboundEvents('halland', 'case-1', 0, changes, '2026-12-01T10:00:00.000Z'),
+    rejectionEvent('halland', 'msg-1', {
+      county: 'halland',
+      eventId: 'evt-1',
+      eventType: 'se.sip.summons.sent.v1',
+      source: 'urn:se:halland:journal:bup-system',
+      caseId: 'case-1',
+      reason: 'data.meetingId: Invalid input',
+      rejectedAt: '2026-12-01T10:00:00.000Z',
+    }),
+  ];
+  it('covers every outbound type', () => {
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(outboundTypeList));
+  });
+  it.each(events.map((e, i) => [`${i} ${e.type}`, e] as const))('%s', (_, event) => {
+    const validate = compiled.get(event.type);
+    expect(validate?.(event), JSON.stringify(validate?.errors)).toBe(true);
+    const parsed = outboundSchema(event.type).safeParse(event);
+    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+  });
+  it('both refuse an event carrying an address or a field the contract does not name', () => {
+    const [first] = events;
+    const bad = { ...first, data: { ...(first?.data ?? {}), email: 'x@y.se' } };
+    expect(compiled.get(bad.type as never)?.(bad)).toBe(false);
+    expect(outboundSchema(bad.type as never).safeParse(bad).success).toBe(false);
+  });
 });

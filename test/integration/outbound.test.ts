@@ -3,7 +3,10 @@
  * table's stream, the publisher and the SNS FIFO topic on the emulator, read from the tap queue
  * the way an upstream subscriber's queue receives them.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundEvent } from '../../functions/core/outbound.ts';
 import { publishScenario, takeOutbound } from '../../local/inspect.ts';
@@ -23,7 +26,9 @@ afterAll(async () => t?.stop());
 const summary = (events: OutboundEvent[]) =>
   events.map((e) => {
     const d = e.data as Record<string, unknown>;
-    return [e.type.replace(/^se\.sip\.|\.v1$/g, ''), d.status ?? d.kind ?? '', d.inviteeId ?? ''].join(' ').trim();
+    return [e.type.replace(/^se\.sip\.|\.v1$/g, ''), d.status ?? d.kind ?? '', d.inviteeId ?? '']
+      .join(' ')
+      .trim();
   });
 
 const ofCase = (caseId: string) => received.filter((e) => e.subject === caseId);
@@ -67,7 +72,8 @@ describe('outbound events of the example scenarios', () => {
     const text = JSON.stringify(events);
     expect(text).not.toMatch(/@/);
     expect(text).not.toMatch(/place|location|address|purpose|unitName|name"/i);
-    for (const e of events) expect((e.data as { protectedIdentity?: boolean }).protectedIdentity ?? true).toBe(true);
+    for (const e of events)
+      expect((e.data as { protectedIdentity?: boolean }).protectedIdentity ?? true).toBe(true);
   });
 
   it('numbers each case’s events 1, 2, 3 … without a gap or a repeat, in arrival order, as CloudEvents 1.0', () => {
@@ -85,5 +91,21 @@ describe('outbound events of the example scenarios', () => {
       }
     }
     expect(new Set(received.map((e) => e.id)).size).toBe(received.length);
+  });
+
+  it('each one is valid for its generated JSON Schema (events/schema/outbound/, ajv)', () => {
+    const ajv = new Ajv2020.default({ strict: true, allErrors: true, strictTypes: false });
+    addFormats.default(ajv);
+    for (const e of received) {
+      const validate =
+        ajv.getSchema(e.type) ??
+        ajv
+          .addSchema(
+            JSON.parse(readFileSync(join(examplesDir, '..', 'schema', 'outbound', `${e.type}.json`), 'utf8')),
+            e.type,
+          )
+          .getSchema(e.type);
+      expect(validate?.(e), `${e.type}: ${JSON.stringify(validate?.errors)}`).toBe(true);
+    }
   });
 });

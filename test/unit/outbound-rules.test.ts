@@ -1,58 +1,8 @@
 /** What upstream hears of a change (issue 14): functions/core/outbound.ts. */
 import { describe, expect, it } from 'vitest';
-import type { CaseRecord } from '../../functions/core/case.ts';
-import type { Invitee, Meeting } from '../../functions/core/meeting.ts';
-import { type CaseSnapshot, outboundChanges, outboundEvents } from '../../functions/core/outbound.ts';
+import { outboundChanges, outboundEvents } from '../../functions/core/outbound.ts';
+import { caseRecord, invitee, meeting, snap } from '../support/outbound.ts';
 
-const caseRecord = (over: Partial<CaseRecord> = {}): CaseRecord =>
-  ({
-    caseId: 'case-1',
-    county: 'halland',
-    status: 'summoned',
-    protectedIdentity: false,
-    version: 3,
-    ...over,
-  }) as CaseRecord;
-const invitee = (id: string, over: Partial<Invitee> = {}): Invitee =>
-  ({
-    inviteeId: id,
-    principal: 'region',
-    organisationId: `org-${id}`,
-    organisationType: 'psychiatry',
-    unitName: 'BUP Halmstad',
-    email: `${id}@region.example.se`,
-    phone: '035-123456',
-    hasOngoingIntervention: true,
-    changedVersion: 'v1',
-    ...over,
-  }) as Invitee;
-const meeting = (invitees: Invitee[], over: Partial<Meeting> = {}): Meeting =>
-  ({
-    caseId: 'case-1',
-    meetingId: 'm-1',
-    kind: 'sip',
-    status: 'scheduled',
-    startsAt: '2026-12-09T09:00',
-    durationMinutes: 90,
-    location: { kind: 'physical', place: 'Konferensrum Ätran' },
-    organiser: {
-      principal: 'region',
-      organisationType: 'psychiatry',
-      unitName: 'BUP',
-      contactEmail: 'org@x.se',
-    },
-    content: { purpose: 'Samordna stödet', longTermGoal: 'Skolgång', questions: ['Vem gör vad?'] },
-    sequence: 0,
-    warnings: [],
-    lastSummonsEventId: 'evt-1',
-    invitees,
-    ...over,
-  }) as unknown as Meeting;
-const snap = (c: CaseRecord | undefined, meetings: Meeting[] = []): CaseSnapshot => ({
-  case: c,
-  meetings: new Map(meetings.map((m) => [m.meetingId, m])),
-  notices: new Map(),
-});
 const kinds = (changes: ReturnType<typeof outboundChanges>) =>
   changes.map((c) =>
     `${c.type.replace(/^se\.sip\.|\.v1$/g, '')} ${String(c.data.status ?? c.data.kind ?? '')}`.trim(),
@@ -115,7 +65,11 @@ describe('outbound changes', () => {
 
   it('a protected case never yields an invitation event, even for an invitee that still had an address', () => {
     const m = meeting([invitee('inv-a')]);
-    const changes = outboundChanges('halland', snap(undefined), snap(caseRecord({ protectedIdentity: true }), [m]));
+    const changes = outboundChanges(
+      'halland',
+      snap(undefined),
+      snap(caseRecord({ protectedIdentity: true }), [m]),
+    );
     expect(kinds(changes)).toEqual(['case.status-changed summoned', 'phone-task.created to-call']);
   });
 
