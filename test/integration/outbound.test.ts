@@ -5,12 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundEvent } from '../../functions/core/outbound.ts';
-import { publishScenario, takeOutbound } from '../../local/inspect.ts';
-import { examplesDir } from '../support/fixtures.ts';
+import { publishScenario, takeOutbound, waitUntilDrained } from '../../local/inspect.ts';
+import { publishBody } from '../../local/publisher.ts';
+import { snsClient } from '../../local/runtime.ts';
+import { examplesDir, freshSummons, uniqueId } from '../support/fixtures.ts';
 import { startTestStack } from '../support/local-stack.ts';
 
 let t: Awaited<ReturnType<typeof startTestStack>>;
@@ -108,4 +112,57 @@ describe('outbound events of the example scenarios', () => {
       expect(validate?.(e), `${e.type}: ${JSON.stringify(validate?.errors)}`).toBe(true);
     }
   });
+});
+
+describe('rejections reach their publisher (issue 14)', () => {
+  it('a queue subscribed with a filter on its own source gets its rejections and no one else’s', async () => {
+    const name = `${uniqueId('bup')}.fifo`;
+    const queue = await t.sqs.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: { FifoQueue: 'true' } }),
+    );
+    const arn = await t.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const sns = snsClient(t.stack.endpoints.sns);
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: t.stack.outbound.topicArn,
+        Protocol: 'sqs',
+        Endpoint: arn.Attributes?.QueueArn,
+        Attributes: {
+          RawMessageDelivery: 'true',
+          FilterPolicy: JSON.stringify({
+            type: ['se.sip.event.rejected.v1'],
+            publisher: ['urn:se:halland:journal:bup-system'],
+          }),
+        },
+      }),
+    );
+    sns.destroy();
+    // Two summonses with an invalid meeting id, from two publishers: both rejected.
+    const mine = freshSummons(uniqueId('case'), {
+      source: 'urn:se:halland:journal:bup-system',
+      data: { meetingId: 'x' },
+    });
+    const theirs = freshSummons(uniqueId('case'), {
+      source: 'urn:se:halland:kommun:procapita',
+      data: { meetingId: 'x' },
+    });
+    for (const e of [mine, theirs])
+      await publishBody(t.sqs, t.stack.queues, JSON.stringify(e), e.type as never);
+    await waitUntilDrained(t.sqs, t.stack.queues, t.stack.waitingTypes, 60_000);
+    const got: OutboundEvent[] = [];
+    const deadline = Date.now() + 30_000;
+    while (got.length === 0 && Date.now() < deadline)
+      got.push(...(await takeOutbound(t.sqs, queue.QueueUrl ?? '', 1)));
+    got.push(...(await takeOutbound(t.sqs, queue.QueueUrl ?? '', 2)));
+    expect(
+      got.map((e) => [
+        e.type,
+        (e.data as { eventId?: string }).eventId,
+        (e.data as { source?: string }).source,
+      ]),
+    ).toEqual([['se.sip.event.rejected.v1', mine.id, 'urn:se:halland:journal:bup-system']]);
+    expect((got[0]?.data as { reason?: string }).reason).toMatch(/^data\.meetingId: /);
+  }, 120_000);
 });
