@@ -58,6 +58,16 @@ export const renderSummary = async (
         `  history: ${history.map((h) => `${h.eventType.replace(/^se\.sip\./, '')} (${h.eventId})`).join(', ') || 'none'}`,
       );
     }
+    // What upstream heard (issue 14): the committed outbound events, per type.
+    const outbound = await store.listOutbound(caseId);
+    const perType = new Map<string, number>();
+    for (const e of outbound) {
+      const t = e.type.replace(/^se\.sip\.|\.v1$/g, '');
+      perType.set(t, (perType.get(t) ?? 0) + 1);
+    }
+    lines.push(
+      `  outbound events: ${outbound.length === 0 ? 'none' : `${outbound.length} (${[...perType].map(([t, n]) => `${t} ×${n}`).join(', ')})`}`,
+    );
     const own = emails.filter((e) => e.subject.includes(`${caseId})`));
     lines.push(`  emails sent: ${own.length === 0 ? 'none' : own.length}`);
     for (const e of own) {

@@ -688,6 +688,15 @@ export class CaseStore {
  * no function's bundle carries it (a class's methods are never tree-shaken).
  */
 export class CaseReader extends CaseStore {
+  /** A case's outbound events (issue 14), as committed: in sequence order. */
+  async listOutbound(caseId: string): Promise<OutboundEvent[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `OUTBOX#${caseId}` },
+    });
+    return items.flatMap((i) => (i.events as OutboundEvent[] | undefined) ?? []);
+  }
+
   async listAccess(caseId: string): Promise<AccessEntry[]> {
     const items = await this.queryAll({
       KeyConditionExpression: 'pk = :pk',
