@@ -11,7 +11,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { countyById } from './counties.ts';
-import { consumerFor, consumers, dlqName } from './topology.ts';
+import { consumerFor, consumers, dlqName, queueName } from './topology.ts';
 
 export interface RedriveResult {
   dlq: string;
@@ -48,10 +48,19 @@ export const redrive = async (
       results.push({ dlq: name, waiting });
       continue;
     }
-    // Without DestinationArn, SQS moves each message back to the queue it came from.
+    // The source queue named explicitly (issue 14), not left to SQS's memory of where each came from.
+    const source = await sqs.send(
+      new GetQueueUrlCommand({ QueueName: `${options.prefix ?? ''}${queueName(county.id, c)}` }),
+    );
+    const sourceArn = (
+      await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: source.QueueUrl, AttributeNames: ['QueueArn'] }),
+      )
+    ).Attributes?.QueueArn;
     const task = await sqs.send(
       new StartMessageMoveTaskCommand({
         SourceArn: Attributes?.QueueArn,
+        DestinationArn: sourceArn,
         ...(options.rate ? { MaxNumberOfMessagesPerSecond: options.rate } : {}),
       }),
     );

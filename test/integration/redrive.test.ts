@@ -6,7 +6,7 @@ import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { describe, expect, it } from 'vitest';
 import { redrive } from '../../lib/redrive.ts';
-import { consumers, dlqName } from '../../lib/topology.ts';
+import { consumers, dlqName, queueName } from '../../lib/topology.ts';
 import { sqsClient } from '../../local/runtime.ts';
 import { uniqueId } from '../support/fixtures.ts';
 
@@ -19,6 +19,7 @@ describe('npm run redrive', () => {
       const { QueueUrl } = await sqs.send(
         new CreateQueueCommand({ QueueName: `${prefix}${dlqName('halland', c)}` }),
       );
+      await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}${queueName('halland', c)}` }));
       urls.set(c.eventType, QueueUrl ?? '');
     }
     await sqs.send(
@@ -36,7 +37,7 @@ describe('npm run redrive', () => {
     const results = await redrive(sqs, 'halland', { prefix });
     expect(started).toHaveLength(1);
     expect(String(started[0]?.SourceArn)).toMatch(/sip-halland-summons-sent-dlq$/);
-    expect(started[0]?.DestinationArn).toBeUndefined();
+    expect(String(started[0]?.DestinationArn)).toMatch(/sip-halland-summons-sent$/);
     expect(results.filter((r) => r.taskHandle)).toEqual([
       { dlq: `${prefix}sip-halland-summons-sent-dlq`, waiting: 1, taskHandle: 'task-1' },
     ]);
