@@ -18,7 +18,8 @@ import {
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { eventTypes } from '../events/contracts.ts';
-import { CaseReader, keys } from '../functions/adapters/case-store.ts';
+import { keys } from '../functions/adapters/case-store.ts';
+import { CaseReader } from '../functions/adapters/case-reader.ts';
 import { createDocumentClient } from '../functions/adapters/dynamodb.ts';
 import type { Outbox } from '../functions/adapters/outbox.ts';
 import { mailJobEvent } from '../functions/adapters/outbox.ts';

@@ -21,7 +21,10 @@ export const outboundSchemaFileName = (type: OutboundType) => `schema/outbound/$
 const outboundJsonSchema = (type: OutboundType) => ({
   $id: `https://sip.example.se/events/outbound/${type}.json`,
   title: type,
-  ...(z.toJSONSchema(outboundSchema(type), { target: 'draft-2020-12', io: 'output' }) as Record<string, unknown>),
+  ...(z.toJSONSchema(outboundSchema(type), { target: 'draft-2020-12', io: 'output' }) as Record<
+    string,
+    unknown
+  >),
 });
 
 const jsonSchema = (type: EventType) => {

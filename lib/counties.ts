@@ -23,6 +23,30 @@ export const countyConfigSchema = z.strictObject({
   alarmEmail: z.email(),
   rules: countyRulesSchema,
   /**
+   * Upstream publishers in other AWS accounts (issue 14): each may send exactly the event types
+   * named, to their queues, with the county key; with `source`, its events must carry that
+   * CloudEvents `source` (another is rejected with that reason). None by default.
+   */
+  publishers: z.optional(
+    z.array(
+      z.strictObject({
+        /** A short name for the operator (alarms, docs). */
+        name: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/)),
+        /** An AWS account id (12 digits) or an IAM role ARN in that account. */
+        principal: z
+          .string()
+          .check(
+            z.regex(
+              /^(\d{12}|arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512})$/,
+              'an AWS account id or an IAM role ARN',
+            ),
+          ),
+        types: z.array(z.string().check(z.regex(/^se\.sip\.[a-z.-]+\.v\d+$/))).check(z.minLength(1)),
+        source: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+      }),
+    ),
+  ),
+  /**
    * Outbound events (issue 14): the AWS accounts whose SQS queues may subscribe to the county's
    * outbound topic (each with its own filter policy). None by default.
    */

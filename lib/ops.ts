@@ -31,7 +31,8 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { safeId, safeSource } from '../events/parse.ts';
-import { CaseReader, type Rejection } from '../functions/adapters/case-store.ts';
+import { type Rejection } from '../functions/adapters/case-store.ts';
+import { CaseReader } from '../functions/adapters/case-reader.ts';
 import { createDocumentClient } from '../functions/adapters/dynamodb.ts';
 import { addDays } from '../functions/core/dates.ts';
 import { invitationsOf } from '../functions/core/meeting.ts';

@@ -43,6 +43,8 @@ import {
   inboundMail,
   inboundMailType,
   outbound as outboundSpec,
+  registeredSources,
+  upstreamTypes,
   mailQueue,
   queueName,
   sesEventsType,
@@ -86,6 +88,10 @@ export const PAGE_THROTTLE = {
   'GET /i/{token}/sign-in': { rate: 5, burst: 10 },
   'GET /callback': { rate: 5, burst: 10 },
 } as const;
+
+/** A publisher's principal: its account (any role the account allows) or one role. */
+const publisherPrincipal = (principal: string): iam.IPrincipal =>
+  /^\d{12}$/.test(principal) ? new iam.AccountPrincipal(principal) : new iam.ArnPrincipal(principal);
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
@@ -202,6 +208,24 @@ export class SipStack extends Stack {
       NODE_OPTIONS: '--enable-source-maps',
     };
 
+    // Upstream publishers in other accounts (issue 14): exactly their types, nothing wider.
+    const upstream = upstreamTypes();
+    for (const p of county.publishers ?? []) {
+      for (const type of p.types)
+        if (!upstream.includes(type as never))
+          throw new Error(
+            `county ${county.id}: publisher ${p.name} lists ${type}, which is not an upstream event type (${upstream.join(', ')})`,
+          );
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `Publisher${pascal(p.name)}`,
+          principals: [publisherPrincipal(p.principal)],
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'kms:ViaService': `sqs.${this.region}.amazonaws.com` } },
+        }),
+      );
+    }
     for (const c of consumers) {
       const id = pascal(c.name);
       const dlq = new sqs.Queue(this, `${id}Dlq`, {
@@ -220,6 +244,16 @@ export class SipStack extends Stack {
         retentionPeriod: Duration.days(4),
         deadLetterQueue: { queue: dlq, maxReceiveCount: c.maxReceiveCount },
       });
+      for (const p of (county.publishers ?? []).filter((x) => x.types.includes(c.eventType))) {
+        queue.addToResourcePolicy(
+          new iam.PolicyStatement({
+            sid: `Publisher${pascal(p.name)}`,
+            principals: [publisherPrincipal(p.principal)],
+            actions: ['sqs:SendMessage'],
+            resources: [queue.queueArn],
+          }),
+        );
+      }
       new CfnOutput(this, `${id}QueueUrl`, {
         value: queue.queueUrl,
         description: `Upstream systems publish ${c.eventType} here`,
@@ -812,6 +846,9 @@ export class SipStack extends Stack {
       );
     }
     const extraEnv: Record<string, string> = {};
+    // The sources its registered publishers must use (issue 14), when the county names them.
+    const sources = registeredSources(mail.county.publishers, c.eventType);
+    if (sources) extraEnv.REGISTERED_SOURCES = JSON.stringify(sources);
     if (c.sendsMail) {
       // Invitations are handed to the mailer's queue after the transaction (the outbox).
       statements.push(

@@ -279,6 +279,32 @@ export const outbound = {
   maxRecordAgeHours: 24,
 } as const;
 
+/** The event types upstream systems publish (every other queue is fed by this system). */
+export const upstreamTypes = (): readonly ConsumedType[] =>
+  consumers
+    .map((c) => c.eventType)
+    .filter(
+      (t) =>
+        t !== eventTypes.invitationMail &&
+        t !== eventTypes.sweepVisit &&
+        t !== sesEventsType &&
+        t !== inboundMailType,
+    );
+
+/**
+ * The `source`s a county accepts for an event type (issue 14): those of the publishers registered
+ * for it, when every one of them names its source; otherwise (none registered, or one without a
+ * source) any source.
+ */
+export const registeredSources = (
+  publishers: readonly { types: readonly string[]; source?: string }[] | undefined,
+  type: string,
+): string[] | undefined => {
+  const forType = (publishers ?? []).filter((p) => p.types.includes(type));
+  if (forType.length === 0 || forType.some((p) => !p.source)) return undefined;
+  return [...new Set(forType.map((p) => p.source as string))];
+};
+
 export const queueName = (county: string, c: ConsumerSpec): string => `sip-${county}-${c.name}`;
 export const dlqName = (county: string, c: ConsumerSpec): string => `${queueName(county, c)}-dlq`;
 export const mailQueue = (): ConsumerSpec => {

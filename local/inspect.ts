@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { ConsumedType as EventType } from '../lib/topology.ts';
-import { CaseReader } from '../functions/adapters/case-store.ts';
+import { CaseReader } from '../functions/adapters/case-reader.ts';
 import { createDocumentClient } from '../functions/adapters/dynamodb.ts';
 import { derivedId } from '../functions/core/ids.ts';
 import type { OutboundEvent } from '../functions/core/outbound.ts';
@@ -149,7 +149,11 @@ export const takeOutbound = async (
   const out: OutboundEvent[] = [];
   for (;;) {
     const got = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: quietSeconds }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: quietSeconds,
+      }),
     );
     const messages = got.Messages ?? [];
     if (messages.length === 0) return out;

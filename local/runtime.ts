@@ -30,6 +30,7 @@ import {
   mailQueue,
   outbound as outboundSpec,
   queueName,
+  registeredSources,
   table,
   visibilityTimeoutSeconds,
 } from '../lib/topology.ts';
@@ -289,8 +290,10 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
   const mailQueueUrl = queues[mailQueue().eventType].url;
   const inbound = await createInbound(opts.endpoints, county.id, prefix, queues[inboundMailType].arn);
   const outbound = await createOutbound(opts.endpoints, county.id, prefix);
-  const streamArn = (await db.send(new DescribeTableCommand({ TableName: tableName }))).Table?.LatestStreamArn;
-  if (!streamArn) throw new Error(`table ${tableName} has no stream (was it created before streams were on?)`);
+  const streamArn = (await db.send(new DescribeTableCommand({ TableName: tableName }))).Table
+    ?.LatestStreamArn;
+  if (!streamArn)
+    throw new Error(`table ${tableName} has no stream (was it created before streams were on?)`);
   const logFd = openSync(opts.logFile, 'a');
   const workers: ChildProcess[] = [];
   const env = {
@@ -385,6 +388,10 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
           : {}),
         ...(c.waitSeconds !== undefined || opts.orderingWaitSeconds !== undefined
           ? { ORDERING_WAIT_SECONDS: String(c.waitSeconds ?? opts.orderingWaitSeconds) }
+          : {}),
+        // The sources the county's registered publishers must use (issue 14), as the stack sets them.
+        ...(registeredSources(county.publishers, c.eventType)
+          ? { REGISTERED_SOURCES: JSON.stringify(registeredSources(county.publishers, c.eventType)) }
           : {}),
         SIP_WORKER: JSON.stringify(spec),
         SIP_PARENT_PID: String(process.pid),

@@ -38,8 +38,7 @@ const log = (level: string, message: string, extra: Record<string, unknown> = {}
 
 /** The event source mapping's filter criteria (lib/sip-stack.ts). */
 const kept = (r: _Record): boolean =>
-  r.eventName === 'INSERT' &&
-  ['outbox', 'rejection'].includes(String(r.dynamodb?.NewImage?.type?.S ?? ''));
+  r.eventName === 'INSERT' && ['outbox', 'rejection'].includes(String(r.dynamodb?.NewImage?.type?.S ?? ''));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -50,7 +49,10 @@ const main = async () => {
   const streams = new DynamoDBStreamsClient({
     endpoint: spec.dynamodbEndpoint,
     region: localAwsEnv.AWS_REGION,
-    credentials: { accessKeyId: localAwsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: localAwsEnv.AWS_SECRET_ACCESS_KEY },
+    credentials: {
+      accessKeyId: localAwsEnv.AWS_ACCESS_KEY_ID,
+      secretAccessKey: localAwsEnv.AWS_SECRET_ACCESS_KEY,
+    },
   });
 
   /** Invokes until the handler has taken every record; returns when it has. */
@@ -61,15 +63,18 @@ const main = async () => {
       const batch = pending.slice(0, spec.batchSize);
       let failedAt: number;
       try {
-        const result = await mod.handler(
-          { Records: batch as unknown as DynamoDBStreamEvent['Records'] },
-          { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => spec.timeoutSeconds * 1000 } as Context,
-        );
+        const result = await mod.handler({ Records: batch as unknown as DynamoDBStreamEvent['Records'] }, {
+          awsRequestId: randomUUID(),
+          getRemainingTimeInMillis: () => spec.timeoutSeconds * 1000,
+        } as Context);
         const first = result?.batchItemFailures?.[0]?.itemIdentifier;
         failedAt = first === undefined ? -1 : batch.findIndex((r) => r.dynamodb?.SequenceNumber === first);
         if (first !== undefined && failedAt < 0) failedAt = 0;
       } catch (error) {
-        log('ERROR', 'invocation failed; the batch is retried', { ...loggableError(error), batch: batch.length });
+        log('ERROR', 'invocation failed; the batch is retried', {
+          ...loggableError(error),
+          batch: batch.length,
+        });
         failedAt = 0;
       }
       if (failedAt < 0) {
@@ -84,7 +89,8 @@ const main = async () => {
   };
 
   const describe = async () =>
-    (await streams.send(new DescribeStreamCommand({ StreamArn: spec.streamArn }))).StreamDescription?.Shards ?? [];
+    (await streams.send(new DescribeStreamCommand({ StreamArn: spec.streamArn }))).StreamDescription
+      ?.Shards ?? [];
   const iterators = new Map<string, string | undefined>();
   const finished = new Set<string>();
   log('INFO', 'reading the table stream', { streamArn: spec.streamArn });
@@ -95,9 +101,14 @@ const main = async () => {
         const id = shard.ShardId ?? '';
         if (finished.has(id) || iterators.has(id)) continue;
         // A child shard waits for its parent, so a case's records stay in order.
-        if (shard.ParentShardId && !finished.has(shard.ParentShardId) && iterators.has(shard.ParentShardId)) continue;
+        if (shard.ParentShardId && !finished.has(shard.ParentShardId) && iterators.has(shard.ParentShardId))
+          continue;
         const it = await streams.send(
-          new GetShardIteratorCommand({ StreamArn: spec.streamArn, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
+          new GetShardIteratorCommand({
+            StreamArn: spec.streamArn,
+            ShardId: id,
+            ShardIteratorType: 'TRIM_HORIZON',
+          }),
         );
         iterators.set(id, it.ShardIterator);
       }

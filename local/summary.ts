@@ -1,6 +1,7 @@
 /** The human-readable summary `npm start` prints after the demo scenarios ran. */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { CaseReader, Rejection } from '../functions/adapters/case-store.ts';
+import type { Rejection } from '../functions/adapters/case-store.ts';
+import type { CaseReader } from '../functions/adapters/case-reader.ts';
 import type { ConsentRecord } from '../functions/core/consent.ts';
 import { linkToken } from '../functions/core/invitation-link.ts';
 import { noticeView } from '../functions/core/meeting.ts';

@@ -39,7 +39,8 @@ export const stockholmDate = (instant: Date): string => {
 };
 
 /** Stockholm's offset from UTC in hours on a day: 1 (CET) or 2 (CEST), read at noon. */
-export const stockholmOffsetHours = (isoDate: string): number => stockholmOffsetAt(toUtcMs(isoDate) + DAY_MS / 2);
+export const stockholmOffsetHours = (isoDate: string): number =>
+  stockholmOffsetAt(toUtcMs(isoDate) + DAY_MS / 2);
 
 /** ISO weekday (1 = Monday … 7 = Sunday) of a calendar date. */
 export const isoWeekday = (isoDate: string): number => {

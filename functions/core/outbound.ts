@@ -39,13 +39,7 @@ export interface CaseSnapshot {
 
 /** An invitation's status as upstream sees it (the email path). */
 export type InvitationStatus =
-  | 'invited'
-  | 'received'
-  | 'accepted'
-  | 'declined'
-  | 'substitute'
-  | 'substitute-proposed'
-  | 'cancelled';
+  'invited' | 'received' | 'accepted' | 'declined' | 'substitute' | 'substitute-proposed' | 'cancelled';
 
 export const invitationStatus = (m: Meeting, i: Invitee): InvitationStatus => {
   if (m.status === 'cancelled' || i.removed) return 'cancelled';
@@ -94,7 +88,11 @@ const REMINDER_NOTICES = new Set<Notice['kind']>(['consent-expiring', 'unconfirm
  * meetings by id, their invitees in summons order, notices by id): the same commit always yields
  * the same list.
  */
-export const outboundChanges = (county: string, before: CaseSnapshot, after: CaseSnapshot): OutboundChange[] => {
+export const outboundChanges = (
+  county: string,
+  before: CaseSnapshot,
+  after: CaseSnapshot,
+): OutboundChange[] => {
   const out: OutboundChange[] = [];
   const c = after.case;
   if (!c) return out;

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { formatIssues } from '../../events/parse.ts';
-import type { CaseStore } from '../adapters/case-store.ts';
+import type { DeliveryStore } from '../adapters/delivery-store.ts';
 import { type MailTags, readMailTags } from '../adapters/mail-tags.ts';
 import type { Requeue } from '../adapters/requeue.ts';
 import { type Delivery, isDone } from '../core/meeting.ts';
@@ -76,7 +76,10 @@ const failureMetrics = createMetrics({ eventType: 'aws.ses.event' });
 
 export const applyMailEvent = async (
   e: MailEvent,
-  store: Pick<CaseStore, 'confirmSend' | 'recordPreviousCancelled' | 'getDelivery' | 'updateDeliveryStatus'>,
+  store: Pick<
+    DeliveryStore,
+    'confirmSend' | 'recordPreviousCancelled' | 'getDelivery' | 'updateDeliveryStatus'
+  >,
   now: () => Date,
 ): Promise<Outcome> => {
   const t = e.tags;
@@ -132,7 +135,7 @@ export const applyMailEvent = async (
 };
 
 export const createMailEventsHandler = (deps: {
-  store: CaseStore;
+  store: DeliveryStore;
   now: () => Date;
   requeue?: Requeue;
   orderingWaitSeconds?: number;

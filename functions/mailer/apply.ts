@@ -9,7 +9,8 @@
  * only if none arrives within the doubt window is the email sent again.
  */
 import { type InvitationMail, invitationMailContract } from '../../events/contracts/invitation-mail.ts';
-import type { CaseStore, DeliveryRef, LoadedCase } from '../adapters/case-store.ts';
+import type { DeliveryRef, LoadedCase } from '../adapters/case-store.ts';
+import type { DeliveryStore } from '../adapters/delivery-store.ts';
 import {
   buildInvitationMessage,
   buildNoticeMessage,
@@ -38,7 +39,7 @@ import { createMetrics, logger, MetricUnit } from '../runtime/observability.ts';
 
 export interface MailerDeps {
   county: County;
-  store: CaseStore;
+  store: DeliveryStore;
   sender: MailSender;
   addresses: MailAddresses;
   now: () => Date;

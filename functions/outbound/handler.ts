@@ -3,7 +3,8 @@ import { createOutboundHandler } from './apply.ts';
 
 const required = (name: string): string => {
   const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set; the stack (lib/) or local runtime sets it`);
+  if (!value)
+    throw new Error(`environment variable ${name} is not set; the stack (lib/) or local runtime sets it`);
   return value;
 };
 

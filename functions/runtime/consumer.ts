@@ -89,6 +89,8 @@ export interface ConsumerDefinition<
   store: Pick<CaseStore, 'recordRejection'> & Partial<Pick<CaseStore, 'recordDeviation'>>;
   apply: (event: M, ctx: RecordContext) => Promise<Outcome>;
   now?: () => Date;
+  /** The `source`s accepted (default: REGISTERED_SOURCES from the stack, else any). */
+  registeredSources?: string[] | null;
   /** Where a deferred (or protected, failed) event is put back; without it, a deferred event is rejected. */
   requeue?: Requeue;
   /** Where a protected event's sanitised copy is parked after its last attempt (the DLQ). */
@@ -133,6 +135,9 @@ export const createSqsHandler = <
   const parse =
     def.parse ?? (schema ? (body: string) => parseEventWith(body, def.eventType, schema) : undefined);
   if (!parse) throw new Error(`the consumer of ${def.eventType} needs a schema or a parse function`);
+  // The sources the county's registered publishers must use for this type (issue 14; lib/counties.ts).
+  const sources =
+    def.registeredSources ?? (JSON.parse(process.env.REGISTERED_SOURCES ?? 'null') as string[] | null);
   const now = def.now ?? (() => new Date());
   const processor = new BatchProcessor(BatchEventType.SQS);
   // One Metrics per handler (a Lambda has one), so the eventType dimension is fixed at init.
@@ -263,6 +268,19 @@ export const createSqsHandler = <
         caseId: parsed.caseId,
         ...(parsed.source ? { source: parsed.source } : {}),
       });
+      return;
+    }
+    const source = (parsed.event as { source?: unknown }).source;
+    if (sources && !sources.includes(source as string)) {
+      await reject(
+        record,
+        `source "${String(source)}" is not registered for ${def.eventType} in this county (registered: ${sources.join(', ')})`,
+        {
+          eventId: parsed.event.id,
+          caseId: parsed.event.subject,
+          ...(safeSource(source) ? { source: source as string } : {}),
+        },
+      );
       return;
     }
     const trace = parsed.traceparent;

@@ -1,4 +1,5 @@
 /** Production dependencies of a consumer, built once at init from the environment. */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CaseStore } from '../adapters/case-store.ts';
 import { createDocumentClient } from '../adapters/dynamodb.ts';
 import { type Requeue, sqsRequeue } from '../adapters/requeue.ts';
@@ -17,11 +18,17 @@ export interface ConsumerDeps {
   park?: Requeue;
 }
 
-export const productionDeps = (): ConsumerDeps => {
+/**
+ * `makeStore`: the mailer and the delivery reports pass the DeliveryStore (functions/adapters/
+ * delivery-store.ts), so only their bundles carry its methods.
+ */
+export const productionDeps = <S extends CaseStore = CaseStore>(
+  makeStore: (db: DynamoDBDocumentClient, tableName: string) => S = (db, t) => new CaseStore(db, t) as S,
+): ConsumerDeps & { store: S } => {
   const env = readEnv();
   return {
     county: env.county,
-    store: new CaseStore(createDocumentClient(), env.tableName),
+    store: makeStore(createDocumentClient(), env.tableName),
     now: () => new Date(),
     requeue: env.queueUrl ? sqsRequeue(env.queueUrl) : undefined,
     orderingWaitSeconds: env.orderingWaitSeconds,

@@ -146,3 +146,34 @@ describe('case.created handler', () => {
     await local.drop();
   });
 });
+
+describe('registered publishers (issue 14)', () => {
+  it('rejects an event whose source is not the one its publisher is registered with, and says so', async () => {
+    process.env.REGISTERED_SOURCES = JSON.stringify(['urn:se:halland:journal:bup-system']);
+    let registered: ReturnType<typeof createCaseCreatedHandler>;
+    try {
+      registered = createCaseCreatedHandler({
+        county: countyById('halland'),
+        store: t.store,
+        now: () => new Date(),
+      });
+    } finally {
+      delete process.env.REGISTERED_SOURCES;
+    }
+    const run = (records: SQSRecord[]) =>
+      registered({ Records: records }, lambdaContext()) as Promise<SQSBatchResponse>;
+    const stranger = freshCaseCreated({ source: 'urn:se:halland:kommun:someone-else' });
+    const known = freshCaseCreated({ source: 'urn:se:halland:journal:bup-system' });
+    const stray = sqsRecord(JSON.stringify(stranger));
+    expect(await run([stray, sqsRecord(JSON.stringify(known))])).toEqual({ batchItemFailures: [] });
+    expect(await t.store.getCase(stranger.subject)).toBeUndefined();
+    expect(await t.store.getCase(known.subject)).toMatchObject({ status: 'awaiting-consent' });
+    const rejection = (await t.rejections()).find((r) => r.messageId === stray.messageId);
+    expect(rejection).toMatchObject({
+      eventId: stranger.id,
+      source: 'urn:se:halland:kommun:someone-else',
+      reason:
+        'source "urn:se:halland:kommun:someone-else" is not registered for se.sip.case.created.v1 in this county (registered: urn:se:halland:journal:bup-system)',
+    });
+  });
+});

@@ -305,7 +305,9 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
       ParallelizationFactor: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       MaximumRecordAgeInSeconds: 24 * 3600,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^OutboundFailures/), 'Arn'] } } },
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^OutboundFailures/), 'Arn'] } },
+      },
     });
     const patterns = (stream[0]?.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map(
       (f) => JSON.parse(f.Pattern),
@@ -338,7 +340,9 @@ describe('outbound subscribers (issue 14)', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const county = { ...counties[0], outbound: { subscriberAccounts: ['111122223333', '444455556666'] } };
     const stack = new SipStack(app, 'Probe', { county: county as (typeof counties)[number] });
-    const policies = Object.values(Template.fromStack(stack).findResources('AWS::SNS::TopicPolicy') as Resources);
+    const policies = Object.values(
+      Template.fromStack(stack).findResources('AWS::SNS::TopicPolicy') as Resources,
+    );
     const statements = policies.flatMap(
       (p) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
     );
@@ -348,6 +352,66 @@ describe('outbound subscribers (issue 14)', () => {
       expect.stringContaining('444455556666'),
     ]);
     for (const s of subscribe) expect(s.Condition).toEqual({ StringEquals: { 'sns:Protocol': 'sqs' } });
+  });
+});
+
+describe('upstream publishers in other accounts (issue 14)', () => {
+  const probe = (publishers: unknown) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const county = { ...counties[0], publishers } as (typeof counties)[number];
+    return Template.fromStack(new SipStack(app, 'Probe', { county }));
+  };
+  it('grants each publisher sqs:SendMessage on exactly its types’ queues and the key only through SQS', () => {
+    const t = probe([
+      {
+        name: 'bup-journal',
+        principal: 'arn:aws:iam::111122223333:role/sip-publisher',
+        types: ['se.sip.summons.sent.v1', 'se.sip.case.created.v1'],
+        source: 'urn:se:halland:journal:bup-system',
+      },
+      { name: 'kommun', principal: '444455556666', types: ['se.sip.consent.registered.v1'] },
+    ]);
+    const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy') as Resources);
+    const grants = policies.flatMap((p) =>
+      (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement.filter(
+        (s) => s.Action === 'sqs:SendMessage',
+      ).map((s) => ({ principal: JSON.stringify(s.Principal), queue: JSON.stringify(p.Properties.Queues) })),
+    );
+    expect(grants.filter((g) => /111122223333|444455556666/.test(g.principal))).toHaveLength(3);
+    expect(grants.filter((g) => g.principal.includes('111122223333'))).toHaveLength(2);
+    expect(grants.filter((g) => g.principal.includes('444455556666'))).toHaveLength(1);
+    const key = Object.values(t.findResources('AWS::KMS::Key') as Resources)[0];
+    const keyStatements = (
+      key?.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }
+    ).Statement.filter((s) => String(s.Sid).startsWith('Publisher'));
+    expect(keyStatements).toHaveLength(2);
+    for (const s of keyStatements) {
+      expect(s.Action).toEqual(['kms:GenerateDataKey', 'kms:Decrypt']);
+      expect(JSON.stringify(s.Condition)).toContain('kms:ViaService');
+    }
+    // The consumer learns the registered source of its type; a type without one accepts any.
+    const fns = Object.values(t.findResources('AWS::Lambda::Function') as Resources);
+    expect(
+      JSON.stringify(
+        fns
+          .map(
+            (f) =>
+              (f.Properties.Environment as { Variables?: Record<string, string> })?.Variables
+                ?.REGISTERED_SOURCES,
+          )
+          .filter(Boolean),
+      ),
+    ).toBe(
+      JSON.stringify([
+        JSON.stringify(['urn:se:halland:journal:bup-system']),
+        JSON.stringify(['urn:se:halland:journal:bup-system']),
+      ]),
+    );
+  });
+  it('refuses a publisher of a type upstream does not publish', () => {
+    expect(() =>
+      probe([{ name: 'x', principal: '111122223333', types: ['se.sip.invitation.mail.v1'] }]),
+    ).toThrow(/not an upstream event type/);
   });
 });
 

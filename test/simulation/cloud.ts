@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { CaseStore } from '../../functions/adapters/case-store.ts';
+import { DeliveryStore } from '../../functions/adapters/delivery-store.ts';
 import { sqsOutbox } from '../../functions/adapters/outbox.ts';
 import { sqsRequeue } from '../../functions/adapters/requeue.ts';
 import { sesSender } from '../../functions/adapters/ses.ts';
@@ -210,7 +210,7 @@ export class Cloud {
         return sqsClient.send(command);
       },
     };
-    const store = new CaseStore(this.docClient(caller), this.dynamo.tableName);
+    const store = new DeliveryStore(this.docClient(caller), this.dynamo.tableName);
     const now = () => new Date(this.world.now);
     const own = this.queueOf(c.eventType);
     const county = this.opts.county;
@@ -395,7 +395,7 @@ export class Cloud {
     );
     const now = () => new Date(this.world.now);
     runSweep({
-      store: new CaseStore(this.docClient(caller), this.dynamo.tableName),
+      store: new DeliveryStore(this.docClient(caller), this.dynamo.tableName),
       visits: sqsVisitQueue(this.queueOf(eventTypes.sweepVisit).url, this.opts.county.id, sqs as never),
       now,
     }).then(

@@ -24,7 +24,8 @@
  */
 import { containsPersonalNumber } from '../../events/contracts/common.ts';
 import { parseEvent } from '../../events/contracts.ts';
-import { CaseReader, type LoadedCase } from '../../functions/adapters/case-store.ts';
+import { type LoadedCase } from '../../functions/adapters/case-store.ts';
+import { CaseReader } from '../../functions/adapters/case-reader.ts';
 import { invitationUid } from '../../functions/adapters/invitation-mail.ts';
 import type { FoldEvent } from '../../functions/core/case-state.ts';
 import { activeConsent } from '../../functions/core/consent.ts';

@@ -1,6 +1,6 @@
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { CaseReader } from '../../functions/adapters/case-store.ts';
+import { CaseReader } from '../../functions/adapters/case-reader.ts';
 import { createDocumentClient } from '../../functions/adapters/dynamodb.ts';
 import { recentRejections } from '../../local/inspect.ts';
 import { createTable, dynamoClient } from '../../local/runtime.ts';
