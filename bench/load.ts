@@ -15,7 +15,13 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { eventTypes } from '../events/contracts.ts';
 import { keys } from '../functions/adapters/case-store.ts';
@@ -51,10 +57,12 @@ const percentile = (xs: number[], p: number) => {
 
 /** 3. DynamoDB calls, consumed capacity and SES calls per event type for the normal scenario. */
 export const roundTrips = async (endpoints: Endpoints) => {
-  const counts = new Map<string, { dynamodb: number; rcu: number; wcu: number; ses: number; sqs: number }>();
+  type Count = { dynamodb: number; rcu: number; wcu: number; ses: number; sqs: number; outbound: number; sns: number };
+  const zero = (): Count => ({ dynamodb: 0, rcu: 0, wcu: 0, ses: 0, sqs: 0, outbound: 0, sns: 0 });
+  const counts = new Map<string, Count>();
   let current = '';
-  const bump = (k: 'dynamodb' | 'rcu' | 'wcu' | 'ses' | 'sqs', n = 1) => {
-    const c = counts.get(current) ?? { dynamodb: 0, rcu: 0, wcu: 0, ses: 0, sqs: 0 };
+  const bump = (k: keyof Count, n = 1) => {
+    const c = counts.get(current) ?? zero();
     c[k] += n;
     counts.set(current, c);
   };
@@ -68,6 +76,15 @@ export const roundTrips = async (endpoints: Endpoints) => {
       const input = args.input as Record<string, unknown>;
       input.ReturnConsumedCapacity = 'TOTAL';
       bump('dynamodb');
+      // Outbound (issue 14): an OUTBOX item in the transaction is one stream record, published
+      // by the publisher in PublishBatch calls of up to 10 events.
+      for (const t of (input.TransactItems as { Put?: { Item?: Record<string, { S?: string; L?: unknown[] }> } }[]) ?? []) {
+        const item = t.Put?.Item;
+        if (!item?.pk?.S?.startsWith('OUTBOX#')) continue;
+        const n = item.events?.L?.length ?? 0;
+        bump('outbound', n);
+        bump('sns', Math.ceil(n / 10));
+      }
       const out = await next(args);
       const cc = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
       for (const c of [cc ?? []].flat() as {
@@ -118,11 +135,29 @@ export const roundTrips = async (endpoints: Endpoints) => {
   const dir = join(projectRoot, 'events', 'examples', 'normal');
   const perEvent: Record<
     string,
-    { events: number; dynamodbCalls: number; rcu: number; wcu: number; sesCalls: number; sqsCalls: number }
+    {
+      events: number;
+      dynamodbCalls: number;
+      rcu: number;
+      wcu: number;
+      sesCalls: number;
+      sqsCalls: number;
+      outbound: number;
+      snsCalls: number;
+    }
   > = {};
   const add = (type: string) => {
-    const c = counts.get(type) ?? { dynamodb: 0, rcu: 0, wcu: 0, ses: 0, sqs: 0 };
-    const p = perEvent[type] ?? { events: 0, dynamodbCalls: 0, rcu: 0, wcu: 0, sesCalls: 0, sqsCalls: 0 };
+    const c = counts.get(type) ?? zero();
+    const p = perEvent[type] ?? {
+      events: 0,
+      dynamodbCalls: 0,
+      rcu: 0,
+      wcu: 0,
+      sesCalls: 0,
+      sqsCalls: 0,
+      outbound: 0,
+      snsCalls: 0,
+    };
     perEvent[type] = p;
     return { c, p };
   };
@@ -142,6 +177,8 @@ export const roundTrips = async (endpoints: Endpoints) => {
     p.wcu += c.wcu;
     p.sesCalls += c.ses;
     p.sqsCalls += c.sqs;
+    p.outbound += c.outbound;
+    p.snsCalls += c.sns;
     // The mailer sends what this event queued, one job at a time.
     for (const job of jobs.splice(0)) {
       current = eventTypes.invitationMail;
@@ -157,6 +194,8 @@ export const roundTrips = async (endpoints: Endpoints) => {
       m.p.wcu += m.c.wcu;
       m.p.sesCalls += m.c.ses;
       m.p.sqsCalls += m.c.sqs;
+      m.p.outbound += m.c.outbound;
+      m.p.snsCalls += m.c.sns;
     }
   }
   db.destroy();
@@ -169,7 +208,73 @@ export const roundTrips = async (endpoints: Endpoints) => {
     wcuPerEvent: +(p.wcu / p.events).toFixed(2),
     sesCallsPerEvent: +(p.sesCalls / p.events).toFixed(2),
     sqsCallsPerEvent: +(p.sqsCalls / p.events).toFixed(2),
+    outboundEventsPerEvent: +(p.outbound / p.events).toFixed(2),
+    snsCallsPerEvent: +(p.snsCalls / p.events).toFixed(2),
   }));
+};
+
+/**
+ * The outbound path's latency (issue 14) on the embedded stack: from the commit (the event's
+ * `time`, the transaction's appliedAt) to its arrival on a subscribed queue (SQS SentTimestamp,
+ * set when SNS delivered it): table stream → publisher → SNS FIFO → SQS.
+ */
+export const outboundLatency = async (endpoints: Endpoints, cases: number) => {
+  const logFile = join(mkdtempSync(join(tmpdir(), 'sip-bench-out-')), 'runtime.log');
+  const stack = await startLocalStack({
+    endpoints,
+    county: county.id,
+    logFile,
+    resourcePrefix: `bench-out-${Date.now()}-`,
+  });
+  const sqs = new SQSClient({ endpoint: endpoints.sqs, region: localAwsEnv.AWS_REGION, credentials });
+  try {
+    const created = JSON.parse(
+      readFileSync(join(projectRoot, 'events', 'examples', 'normal', '01-case-created.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const started = Date.now();
+    for (let i = 0; i < cases; i++)
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: stack.queues[eventTypes.caseCreated].url,
+          MessageBody: JSON.stringify({ ...created, id: `out-${i}`, subject: `out-case-${i}` }),
+        }),
+      );
+    const latencies: number[] = [];
+    const deadline = Date.now() + 120_000;
+    while (latencies.length < cases && Date.now() < deadline) {
+      const got = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: stack.outbound.queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          MessageSystemAttributeNames: ['SentTimestamp'],
+        }),
+      );
+      for (const m of got.Messages ?? []) {
+        const e = JSON.parse(m.Body ?? '{}') as { time: string };
+        latencies.push(Number(m.Attributes?.SentTimestamp) - Date.parse(e.time));
+      }
+      if (got.Messages?.length)
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: stack.outbound.queueUrl,
+            Entries: got.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+    }
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const q = (x: number) => sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))] ?? 0;
+    return {
+      cases,
+      outboundEvents: latencies.length,
+      commitToSubscriberP50Ms: q(0.5),
+      commitToSubscriberP99Ms: q(0.99),
+      allArrivedAfterMs: Date.now() - started,
+    };
+  } finally {
+    sqs.destroy();
+    await stack.stop();
+  }
 };
 
 const caseEvents = (n: number) => {

@@ -10,7 +10,7 @@
  *  3–5. round trips per event, throughput and a burst through the local runtime (bench/load.ts);
  *  6. the simulation: schedules per minute in one and two processes, and the simulation part of
  *     npm test (bench/simulation.ts).
- * Options: --runs N (default 30), --only size,init,page,roundtrips,throughput,burst,sim.
+ * Options: --runs N (default 30), --only size,init,page,roundtrips,outbound,throughput,burst,sim.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { bundling, handlerEntry, projectRoot } from '../lib/bundling.ts';
 import { countyById } from '../lib/counties.ts';
 import { consumers, handlerEnvironment } from '../lib/topology.ts';
 import { startEmulators } from '../local/emulators.ts';
-import { burst, roundTrips, throughput } from './load.ts';
+import { burst, outboundLatency, roundTrips, throughput } from './load.ts';
 import { pageInit, pageLoad } from './page.ts';
 import { simulationFigures } from './simulation.ts';
 
@@ -33,7 +33,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-const sections = new Set((values.only ?? 'size,init,page,roundtrips,throughput,burst,sim').split(','));
+const sections = new Set((values.only ?? 'size,init,page,roundtrips,outbound,throughput,burst,sim').split(','));
 const runs = Math.max(3, Number(values.runs));
 const outDir = join(projectRoot, 'bench', 'out');
 mkdirSync(outDir, { recursive: true });
@@ -173,6 +173,7 @@ const main = async () => {
     sections.has('roundtrips') ||
     sections.has('throughput') ||
     sections.has('burst') ||
+    sections.has('outbound') ||
     sections.has('page')
   ) {
     const emulators = await startEmulators();
@@ -188,6 +189,11 @@ const main = async () => {
           '\nRound trips per event (normal scenario, handlers in-process, counted with SDK middleware):',
         );
         console.table(load.roundTrips);
+      }
+      if (sections.has('outbound')) {
+        load.outbound = await outboundLatency(emulators.endpoints, 200);
+        console.log('\nThe outbound path (issue 14): commit → stream → publisher → SNS FIFO → subscribed queue:');
+        console.table([load.outbound]);
       }
       if (sections.has('throughput')) {
         // Warm-up, not reported: DynamoDB Local's JVM compiles its hot paths during the first
