@@ -57,7 +57,15 @@ const percentile = (xs: number[], p: number) => {
 
 /** 3. DynamoDB calls, consumed capacity and SES calls per event type for the normal scenario. */
 export const roundTrips = async (endpoints: Endpoints) => {
-  type Count = { dynamodb: number; rcu: number; wcu: number; ses: number; sqs: number; outbound: number; sns: number };
+  type Count = {
+    dynamodb: number;
+    rcu: number;
+    wcu: number;
+    ses: number;
+    sqs: number;
+    outbound: number;
+    sns: number;
+  };
   const zero = (): Count => ({ dynamodb: 0, rcu: 0, wcu: 0, ses: 0, sqs: 0, outbound: 0, sns: 0 });
   const counts = new Map<string, Count>();
   let current = '';
@@ -78,10 +86,17 @@ export const roundTrips = async (endpoints: Endpoints) => {
       bump('dynamodb');
       // Outbound (issue 14): an OUTBOX item in the transaction is one stream record, published
       // by the publisher in PublishBatch calls of up to 10 events.
-      for (const t of (input.TransactItems as { Put?: { Item?: Record<string, { S?: string; L?: unknown[] }> } }[]) ?? []) {
+      // (Counted before the document client marshalls: plain values.)
+      for (const t of (input.TransactItems as { Put?: { Item?: { pk?: unknown; events?: unknown } } }[]) ??
+        []) {
         const item = t.Put?.Item;
-        if (!item?.pk?.S?.startsWith('OUTBOX#')) continue;
-        const n = item.events?.L?.length ?? 0;
+        const pk = item?.pk;
+        const plain = typeof pk === 'string' ? pk : (pk as { S?: string } | undefined)?.S;
+        if (!plain?.startsWith('OUTBOX#')) continue;
+        const events = item?.events;
+        const n = Array.isArray(events)
+          ? events.length
+          : ((events as { L?: unknown[] } | undefined)?.L?.length ?? 0);
         bump('outbound', n);
         bump('sns', Math.ceil(n / 10));
       }
