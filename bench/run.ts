@@ -33,7 +33,9 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-const sections = new Set((values.only ?? 'size,init,page,roundtrips,outbound,throughput,burst,sim').split(','));
+const sections = new Set(
+  (values.only ?? 'size,init,page,roundtrips,outbound,throughput,burst,sim').split(','),
+);
 const runs = Math.max(3, Number(values.runs));
 const outDir = join(projectRoot, 'bench', 'out');
 mkdirSync(outDir, { recursive: true });
@@ -192,7 +194,9 @@ const main = async () => {
       }
       if (sections.has('outbound')) {
         load.outbound = await outboundLatency(emulators.endpoints, 200);
-        console.log('\nThe outbound path (issue 14): commit → stream → publisher → SNS FIFO → subscribed queue:');
+        console.log(
+          '\nThe outbound path (issue 14): commit → stream → publisher → SNS FIFO → subscribed queue:',
+        );
         console.table([load.outbound]);
       }
       if (sections.has('throughput')) {

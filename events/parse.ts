@@ -92,6 +92,8 @@ export const safeSource = (value: unknown): string | undefined =>
   value.length > 0 &&
   value.length <= 256 &&
   /^[\x21-\x7e]+$/.test(value) &&
+  // A publisher's URI, never a mailbox: a source with an address is not kept (nor echoed).
+  !value.includes('@') &&
   !containsPersonalNumber(value)
     ? value
     : undefined;

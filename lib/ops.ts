@@ -9,8 +9,9 @@
  *   redrive [--type <event type>]                    parked messages back to their source queue
  *   outbound [--follow]                              the outbound events as they come
  *
- * Output is a readable table; `--json` prints JSON instead. Never prints an event's data: a DLQ
- * message shows its id, type, source and case id (each only if well-formed), never its payload.
+ * Output is a readable table; `--json` prints JSON instead. Never prints a parked message's data:
+ * a DLQ message shows its id, type, source and case id (each only if well-formed). Outbound
+ * events are printed as published (ids, codes, times; a phone task's number).
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -121,7 +122,8 @@ export const caseView = async (t: OpsTarget, caseId: string) => {
       meetingDueBy: c.meetingDueBy,
       createdAt: c.createdAt,
       version: c.version,
-      outboundEvents: outbound.length,
+      outboundEvents: c.outboundSeq ?? 0,
+      outboundStored: outbound.length,
     },
     consents: [...loaded.consents.values()].map((x) => ({
       consentId: x.consentId,
@@ -333,11 +335,26 @@ export const followOutbound = async (
   let queueUrl = t.outbound.queueUrl;
   let cleanup = async () => {};
   if (!queueUrl) {
+    try {
+      queueUrl = await subscribeTemporary();
+    } catch (error) {
+      await cleanup();
+      throw error;
+    }
+  }
+  async function subscribeTemporary(): Promise<string> {
+    if (!t.outbound) throw new Error('no outbound topic');
     const name = `sip-${t.county}-ops-${randomUUID().slice(0, 8)}.fifo`;
     const created = await t.sqs.send(
       new CreateQueueCommand({ QueueName: name, Attributes: { FifoQueue: 'true' } }),
     );
     const url = created.QueueUrl ?? '';
+    // From here on the queue is ours to delete, whatever fails next.
+    const held: { subscription?: string } = {};
+    cleanup = async () => {
+      if (held.subscription) await t.sns.send(new UnsubscribeCommand({ SubscriptionArn: held.subscription }));
+      await t.sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
+    };
     const arn = (
       await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))
     ).Attributes?.QueueArn;
@@ -368,12 +385,8 @@ export const followOutbound = async (
         ReturnSubscriptionArn: true,
       }),
     );
-    queueUrl = url;
-    cleanup = async () => {
-      if (sub.SubscriptionArn)
-        await t.sns.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn }));
-      await t.sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
-    };
+    held.subscription = sub.SubscriptionArn;
+    return url;
   }
   try {
     for (;;) {

@@ -649,7 +649,11 @@ export class SipStack extends Stack {
           principals: [new iam.AccountPrincipal(account)],
           actions: ['sns:Subscribe'],
           resources: [topic.topicArn],
-          conditions: { StringEquals: { 'sns:Protocol': 'sqs' } },
+          // Only SQS queues in that same account.
+          conditions: {
+            StringEquals: { 'sns:Protocol': 'sqs' },
+            ArnLike: { 'sns:Endpoint': `arn:${this.partition}:sqs:${this.region}:${account}:*` },
+          },
         }),
       );
     }
@@ -697,6 +701,7 @@ export class SipStack extends Stack {
       reportBatchItemFailures: true,
       // One batch per shard at a time, in order: a case's events never overtake each other.
       parallelizationFactor: 1,
+      // Below the stream's 24 h, so a record given up on reaches the failure queue before it is trimmed.
       maxRecordAge: Duration.hours(outboundSpec.maxRecordAgeHours),
       // The destination without SqsDlq's grant (its KMS actions are wildcards): the role already
       // may send to this queue and use the key.

@@ -275,8 +275,8 @@ export const outbound = {
   batchSize: 50,
   timeoutSeconds: 30,
   memoryMb: 256,
-  /** How long the stream keeps a record (DynamoDB Streams: 24 h); the table keeps the outbox 30 days. */
-  maxRecordAgeHours: 24,
+  /** Given up on (to the failure queue) before the stream's 24 h trim it; the table keeps the outbox 30 days. */
+  maxRecordAgeHours: 20,
 } as const;
 
 /** The event types upstream systems publish (every other queue is fed by this system). */

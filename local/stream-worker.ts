@@ -13,6 +13,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type _Record,
+  type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { loggableError } from '../functions/runtime/observability.ts';
@@ -88,48 +89,76 @@ const main = async () => {
     }
   };
 
-  const describe = async () =>
-    (await streams.send(new DescribeStreamCommand({ StreamArn: spec.streamArn }))).StreamDescription
-      ?.Shards ?? [];
-  const iterators = new Map<string, string | undefined>();
-  const finished = new Set<string>();
+  /** Every shard of the stream (DescribeStream pages by shard id). */
+  const describe = async () => {
+    const shards: Shard[] = [];
+    let start: string | undefined;
+    do {
+      const page = await streams.send(
+        new DescribeStreamCommand({ StreamArn: spec.streamArn, ExclusiveStartShardId: start }),
+      );
+      shards.push(...(page.StreamDescription?.Shards ?? []));
+      start = page.StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+    return shards;
+  };
+  /** Per shard: where to read next, the last record handed over (to resume after an error), done. */
+  const state = new Map<string, { iterator?: string; last?: string; done: boolean }>();
+  const iteratorFor = async (shardId: string, last?: string) =>
+    (
+      await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: spec.streamArn,
+          ShardId: shardId,
+          ...(last
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last }
+            : { ShardIteratorType: 'TRIM_HORIZON' }),
+        }),
+      )
+    ).ShardIterator;
   log('INFO', 'reading the table stream', { streamArn: spec.streamArn });
   process.send?.('polling');
   while (!stopping) {
+    let got = 0;
     try {
-      for (const shard of await describe()) {
+      const shards = await describe();
+      const listed = new Set(shards.map((x) => x.ShardId));
+      for (const shard of shards) {
         const id = shard.ShardId ?? '';
-        if (finished.has(id) || iterators.has(id)) continue;
-        // A child shard waits for its parent, so a case's records stay in order.
-        if (shard.ParentShardId && !finished.has(shard.ParentShardId) && iterators.has(shard.ParentShardId))
-          continue;
-        const it = await streams.send(
-          new GetShardIteratorCommand({
-            StreamArn: spec.streamArn,
-            ShardId: id,
-            ShardIteratorType: 'TRIM_HORIZON',
-          }),
-        );
-        iterators.set(id, it.ShardIterator);
-      }
-      let got = 0;
-      for (const [id, iterator] of iterators) {
-        if (!iterator) {
-          iterators.delete(id);
-          finished.add(id);
-          continue;
+        const s = state.get(id) ?? { done: false };
+        state.set(id, s);
+        if (s.done) continue;
+        // A child shard waits until its parent is read to the end, so a case's records stay in order.
+        const parent = shard.ParentShardId;
+        if (parent && listed.has(parent) && !state.get(parent)?.done) continue;
+        try {
+          s.iterator ??= await iteratorFor(id, s.last);
+          if (!s.iterator) {
+            s.done = true;
+            continue;
+          }
+          const page = await streams.send(new GetRecordsCommand({ ShardIterator: s.iterator, Limit: 1000 }));
+          const records = page.Records ?? [];
+          got += records.length;
+          await deliver(records.filter(kept));
+          if (stopping) return;
+          s.last = records.at(-1)?.dynamodb?.SequenceNumber ?? s.last;
+          s.iterator = page.NextShardIterator;
+          if (!s.iterator) s.done = true; // a closed shard, read to its end
+        } catch (error) {
+          // An expired or trimmed iterator: resume after the last record handed over.
+          log('WARN', 'reading a shard failed; resuming after its last record', {
+            ...loggableError(error),
+            shard: id,
+          });
+          s.iterator = undefined;
         }
-        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-        const records = (page.Records ?? []).filter(kept);
-        got += page.Records?.length ?? 0;
-        await deliver(records);
-        iterators.set(id, page.NextShardIterator);
       }
-      if (got === 0) await sleep(200);
     } catch (error) {
-      log('ERROR', 'reading the stream failed; trying again', loggableError(error));
+      log('ERROR', 'describing the stream failed; trying again', loggableError(error));
       await sleep(1_000);
     }
+    if (got === 0) await sleep(200);
   }
 };
 

@@ -97,7 +97,7 @@ export const outboundData = {
       meetingId: z.optional(opaqueId('meetingId')),
       date: z.optional(z.iso.date()),
       noticeId: z.optional(z.string().check(z.maxLength(128))),
-      params: z.optional(z.record(z.string(), z.string().check(z.maxLength(128)))),
+      params: z.optional(z.record(z.string(), z.string().check(z.maxLength(4096)))),
     })
     .check(
       describe('Something fell due: a follow-up, a consent about to lapse, units that have not confirmed.'),
@@ -128,7 +128,15 @@ export const outboundSchema = (type: OutboundType) =>
       type: z.literal(type),
       time: rfc3339('time'),
       subject: z.optional(
-        opaqueId('subject').check(describe('The case id (absent on a rejection of no case).')),
+        z
+          .string()
+          .check(
+            z.minLength(1),
+            z.maxLength(128),
+            describe(
+              'The case id (on a rejection: as the rejected event named it, when well-formed; absent otherwise).',
+            ),
+          ),
       ),
       datacontenttype: z.literal('application/json'),
       sequence: z.optional(

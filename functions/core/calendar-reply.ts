@@ -10,6 +10,27 @@ import ICAL from 'ical.js';
 import type { InvitationResponded } from '../../events/contracts.ts';
 import { type Invitee, type Meeting, owed } from './meeting.ts';
 
+/** RFC 5546's methods and RFC 5545's participation statuses: the only such values a reason quotes. */
+const ITIP_METHODS = new Set([
+  'PUBLISH',
+  'REQUEST',
+  'REPLY',
+  'ADD',
+  'CANCEL',
+  'REFRESH',
+  'COUNTER',
+  'DECLINECOUNTER',
+]);
+const PARTSTATS = new Set([
+  'NEEDS-ACTION',
+  'ACCEPTED',
+  'DECLINED',
+  'TENTATIVE',
+  'DELEGATED',
+  'COMPLETED',
+  'IN-PROCESS',
+]);
+
 export interface ReplyAttendee {
   /** Lower-cased address of the `mailto:` value. */
   email: string;
@@ -60,7 +81,11 @@ export const readCalendarReply = (ics: string): ReadResult => {
   if (calendar.name !== 'vcalendar') return { ok: false, reason: 'the calendar part has no VCALENDAR' };
   const method = String(calendar.getFirstPropertyValue('method') ?? '').toUpperCase();
   if (method !== 'REPLY')
-    return { ok: false, reason: `not a calendar reply: METHOD is ${method || 'missing'}, not REPLY` };
+    // The value is the sender's text: named only when it is one of iTIP's methods.
+    return {
+      ok: false,
+      reason: `not a calendar reply: METHOD is ${ITIP_METHODS.has(method) ? method : method ? 'not an iTIP method' : 'missing'}, not REPLY`,
+    };
   const events = calendar.getAllSubcomponents('vevent');
   const master = events.filter((e) => !e.hasProperty('recurrence-id'));
   if (events.length !== 1 || master.length !== 1)
@@ -194,7 +219,7 @@ export const decideReply = (
     default:
       return {
         kind: 'reject',
-        reason: `PARTSTAT ${partstat} is not an answer (ACCEPTED, DECLINED, TENTATIVE, DELEGATED)`,
+        reason: `PARTSTAT ${PARTSTATS.has(partstat) ? partstat : '(not an iCalendar participation status)'} is not an answer (ACCEPTED, DECLINED, TENTATIVE, DELEGATED)`,
       };
   }
 };

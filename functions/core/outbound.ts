@@ -205,7 +205,8 @@ export const rejectedData = (r: {
   eventType: r.eventType,
   ...(r.source ? { source: r.source } : {}),
   ...(r.caseId ? { caseId: r.caseId } : {}),
-  reason: r.reason,
+  // The contract's limit: a reason is a sentence, never a payload.
+  reason: r.reason.slice(0, 2000),
   rejectedAt: r.rejectedAt,
 });
 

@@ -11,6 +11,15 @@ import type { OutboundTopic } from '../adapters/outbound-topic.ts';
 import { type OutboundEvent, rejectionEvent } from '../core/outbound.ts';
 import { loggableError, logger } from '../runtime/observability.ts';
 
+/**
+ * The queues upstream publishes to (lib/topology.ts `upstreamTypes`, which a test compares): ours
+ * are `se.sip.*` except the mail jobs and sweep visits; SES's are `aws.*`. Spelled out here so
+ * the publisher's bundle carries no contract.
+ */
+const INTERNAL = new Set(['se.sip.invitation.mail.v1', 'se.sip.sweep.v1']);
+export const fromUpstream = (type: unknown): boolean =>
+  typeof type === 'string' && type.startsWith('se.sip.') && !INTERNAL.has(type);
+
 export interface OutboundDeps {
   county: string;
   topic: OutboundTopic;
@@ -23,7 +32,9 @@ export const eventsOfRecord = (county: string, record: DynamoDBRecord): Outbound
   if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return [];
   const item = unmarshall(record.dynamodb.NewImage as unknown as Image) as Record<string, unknown>;
   if (item.type === 'outbox' && Array.isArray(item.events)) return item.events as OutboundEvent[];
-  if (item.type === 'rejection' && typeof item.messageId === 'string') {
+  // Rejections of what upstream publishes: the internal queues' (mail jobs, sweep visits, SES
+  // reports, inbound mail) are the operators' business, and their reasons may quote an email.
+  if (item.type === 'rejection' && typeof item.messageId === 'string' && fromUpstream(item.queueEventType)) {
     const text = (k: string) => (typeof item[k] === 'string' ? (item[k] as string) : undefined);
     const eventId = text('eventId');
     const source = text('source');

@@ -272,14 +272,11 @@ export const createSqsHandler = <
     }
     const source = (parsed.event as { source?: unknown }).source;
     if (sources && !sources.includes(source as string)) {
+      const readable = safeSource(source);
       await reject(
         record,
-        `source "${String(source)}" is not registered for ${def.eventType} in this county (registered: ${sources.join(', ')})`,
-        {
-          eventId: parsed.event.id,
-          caseId: parsed.event.subject,
-          ...(safeSource(source) ? { source: source as string } : {}),
-        },
+        `source ${readable ? `"${readable}"` : '(not a readable URI)'} is not registered for ${def.eventType} in this county (registered: ${sources.join(', ')})`,
+        { eventId: parsed.event.id, caseId: parsed.event.subject, ...(readable ? { source: readable } : {}) },
       );
       return;
     }

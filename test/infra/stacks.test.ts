@@ -304,7 +304,7 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
       StartingPosition: 'TRIM_HORIZON',
       ParallelizationFactor: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      MaximumRecordAgeInSeconds: 24 * 3600,
+      MaximumRecordAgeInSeconds: 20 * 3600,
       DestinationConfig: {
         OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^OutboundFailures/), 'Arn'] } },
       },
@@ -351,7 +351,12 @@ describe('outbound subscribers (issue 14)', () => {
       expect.stringContaining('111122223333'),
       expect.stringContaining('444455556666'),
     ]);
-    for (const s of subscribe) expect(s.Condition).toEqual({ StringEquals: { 'sns:Protocol': 'sqs' } });
+    for (const s of subscribe) {
+      expect((s.Condition as Record<string, unknown>).StringEquals).toEqual({ 'sns:Protocol': 'sqs' });
+      expect(JSON.stringify((s.Condition as Record<string, unknown>).ArnLike)).toMatch(
+        /sqs:.*:(111122223333|444455556666):\*/,
+      );
+    }
   });
 });
 

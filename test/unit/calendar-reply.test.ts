@@ -143,6 +143,12 @@ describe('calendar replies (RFC 5546 iTIP REPLY; issue 13; seeds 001, 004: units
       ok: false,
       reason: expect.stringMatching(/METHOD is REQUEST/),
     });
+    // A METHOD that is not iTIP's is the sender's text: never quoted in a stored reason.
+    const odd = readCalendarReply(ics(['METHOD:Anna Andersson anna@example.se Storgatan 1', ...ev]));
+    expect(odd).toMatchObject({
+      ok: false,
+      reason: 'not a calendar reply: METHOD is not an iTIP method, not REPLY',
+    });
     expect(readCalendarReply(ics(['METHOD:REPLY', ...ev, ...ev]))).toMatchObject({ ok: false });
     expect(readCalendarReply(ics(['METHOD:REPLY', 'BEGIN:VEVENT', 'END:VEVENT']))).toMatchObject({
       ok: false,

@@ -7,7 +7,8 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { messageAttributes, messageGroup } from '../../functions/adapters/outbound-topic.ts';
 import { outboundEvents, outboundTypes, type OutboundEvent } from '../../functions/core/outbound.ts';
-import { createOutboundHandler, eventsOfRecord } from '../../functions/outbound/apply.ts';
+import { createOutboundHandler, eventsOfRecord, fromUpstream } from '../../functions/outbound/apply.ts';
+import { consumers, upstreamTypes } from '../../lib/topology.ts';
 
 const record = (seq: string, item: Record<string, unknown>, eventName = 'INSERT'): DynamoDBRecord => ({
   eventName: eventName as DynamoDBRecord['eventName'],
@@ -62,6 +63,13 @@ const topic = (failOn?: (events: OutboundEvent[]) => boolean) => {
 };
 
 describe('the outbound publisher', () => {
+  it('tells upstream only of rejections on the queues upstream publishes to (the topology’s list)', () => {
+    for (const c of consumers)
+      expect(fromUpstream(c.eventType), c.eventType).toBe(upstreamTypes().includes(c.eventType));
+    const inbound = { ...rejection, queueEventType: 'aws.ses.inbound', reason: 'not a calendar reply' };
+    expect(eventsOfRecord('halland', record('5', inbound))).toEqual([]);
+  });
+
   it('publishes a new outbox item’s events and a stored rejection; nothing else of the stream', () => {
     expect(eventsOfRecord('halland', record('1', outbox('case-1', 1, 2))).map((e) => e.sequence)).toEqual([
       '000000000001',
