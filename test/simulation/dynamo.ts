@@ -173,6 +173,11 @@ export class SimDynamo {
     return [...this.items.values()].flatMap((p) => [...p.values()]);
   }
 
+  /** One partition's items (the oracle reads a case's outbox without copying the table). */
+  partition(pk: string): Item[] {
+    return [...(this.items.get(pk)?.values() ?? [])];
+  }
+
   private checkKey(key: unknown, command: string): Key {
     const k = key as Partial<Key> | undefined;
     if (typeof k?.pk !== 'string' || typeof k.sk !== 'string' || k.pk === '' || k.sk === '')

@@ -356,8 +356,7 @@ export const checkRun = async (
     // 9 outbound: exactly once, in order, converging on the final state, nothing forbidden
     {
       const items = r.dynamo
-        .all()
-        .filter((i) => i.pk === `OUTBOX#${caseId}`)
+        .partition(`OUTBOX#${caseId}`)
         .sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1));
       const events = items.flatMap((i) => i.events as OutboundEvent[]);
       const seqs = events.map((e) => Number(e.sequence));
