@@ -36,7 +36,6 @@ import {
 } from '../lib/topology.ts';
 import { CALLBACK_PATH } from '../functions/invitation-page/apply.ts';
 import { type Endpoints, freePort, localAwsEnv, waitFor } from './emulators.ts';
-import { startOidcProvider } from './oidc.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -244,6 +243,15 @@ export const createQueues = async (
   return { url: main.QueueUrl, dlqUrl: dlq.QueueUrl, arn: mainArn.Attributes.QueueArn };
 };
 
+/** A child process is ready when it says `polling`; anything else, or its exit, is a failure. */
+const readyWhenPolling = (child: ChildProcess, name: string, logFile: string) =>
+  new Promise<void>((resolve, reject) => {
+    child.once('message', (m) => (m === 'polling' ? resolve() : reject(new Error(`${name}: ${String(m)}`))));
+    child.once('exit', (code) =>
+      reject(new Error(`${name} exited (${code}) before polling; see ${logFile}`)),
+    );
+  });
+
 export interface StartOptions {
   endpoints: Endpoints;
   county: string;
@@ -314,7 +322,10 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
   const signIn = opts.signIn ?? county.invitationPage?.signIn === 'oidc';
   const pagesPort = opts.pagesPort ?? (signIn ? await freePort() : undefined);
   const oidc = signIn
-    ? await startOidcProvider(await freePort(), `http://127.0.0.1:${pagesPort}${CALLBACK_PATH}`)
+    ? // Imported only then: oidc-provider warns on Node 20 at import, and most runs do not need it.
+      await (
+        await import('./oidc.ts')
+      ).startOidcProvider(await freePort(), `http://127.0.0.1:${pagesPort}${CALLBACK_PATH}`)
     : undefined;
   const pagesProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 'pages.ts')], {
     cwd: root,
@@ -399,16 +410,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
       stdio: ['ignore', logFd, logFd, 'ipc'],
     });
     workers.push(worker);
-    ready.push(
-      new Promise<void>((resolve, reject) => {
-        worker.once('message', (m) =>
-          m === 'polling' ? resolve() : reject(new Error(`worker ${c.name}: ${String(m)}`)),
-        );
-        worker.once('exit', (code) =>
-          reject(new Error(`worker for ${c.name} exited (${code}) before polling; see ${opts.logFile}`)),
-        );
-      }),
-    );
+    ready.push(readyWhenPolling(worker, `worker for ${c.name}`, opts.logFile));
   }
   // The outbound publisher on the table's stream (issue 14), like its event source mapping.
   const streamWorker = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 'stream-worker.ts')], {
@@ -428,16 +430,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
     stdio: ['ignore', logFd, logFd, 'ipc'],
   });
   workers.push(streamWorker);
-  ready.push(
-    new Promise<void>((resolve, reject) => {
-      streamWorker.once('message', (m) =>
-        m === 'polling' ? resolve() : reject(new Error(`outbound publisher: ${String(m)}`)),
-      );
-      streamWorker.once('exit', (code) =>
-        reject(new Error(`the outbound publisher exited (${code}) before reading; see ${opts.logFile}`)),
-      );
-    }),
-  );
+  ready.push(readyWhenPolling(streamWorker, 'the outbound publisher', opts.logFile));
   try {
     await waitFor('consumers', () => Promise.all(ready), 60_000);
   } catch (error) {
