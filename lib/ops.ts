@@ -28,6 +28,7 @@ import {
   type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
+  SetQueueAttributesCommand,
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
@@ -40,7 +41,7 @@ import { invitationsOf } from '../functions/core/meeting.ts';
 import type { OutboundEvent } from '../functions/core/outbound.ts';
 import { stackName } from './app.ts';
 import { countyById } from './counties.ts';
-import { type ConsumedType, consumerFor, consumers } from './topology.ts';
+import { type ConsumedType, consumerFor, consumers, pascal } from './topology.ts';
 
 /** Where a county's resources are, and clients to reach them. */
 export interface OpsTarget {
@@ -51,8 +52,6 @@ export interface OpsTarget {
   queues: Partial<Record<ConsumedType, { url: string; dlqUrl: string }>>;
   outbound?: { topicArn: string; queueUrl?: string };
 }
-
-const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
 /** A deployed county: its stack's outputs name every resource. */
 export const awsTarget = async (countyId: string, region?: string): Promise<OpsTarget> => {
@@ -359,7 +358,7 @@ export const followOutbound = async (
       await t.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))
     ).Attributes?.QueueArn;
     await t.sqs.send(
-      new (await import('@aws-sdk/client-sqs')).SetQueueAttributesCommand({
+      new SetQueueAttributesCommand({
         QueueUrl: url,
         Attributes: {
           Policy: JSON.stringify({

@@ -43,6 +43,7 @@ import {
   inboundMail,
   inboundMailType,
   outbound as outboundSpec,
+  pascal,
   registeredSources,
   upstreamTypes,
   mailQueue,
@@ -92,8 +93,6 @@ export const PAGE_THROTTLE = {
 /** A publisher's principal: its account (any role the account allows) or one role. */
 const publisherPrincipal = (principal: string): iam.IPrincipal =>
   /^\d{12}$/.test(principal) ? new iam.AccountPrincipal(principal) : new iam.ArnPrincipal(principal);
-
-const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
 export class SipStack extends Stack {
   readonly key: kms.Key;

@@ -306,6 +306,8 @@ export const registeredSources = (
 };
 
 export const queueName = (county: string, c: ConsumerSpec): string => `sip-${county}-${c.name}`;
+/** `summons-sent` → `SummonsSent`: construct ids and output names (`SummonsSentQueueUrl`) in the stack and ops. */
+export const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 export const dlqName = (county: string, c: ConsumerSpec): string => `${queueName(county, c)}-dlq`;
 export const mailQueue = (): ConsumerSpec => {
   const mailer = consumers.find((c) => c.mailer);

@@ -87,6 +87,17 @@ export const s3Client = (endpoint: string) =>
 export const snsClient = (endpoint: string) =>
   new SNSClient({ endpoint, region: localAwsEnv.AWS_REGION, credentials });
 
+/** A queue subscribed to a topic with raw delivery: the message arrives as published. */
+const subscribeRaw = (sns: SNSClient, topicArn: string, queueArn: string) =>
+  sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: queueArn,
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+
 /**
  * The outbound topic on the emulator (SNS FIFO, as in AWS) and the local tap: a FIFO queue
  * subscribed to every outbound event, raw, so tools and tests read the stream upstream would see.
@@ -116,14 +127,7 @@ const createOutbound = async (
     );
     if (!topic.TopicArn || !tap.QueueUrl || !tapArn.Attributes?.QueueArn)
       throw new Error('the emulator created no outbound topic or tap queue');
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn: topic.TopicArn,
-        Protocol: 'sqs',
-        Endpoint: tapArn.Attributes.QueueArn,
-        Attributes: { RawMessageDelivery: 'true' },
-      }),
-    );
+    await subscribeRaw(sns, topic.TopicArn, tapArn.Attributes.QueueArn);
     return { topicArn: topic.TopicArn, queueUrl: tap.QueueUrl };
   } finally {
     sns.destroy();
@@ -152,14 +156,7 @@ const createInbound = async (
       new CreateTopicCommand({ Name: `${prefix}${inboundMail.topicName(county)}` }),
     );
     if (!topic.TopicArn) throw new Error('the emulator created no inbound topic');
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn: topic.TopicArn,
-        Protocol: 'sqs',
-        Endpoint: queueArn,
-        Attributes: { RawMessageDelivery: 'true' },
-      }),
-    );
+    await subscribeRaw(sns, topic.TopicArn, queueArn);
     return { bucket, prefix: inboundMail.prefix, topicArn: topic.TopicArn };
   } finally {
     s3.destroy();
@@ -380,6 +377,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
       sqsEndpoint: opts.endpoints.sqs,
       region: localAwsEnv.AWS_REGION,
     };
+    const sources = registeredSources(county.publishers, c.eventType);
     const worker = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 'worker.ts')], {
       cwd: root,
       env: {
@@ -401,9 +399,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
           ? { ORDERING_WAIT_SECONDS: String(c.waitSeconds ?? opts.orderingWaitSeconds) }
           : {}),
         // The sources the county's registered publishers must use (issue 14), as the stack sets them.
-        ...(registeredSources(county.publishers, c.eventType)
-          ? { REGISTERED_SOURCES: JSON.stringify(registeredSources(county.publishers, c.eventType)) }
-          : {}),
+        ...(sources ? { REGISTERED_SOURCES: JSON.stringify(sources) } : {}),
         SIP_WORKER: JSON.stringify(spec),
         SIP_PARENT_PID: String(process.pid),
       },

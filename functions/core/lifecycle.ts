@@ -190,6 +190,31 @@ const withNotice = (
   return notices;
 };
 
+/** The organiser told about one invitee's answer: ids and the unit's type only, one notice per event. */
+const withInviteeNotice = (
+  state: CaseState,
+  c: CaseRecord,
+  meeting: Meeting,
+  invitee: Invitee,
+  kind: 'clarification-requested' | 'substitute-proposed',
+  idPrefix: string,
+  event: { id: string },
+  version: Version,
+): Map<string, Notice> =>
+  withNotice(
+    state,
+    c,
+    meeting,
+    derivedId(idPrefix, meeting.meetingId, invitee.inviteeId, event.id),
+    kind,
+    {
+      meetingId: meeting.meetingId,
+      inviteeId: invitee.inviteeId,
+      organisationType: invitee.organisationType,
+    },
+    version,
+  );
+
 /** Step 5: the meeting was held and the plan set. A SIP is always followed up (seed 002). */
 export const decidePlan = (
   county: County,
@@ -407,18 +432,14 @@ const decideClarification = (
   ].sort((a, b) => (a.version < b.version ? -1 : 1));
   const receivedVersion = firstReceipt(invitee, version);
   const meetings = withInvitee(state, { ...meeting, clarifications }, { ...invitee, receivedVersion });
-  const noticeId = derivedId('clarify', meetingId, inviteeId, event.id);
-  const notices = withNotice(
+  const notices = withInviteeNotice(
     state,
     c,
     meeting,
-    noticeId,
+    invitee,
     'clarification-requested',
-    {
-      meetingId,
-      inviteeId,
-      organisationType: invitee.organisationType,
-    },
+    'clarify',
+    event,
     version,
   );
   return applied(
@@ -452,18 +473,14 @@ const decideProposal = (
       `an older substitute proposal for ${inviteeId}; the newer one counts, nothing changed`,
     );
   const proposal = { name: substitute.name, email: substitute.email, version, eventId: event.id };
-  const noticeId = derivedId('proposal', meetingId, inviteeId, event.id);
-  const notices = withNotice(
+  const notices = withInviteeNotice(
     state,
     c,
     meeting,
-    noticeId,
+    invitee,
     'substitute-proposed',
-    {
-      meetingId,
-      inviteeId,
-      organisationType: invitee.organisationType,
-    },
+    'proposal',
+    event,
     version,
   );
   return applied(
