@@ -217,8 +217,10 @@ export const consumers: readonly ConsumerSpec[] = [
     batchSize: 5,
     // Bounded to respect the SES sending rate (SES throttling is retried all the same).
     maxConcurrency: 2,
-    // The case's state (one Query), then conditional updates of its own delivery items only.
-    tableActions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+    // The case's state (one Query), then conditional updates of its own delivery items; what
+    // became of an invitation's email is told in the same transaction (the case's outbound
+    // sequence: GetItem and UpdateItem of the case item, PutItem of the outbox item).
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
     mailer: true,
     // A job waits (on its own queue) while another send holds the claim or an email is in doubt.
     waitsForPrerequisites: true,
@@ -240,7 +242,8 @@ export const consumers: readonly ConsumerSpec[] = [
     name: 'mail-events',
     handler: 'mail-events',
     ...base,
-    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    // Updates of delivery items, told upstream like the mailer's (the case's outbound sequence).
+    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
     // A report that comes before its send is recorded waits for it.
     waitsForPrerequisites: true,
     waitSeconds: 3600,

@@ -63,24 +63,48 @@ export const outboundData = {
     })
     .check(describe('A case changed status (or reason, or protection). The first one tells a new case.')),
   [outboundTypes.invitationStatusChanged]: z
-    .strictObject({
-      ...common,
-      meetingId: opaqueId('meetingId'),
-      inviteeId: opaqueId('inviteeId'),
-      organisationType,
-      status: invitationStatus,
-      previousStatus: z.optional(invitationStatus),
-      meetingSequence: z
-        .number()
+    .union([
+      z
+        .strictObject({
+          ...common,
+          meetingId: opaqueId('meetingId'),
+          inviteeId: opaqueId('inviteeId'),
+          organisationType,
+          status: invitationStatus,
+          previousStatus: z.optional(invitationStatus),
+          meetingSequence: z
+            .number()
+            .check(
+              z.int(),
+              z.minimum(0),
+              describe('The calendar SEQUENCE the invitation is at; a new one after a reschedule.'),
+            ),
+          substituteFor: z.optional(opaqueId('substituteFor')),
+          substitutedBy: z.optional(opaqueId('substitutedBy')),
+        })
+        .check(describe('The invitation itself: invited, received, answered, or cancelled.')),
+      z
+        .strictObject({
+          ...common,
+          meetingId: opaqueId('meetingId'),
+          inviteeId: opaqueId('inviteeId'),
+          status: z.enum(['sent', 'delivered', 'bounced', 'complained', 'failed']),
+          email: z.enum(['invitation', 'cancellation']),
+          meetingSequence: z
+            .number()
+            .check(z.int(), z.minimum(0), describe('The calendar SEQUENCE the email carried.')),
+        })
         .check(
-          z.int(),
-          z.minimum(0),
-          describe('The calendar SEQUENCE the invitation is at; a new one after a reschedule.'),
+          describe(
+            'An email to the invitee: SES accepted it (sent), delivered it, it bounced permanently, the recipient complained, or SES refused it (failed). `email` says which: the invitation (or its update) or its cancellation.',
+          ),
         ),
-      substituteFor: z.optional(opaqueId('substituteFor')),
-      substitutedBy: z.optional(opaqueId('substitutedBy')),
-    })
-    .check(describe('An invitation of the email path changed: invited, answered, or cancelled.')),
+    ])
+    .check(
+      describe(
+        'An invitation of the email path changed: invited, answered, or cancelled; or what became of an email about it (the shape with `email`).',
+      ),
+    ),
   [outboundTypes.clarificationRequested]: z
     .strictObject({ ...common, meetingId: opaqueId('meetingId'), inviteeId: opaqueId('inviteeId') })
     .check(describe('An invited unit asked the organiser to clarify; the text is in the case summary only.')),

@@ -7,6 +7,7 @@ import type { CaseRecord } from '../core/case.ts';
 import type { OutboundEvent } from '../core/outbound.ts';
 import {
   type AccessEntry,
+  CaseStore,
   type Deviation,
   type HistoryRecord,
   keys,
@@ -14,9 +15,10 @@ import {
   type ReplyEntry,
   stripKeys,
 } from './case-store.ts';
-import { DeliveryStore } from './delivery-store.ts';
+import { withDeliveries } from './delivery-store.ts';
 
-export class CaseReader extends DeliveryStore {
+/** Everything: a consumer's commits, the delivery writes (tests, local tools) and the reads below. */
+export class CaseReader extends withDeliveries(CaseStore) {
   /** A case's outbound events (issue 14), as committed: in sequence order. */
   async listOutbound(caseId: string): Promise<OutboundEvent[]> {
     const items = await this.queryAll({

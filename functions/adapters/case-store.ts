@@ -67,6 +67,18 @@ export const keys = {
 /** How long the committed outbound events stay readable (ops, replay) after the stream sent them. */
 export const OUTBOX_TTL_DAYS = 30;
 
+/** One write's outbound events as the item the table's stream carries to the publisher. */
+export const outboxItem = (caseId: string, events: OutboundEvent[], at: string) => ({
+  ...keys.outbox(caseId, Number(events[0]?.sequence)),
+  type: 'outbox',
+  caseId,
+  events,
+  expiresAt: Math.floor(Date.parse(at) / 1000) + OUTBOX_TTL_DAYS * 86_400,
+});
+
+/** The condition that the case's `outboundSeq` is still `:outboundSeq` (absent counts as 0). */
+export const OUTBOUND_SEQ_IS = '(attribute_not_exists(outboundSeq) OR outboundSeq = :outboundSeq)';
+
 /** Rejections are kept a year for operators, then expire through the table's TTL. */
 const REJECTION_TTL_DAYS = 365;
 /** DynamoDB's limit on the items of one TransactWriteItems. */
@@ -168,7 +180,12 @@ export interface ReplyEntry {
 
 export const CLAIM_FIELDS = 'claimToken, claimedAt, claimSequence, claimAction, claimTo, claimDigest';
 
-export class CaseStore {
+/**
+ * What every function does to the table: read a case, conditional updates, and the rejection,
+ * deviation, access and reply records. The mailer's and the delivery reports' store
+ * (./delivery-store.ts) builds on this alone, so their bundles carry no commit.
+ */
+export class TableStore {
   constructor(
     protected readonly db: DynamoDBDocumentClient,
     protected readonly tableName: string,
@@ -241,128 +258,6 @@ export class CaseStore {
    * concurrency), what changed, and the history entry (only if the event is new: the
    * idempotency marker). Consumers never write a delivery: those are the mailer's.
    */
-  async commit(change: CaseCommit): Promise<CommitOutcome> {
-    const { writes: w, history } = change;
-    const outbound = change.outbound ?? [];
-    const count = itemCount(w) + (outbound.length > 0 ? 1 : 0);
-    if (count > MAX_TRANSACTION_ITEMS)
-      throw new TransactionTooLargeError(
-        `case ${w.case.caseId}: one change would write ${count} items, more than DynamoDB's ${MAX_TRANSACTION_ITEMS} per transaction`,
-      );
-    const caseId = w.case.caseId;
-    const put = (key: Key, type: string, item: object) => ({
-      Put: { TableName: this.tableName, Item: { ...item, ...key, type } },
-    });
-    const del = (key: Key) => ({ Delete: { TableName: this.tableName, Key: key } });
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...w.case,
-                  ...keys.case(caseId),
-                  type: 'case',
-                  version: (change.expectedVersion ?? 0) + 1,
-                  updatedAt: change.appliedAt,
-                  outboundSeq: (w.case.outboundSeq ?? 0) + outbound.length,
-                },
-                ...(change.expectedVersion === undefined
-                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                  : {
-                      ConditionExpression: '#version = :expected',
-                      ExpressionAttributeNames: { '#version': 'version' },
-                      ExpressionAttributeValues: { ':expected': change.expectedVersion },
-                    }),
-              },
-            },
-            ...w.consents.map((i) => put(keys.consent(caseId, i.consentId), 'consent', i)),
-            ...w.meetings.map((i) => put(keys.meeting(caseId, i.meetingId), 'meeting', i)),
-            ...w.plans.map((i) => put(keys.plan(caseId, i.planId), 'plan', i)),
-            ...w.notices.map((i) => put(keys.notice(caseId, i.noticeId), 'notice', i)),
-            // The sparse `due` index: only these items carry gsi1pk/gsi1sk.
-            ...w.due.map((m) =>
-              put(keys.due(m), 'due', {
-                ...m,
-                gsi1pk: `DUE#${m.date}`,
-                gsi1sk: `${m.caseId}#${m.kind}#${m.ref}`,
-              }),
-            ),
-            ...w.deleteConsents.map((id) => del(keys.consent(caseId, id))),
-            ...w.deletePlans.map((id) => del(keys.plan(caseId, id))),
-            ...w.deleteDue.map((m) => del(keys.due(m))),
-            ...(outbound.length > 0
-              ? [
-                  put(keys.outbox(caseId, (w.case.outboundSeq ?? 0) + 1), 'outbox', {
-                    caseId,
-                    events: outbound,
-                    expiresAt: Math.floor(Date.parse(change.appliedAt) / 1000) + OUTBOX_TTL_DAYS * 86_400,
-                  }),
-                ]
-              : []),
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...history, ...keys.history(caseId, history.eventId), type: 'history' },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
-      return { kind: 'applied' };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons.at(-1)?.Code === 'ConditionalCheckFailed') return { kind: 'duplicate' };
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'conflict' };
-      throw error; // TransactionConflict, throttling …: retried through SQS
-    }
-  }
-
-  /**
-   * While a case becomes protected: no claim succeeds on these deliveries any more, and the
-   * addresses they were sent to are removed (a protected case keeps no address, even of what went
-   * out before). Fails (false) when one is claimed by a send that may still be running (claimed
-   * after `staleBefore`): the protection waits for it rather than race it.
-   */
-  async fenceDeliveries(refs: DeliveryRef[], staleBefore: string): Promise<boolean> {
-    for (const ref of refs) {
-      const fenced = await this.conditionalUpdate({
-        Key: keys.delivery(ref),
-        UpdateExpression: `SET fenced = :yes, #type = :type, caseId = :caseId${refSet(ref)} REMOVE sentTo, ${CLAIM_FIELDS}`,
-        ConditionExpression: 'attribute_not_exists(claimToken) OR claimedAt < :stale',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: {
-          ':yes': true,
-          ':type': 'delivery',
-          ':caseId': ref.caseId,
-          ':stale': staleBefore,
-          ...refValues(ref),
-        },
-      });
-      if (!fenced) return false;
-    }
-    return true;
-  }
-
-  /** A protected case's history keeps only the allow-list: entries written before it was protected are rewritten. */
-  async rewriteHistoryData(caseId: string, eventId: string, data: unknown): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.history(caseId, eventId),
-        UpdateExpression: 'SET #data = :data',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#data': 'data' },
-        ExpressionAttributeValues: { ':data': data },
-      }),
-    );
-  }
-
-  /** Everything that falls due on a day, from the sparse `due` index (the daily sweep). */
   async dueOn(day: string): Promise<DueMarker[]> {
     const out: DueMarker[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -464,6 +359,132 @@ export class CaseStore {
 }
 
 /** The delivery's identity attributes, kept on its item so a load can key it. */
+/** A consumer's store: one transaction per change, and the writes of a case becoming protected. */
+export class CaseStore extends TableStore {
+  async commit(change: CaseCommit): Promise<CommitOutcome> {
+    const { writes: w, history } = change;
+    const outbound = change.outbound ?? [];
+    const count = itemCount(w) + (outbound.length > 0 ? 1 : 0);
+    if (count > MAX_TRANSACTION_ITEMS)
+      throw new TransactionTooLargeError(
+        `case ${w.case.caseId}: one change would write ${count} items, more than DynamoDB's ${MAX_TRANSACTION_ITEMS} per transaction`,
+      );
+    const caseId = w.case.caseId;
+    const put = (key: Key, type: string, item: object) => ({
+      Put: { TableName: this.tableName, Item: { ...item, ...key, type } },
+    });
+    const del = (key: Key) => ({ Delete: { TableName: this.tableName, Key: key } });
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...w.case,
+                  ...keys.case(caseId),
+                  type: 'case',
+                  version: (change.expectedVersion ?? 0) + 1,
+                  updatedAt: change.appliedAt,
+                  outboundSeq: (w.case.outboundSeq ?? 0) + outbound.length,
+                },
+                ...(change.expectedVersion === undefined
+                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                  : {
+                      // The mailer and the delivery reports number their events on the same
+                      // sequence without a new version (./delivery-store.ts): a commit that read
+                      // an older one reads again.
+                      ConditionExpression: `#version = :expected AND ${OUTBOUND_SEQ_IS}`,
+                      ExpressionAttributeNames: { '#version': 'version' },
+                      ExpressionAttributeValues: {
+                        ':expected': change.expectedVersion,
+                        ':outboundSeq': w.case.outboundSeq ?? 0,
+                      },
+                    }),
+              },
+            },
+            ...w.consents.map((i) => put(keys.consent(caseId, i.consentId), 'consent', i)),
+            ...w.meetings.map((i) => put(keys.meeting(caseId, i.meetingId), 'meeting', i)),
+            ...w.plans.map((i) => put(keys.plan(caseId, i.planId), 'plan', i)),
+            ...w.notices.map((i) => put(keys.notice(caseId, i.noticeId), 'notice', i)),
+            // The sparse `due` index: only these items carry gsi1pk/gsi1sk.
+            ...w.due.map((m) =>
+              put(keys.due(m), 'due', {
+                ...m,
+                gsi1pk: `DUE#${m.date}`,
+                gsi1sk: `${m.caseId}#${m.kind}#${m.ref}`,
+              }),
+            ),
+            ...w.deleteConsents.map((id) => del(keys.consent(caseId, id))),
+            ...w.deletePlans.map((id) => del(keys.plan(caseId, id))),
+            ...w.deleteDue.map((m) => del(keys.due(m))),
+            ...(outbound.length > 0
+              ? [{ Put: { TableName: this.tableName, Item: outboxItem(caseId, outbound, change.appliedAt) } }]
+              : []),
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...history, ...keys.history(caseId, history.eventId), type: 'history' },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return { kind: 'applied' };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons.at(-1)?.Code === 'ConditionalCheckFailed') return { kind: 'duplicate' };
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'conflict' };
+      throw error; // TransactionConflict, throttling …: retried through SQS
+    }
+  }
+
+  /**
+   * While a case becomes protected: no claim succeeds on these deliveries any more, and the
+   * addresses they were sent to are removed (a protected case keeps no address, even of what went
+   * out before). Fails (false) when one is claimed by a send that may still be running (claimed
+   * after `staleBefore`): the protection waits for it rather than race it.
+   */
+  async fenceDeliveries(refs: DeliveryRef[], staleBefore: string): Promise<boolean> {
+    for (const ref of refs) {
+      const fenced = await this.conditionalUpdate({
+        Key: keys.delivery(ref),
+        UpdateExpression: `SET fenced = :yes, #type = :type, caseId = :caseId${refSet(ref)} REMOVE sentTo, ${CLAIM_FIELDS}`,
+        ConditionExpression: 'attribute_not_exists(claimToken) OR claimedAt < :stale',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':yes': true,
+          ':type': 'delivery',
+          ':caseId': ref.caseId,
+          ':stale': staleBefore,
+          ...refValues(ref),
+        },
+      });
+      if (!fenced) return false;
+    }
+    return true;
+  }
+
+  /** A protected case's history keeps only the allow-list: entries written before it was protected are rewritten. */
+  async rewriteHistoryData(caseId: string, eventId: string, data: unknown): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.history(caseId, eventId),
+        UpdateExpression: 'SET #data = :data',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#data': 'data' },
+        ExpressionAttributeValues: { ':data': data },
+      }),
+    );
+  }
+
+  /** Everything that falls due on a day, from the sparse `due` index (the daily sweep). */
+}
+
 export const refValues = (ref: DeliveryRef): Record<string, string> =>
   'noticeId' in ref
     ? { ':noticeId': ref.noticeId, ':recipient': ref.recipient }

@@ -81,6 +81,32 @@ const phoneTaskData = (county: string, m: Meeting, i: Invitee) => ({
   status: phoneTaskStatus(m, i),
 });
 
+/**
+ * What became of an email to an invitee (the mailer's send, SES's reports): `sent` (SES accepted
+ * it), `delivered`, `bounced` (permanently), `complained`, `failed` (SES refused it). Told as an
+ * `invitation.status-changed` of its own shape, with `email` (which email: the invitation or its
+ * cancellation) and the SEQUENCE it carried; the answer's status stays in the other shape.
+ */
+export type EmailStatus = 'sent' | 'delivered' | 'bounced' | 'complained' | 'failed';
+
+export const emailStatusChange = (
+  county: string,
+  ref: { caseId: string; meetingId: string; inviteeId: string },
+  status: EmailStatus,
+  email: { meetingSequence: number; action: 'request' | 'cancel' },
+): OutboundChange => ({
+  type: outboundTypes.invitationStatusChanged,
+  data: {
+    county,
+    caseId: ref.caseId,
+    meetingId: ref.meetingId,
+    inviteeId: ref.inviteeId,
+    status,
+    email: email.action === 'cancel' ? 'cancellation' : 'invitation',
+    meetingSequence: email.meetingSequence,
+  },
+});
+
 const REMINDER_NOTICES = new Set<Notice['kind']>(['consent-expiring', 'unconfirmed-invitations']);
 
 /**

@@ -10,6 +10,7 @@ import type { DeliveryStore } from '../adapters/delivery-store.ts';
 import { type MailTags, readMailTags } from '../adapters/mail-tags.ts';
 import type { Requeue } from '../adapters/requeue.ts';
 import { type Delivery, isDone } from '../core/meeting.ts';
+import { type EmailStatus, emailStatusChange, type OutboundChange } from '../core/outbound.ts';
 import { createSqsHandler, type Outcome, type Parsed } from '../runtime/consumer.ts';
 import { createMetrics, logger, MetricUnit } from '../runtime/observability.ts';
 import { unwrapSns } from '../runtime/sns.ts';
@@ -64,7 +65,7 @@ export const parseMailEvent = (body: string): Parsed<MailEvent> => {
 };
 
 type Status = NonNullable<Delivery['status']>;
-const transitions: Record<string, { to: Status; from: Status[] }> = {
+const transitions: Record<string, { to: EmailStatus & Status; from: Status[] }> = {
   Delivery: { to: 'delivered', from: ['sent'] },
   PermanentBounce: { to: 'bounced', from: ['sent', 'delivered'] },
   Complaint: { to: 'complained', from: ['sent', 'delivered'] },
@@ -81,9 +82,15 @@ export const applyMailEvent = async (
     'confirmSend' | 'recordPreviousCancelled' | 'getDelivery' | 'updateDeliveryStatus'
   >,
   now: () => Date,
+  county: string,
 ): Promise<Outcome> => {
   const t = e.tags;
   const iso = now().toISOString();
+  // Upstream hears what became of an invitation's email (issue 14); a notice's is ours alone.
+  const tell = (status: EmailStatus): OutboundChange | undefined =>
+    t && 'meetingId' in t.ref
+      ? emailStatusChange(county, t.ref, status, { meetingSequence: t.sequence, action: t.action })
+      : undefined;
   if (e.kind === 'Send') {
     if (!t) return { kind: 'duplicate' }; // not one of ours to settle
     if (t.step === 'previous') {
@@ -98,6 +105,7 @@ export const applyMailEvent = async (
         t.token,
         { sequence: t.sequence, action: t.action, sesMessageId: e.subject },
         iso,
+        tell('sent'),
       )
     )
       return { kind: 'applied' };
@@ -120,7 +128,10 @@ export const applyMailEvent = async (
     failureMetrics.publishStoredMetrics();
     logger.error('email rejected by SES after it was accepted', { caseId: t.ref.caseId, detail: e.detail });
   };
-  if (await store.updateDeliveryStatus(t.ref, e.subject, transition.to, transition.from, e.detail, iso)) {
+  const status = transition.to;
+  if (
+    await store.updateDeliveryStatus(t.ref, e.subject, status, transition.from, e.detail, iso, tell(status))
+  ) {
     if (transition.to === 'failed') alarm();
     return { kind: 'applied' };
   }
@@ -128,6 +139,14 @@ export const applyMailEvent = async (
   // The report came before the send was recorded (the sender still holds its claim): wait for it.
   if (d?.claimToken === t.token)
     return { kind: 'deferred', reason: 'the send this report is about is not recorded yet' };
+  // The send was recorded between the update and this read (SES's Send event settled it, or
+  // the sender recorded it): the update applies now. Found by the simulation (a Reject lost).
+  if (d?.sesMessageId === e.subject && d.status !== undefined && transition.from.includes(d.status))
+    return {
+      kind: 'deferred',
+      reason: 'the send this report is about was recorded just now',
+      retryAfterSeconds: 1,
+    };
   // Recorded already: a redelivery, perhaps after a crash that came before the alarm. An alarm
   // counts at least once: a second count is harmless, a missing one is not.
   if (transition.to === 'failed' && d?.status === 'failed' && d.sesMessageId === e.subject) alarm();
@@ -136,6 +155,7 @@ export const applyMailEvent = async (
 
 export const createMailEventsHandler = (deps: {
   store: DeliveryStore;
+  county: { id: string };
   now: () => Date;
   requeue?: Requeue;
   orderingWaitSeconds?: number;
@@ -152,5 +172,5 @@ export const createMailEventsHandler = (deps: {
     // A report that waits for its send to be recorded goes back as SES sent it (the parsed form
     // is not an SNS notification; put back, it was rejected as "not an SES event" and lost).
     requeueAs: 'received',
-    apply: (e: MailEvent) => applyMailEvent(e, deps.store, deps.now),
+    apply: (e: MailEvent) => applyMailEvent(e, deps.store, deps.now, deps.county.id),
   });

@@ -1,5 +1,5 @@
 import { DeliveryStore } from '../adapters/delivery-store.ts';
-import { productionDeps } from '../runtime/deps.ts';
+import { depsWithStore } from '../runtime/base-deps.ts';
 import { createMailEventsHandler } from './apply.ts';
 
-export const handler = createMailEventsHandler(productionDeps((db, table) => new DeliveryStore(db, table)));
+export const handler = createMailEventsHandler(depsWithStore((db, table) => new DeliveryStore(db, table)));

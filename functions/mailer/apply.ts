@@ -34,6 +34,7 @@ import {
 } from '../core/meeting.ts';
 import type { LinkKey } from '../adapters/link-key.ts';
 import { linkToken } from '../core/invitation-link.ts';
+import { type EmailStatus, emailStatusChange } from '../core/outbound.ts';
 import { createSqsHandler, type Outcome, type RecordContext } from '../runtime/consumer.ts';
 import { createMetrics, logger, MetricUnit } from '../runtime/observability.ts';
 
@@ -264,6 +265,11 @@ export const sendMail = async (
   }
 
   const result = await send(await target.build(delivery, now, to), target.action, 'current');
+  // Upstream hears what became of an invitation's email (issue 14); a notice's is ours alone.
+  const tell = (status: EmailStatus) =>
+    'meetingId' in ref
+      ? emailStatusChange(deps.county.id, ref, status, { meetingSequence: sequence, action: target.action })
+      : undefined;
   if (result.kind === 'rejected') {
     // The alarm's metric first: a crash after it sends it again (harmless); a crash between the
     // record and a later metric would leave a failure no alarm ever heard of.
@@ -275,6 +281,7 @@ export const sendMail = async (
       token,
       { status: 'failed', sequence, failureReason: result.reason },
       iso,
+      tell('failed'),
     );
     return { kind: 'applied' };
   }
@@ -290,6 +297,7 @@ export const sendMail = async (
       ...(digest ? { digest } : {}),
     },
     iso,
+    tell('sent'),
   );
   if (!recorded) logger.warn('a send finished after its claim was taken over', { caseId: job.subject });
   return { kind: 'applied' };

@@ -2,10 +2,10 @@ import { DeliveryStore } from '../adapters/delivery-store.ts';
 import { linkKeyFromEnv } from '../adapters/link-key.ts';
 import { parseMailbox } from '../adapters/mime.ts';
 import { sesSender } from '../adapters/ses.ts';
-import { productionDeps } from '../runtime/deps.ts';
+import { depsWithStore } from '../runtime/base-deps.ts';
 import { createMailerHandler } from './apply.ts';
 
-const deps = productionDeps((db, table) => new DeliveryStore(db, table));
+const deps = depsWithStore((db, table) => new DeliveryStore(db, table));
 const requiredAddress = (name: string) => {
   const v = process.env[name];
   if (!v)

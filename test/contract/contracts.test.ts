@@ -2,7 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromFile, Parser } from '@asyncapi/parser';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { outboundChanges, outboundEvents, rejectionEvent } from '../../functions/core/outbound.ts';
+import {
+  emailStatusChange,
+  outboundChanges,
+  outboundEvents,
+  rejectionEvent,
+} from '../../functions/core/outbound.ts';
 import { outboundSchema, outboundTypeList } from '../../events/contracts/outbound.ts';
 import { caseRecord, invitee, meeting, snap } from '../support/outbound.ts';
 import addFormats from 'ajv-formats';
@@ -258,6 +263,13 @@ describe('outbound events (issue 14): what the rules build is valid for ajv and 
         ]),
       } as never)[0],
     } as never,
+    // What became of an invitation's emails (the mailer, SES's reports)
+    ...(['sent', 'delivered', 'bounced', 'complained', 'failed'] as const).map((s) =>
+      emailStatusChange('halland', { caseId: 'case-1', meetingId: 'm-1', inviteeId: 'inv-a' }, s, {
+        meetingSequence: 1,
+        action: s === 'sent' ? 'cancel' : 'request',
+      }),
+    ),
   ];
   const events = [
     ...outboundEvents('halland', 'case-1', 0, changes, '2026-12-01T10:00:00.000Z'),
@@ -279,6 +291,17 @@ describe('outbound events (issue 14): what the rules build is valid for ajv and 
     expect(validate?.(event), JSON.stringify(validate?.errors)).toBe(true);
     const parsed = outboundSchema(event.type).safeParse(event);
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+  });
+  it('both refuse an email status without the email it is about, or an answer with one', () => {
+    const sent = events.find((e) => e.data.email !== undefined) as (typeof events)[number];
+    const { email: _, ...withoutEmail } = sent.data;
+    for (const bad of [
+      { ...sent, data: withoutEmail },
+      { ...sent, data: { ...sent.data, status: 'accepted' } },
+    ]) {
+      expect(compiled.get(bad.type)?.(bad)).toBe(false);
+      expect(outboundSchema(bad.type).safeParse(bad).success).toBe(false);
+    }
   });
   it('both refuse an event carrying an address or a field the contract does not name', () => {
     const [first] = events;

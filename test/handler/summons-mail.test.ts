@@ -114,6 +114,48 @@ describe('exactly-once invitations', () => {
     ]);
   });
 
+  it('upstream hears each invitation’s email was sent, numbered on the case’s sequence; a commit that read an older sequence reads again', async () => {
+    const { outbox, jobs } = memoryOutbox();
+    const { caseId } = await summonedCase(outbox);
+    const stale = await t.store.loadCase(caseId);
+    const send = mailer();
+    await run(send, jobRecords(jobs));
+    await run(send, jobRecords(jobs)); // at-least-once: told once all the same
+    const events = await t.store.listOutbound(caseId);
+    expect(events.map((e) => Number(e.sequence))).toEqual(events.map((_, i) => i + 1));
+    const told = events.filter((e) => e.data.email !== undefined);
+    expect(
+      told.map((e) => [e.data.inviteeId, e.data.status, e.data.email, e.data.meetingSequence]).sort(),
+    ).toEqual(stale.invitations.map((i) => [i.inviteeId, 'sent', 'invitation', 0]).sort());
+    expect((await t.store.loadCase(caseId)).case?.outboundSeq).toBe(events.length);
+    // A consumer that read the case before the sends would number its events on the old sequence:
+    // its commit is refused and it reads again (functions/runtime/apply-event.ts, conflict).
+    const outcome = await t.store.commit({
+      writes: {
+        case: stale.case as never,
+        consents: [],
+        meetings: [],
+        plans: [],
+        notices: [],
+        due: [],
+        deleteConsents: [],
+        deletePlans: [],
+        deleteDue: [],
+      },
+      expectedVersion: stale.case?.version,
+      appliedAt: new Date().toISOString(),
+      history: {
+        eventId: uniqueId('evt'),
+        eventType: 'test',
+        outcome: 'applied',
+        summary: '',
+        version: 'v',
+      } as never,
+      outbound: [],
+    });
+    expect(outcome).toEqual({ kind: 'conflict' });
+  });
+
   it('the invitations of one summons are sent in parallel, not one case-turn at a time', async () => {
     const { outbox, jobs } = memoryOutbox();
     await summonedCase(outbox);
@@ -304,7 +346,7 @@ describe('SES events (event publishing → SNS → SQS): what SES says about eac
       },
     };
   };
-  const events = () => createMailEventsHandler({ store: t.store, now: () => new Date() });
+  const events = () => createMailEventsHandler({ store: t.store, county, now: () => new Date() });
 
   it('delivery, permanent bounce, complaint and SES’s own later rejection update the delivery; an email without our tags is rejected', async () => {
     const { outbox, jobs } = memoryOutbox();
@@ -429,6 +471,7 @@ describe('SES events (event publishing → SNS → SQS): what SES says about eac
     const requeued: string[] = [];
     const waiting = createMailEventsHandler({
       store: t.store,
+      county,
       now: () => new Date(),
       requeue: { send: async (body) => void requeued.push(body) },
     });

@@ -36,10 +36,12 @@ const summary = (events: OutboundEvent[]) =>
   });
 
 const ofCase = (caseId: string) => received.filter((e) => e.subject === caseId);
+/** The invitation's own status, not what became of an email about it (those carry `email`). */
+const isEmail = (e: OutboundEvent) => (e.data as { email?: string }).email !== undefined;
 
 describe('outbound events of the example scenarios', () => {
   it('the normal scenario tells upstream each status, invitation and reminder, in the case’s order', () => {
-    expect(summary(ofCase('case-hl-1001'))).toEqual([
+    expect(summary(ofCase('case-hl-1001').filter((e) => !isEmail(e)))).toEqual([
       'case.status-changed awaiting-consent',
       'case.status-changed consented',
       'case.status-changed summoned',
@@ -55,6 +57,27 @@ describe('outbound events of the example scenarios', () => {
       'reminder.due follow-up',
       'case.status-changed closed',
     ]);
+  });
+
+  it('the normal scenario tells that each invitation’s email was sent, once, with the SEQUENCE it carried', () => {
+    const events = ofCase('case-hl-1001');
+    const invited = events
+      .filter((e) => !isEmail(e) && e.type === 'se.sip.invitation.status-changed.v1')
+      .filter((e) => e.data.status === 'invited')
+      .map(
+        (e) => `${String(e.data.meetingId)} ${String(e.data.inviteeId)} ${String(e.data.meetingSequence)}`,
+      );
+    const sent = events
+      .filter((e) => isEmail(e) && e.data.status === 'sent' && e.data.email === 'invitation')
+      .map(
+        (e) => `${String(e.data.meetingId)} ${String(e.data.inviteeId)} ${String(e.data.meetingSequence)}`,
+      );
+    expect(sent.sort()).toEqual(invited.sort());
+    // Each email's status once: a redelivered report or send tells nothing again.
+    const emails = events.filter(isEmail).map((e) => JSON.stringify(e.data));
+    expect(new Set(emails).size).toBe(emails.length);
+    // No email status of the protected case: nothing is emailed about it.
+    expect(ofCase('case-hl-2001').filter(isEmail)).toEqual([]);
   });
 
   it('the protected scenario gives phone tasks, never an invitation, and nothing location-like, no text, no address', () => {

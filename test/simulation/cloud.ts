@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { CaseStore } from '../../functions/adapters/case-store.ts';
 import { DeliveryStore } from '../../functions/adapters/delivery-store.ts';
 import { sqsOutbox } from '../../functions/adapters/outbox.ts';
 import { sqsRequeue } from '../../functions/adapters/requeue.ts';
@@ -210,7 +211,12 @@ export class Cloud {
         return sqsClient.send(command);
       },
     };
-    const store = new DeliveryStore(this.docClient(caller), this.dynamo.tableName);
+    // Each function's own store class, as in production (the mailer's has no commit).
+    const client = this.docClient(caller);
+    const store =
+      c.handler === 'mailer' || c.handler === 'mail-events'
+        ? new DeliveryStore(client, this.dynamo.tableName)
+        : new CaseStore(client, this.dynamo.tableName);
     const now = () => new Date(this.world.now);
     const own = this.queueOf(c.eventType);
     const county = this.opts.county;
@@ -229,6 +235,7 @@ export class Cloud {
     if (c.handler === 'mailer') {
       handler = createMailerHandler({
         ...deps,
+        store: store as DeliveryStore,
         sender: sesSender(undefined, this.ses.client(caller) as never),
         addresses: {
           from: { name: `SIP ${county.displayName}`, address: 'sip@halland.example.se' },
@@ -240,7 +247,7 @@ export class Cloud {
         ...(this.opts.sendDoubtSeconds ? { sendDoubtSeconds: this.opts.sendDoubtSeconds } : {}),
       });
     } else if (c.handler === 'mail-events') {
-      handler = createMailEventsHandler(deps);
+      handler = createMailEventsHandler({ ...deps, store: store as DeliveryStore });
     } else {
       const make = handlers[c.handler ?? ''];
       if (!make) throw new Error(`the simulation cannot build ${c.handler}`);
@@ -395,7 +402,7 @@ export class Cloud {
     );
     const now = () => new Date(this.world.now);
     runSweep({
-      store: new DeliveryStore(this.docClient(caller), this.dynamo.tableName),
+      store: new CaseStore(this.docClient(caller), this.dynamo.tableName),
       visits: sqsVisitQueue(this.queueOf(eventTypes.sweepVisit).url, this.opts.county.id, sqs as never),
       now,
     }).then(

@@ -33,7 +33,7 @@ import { stockholmDate } from '../../functions/core/dates.ts';
 import { foldCase } from '../../functions/core/fold.ts';
 import { dueMarkers } from '../../functions/core/lifecycle.ts';
 import { toFoldEvent } from '../../functions/runtime/apply-event.ts';
-import { invitationsOf, owed, pendingMailJobs } from '../../functions/core/meeting.ts';
+import { deliveryKey, invitationsOf, owed, pendingMailJobs } from '../../functions/core/meeting.ts';
 import {
   invitationStatus,
   type OutboundEvent,
@@ -406,7 +406,7 @@ export const checkRun = async (
                 `${caseId}/${m.meetingId}/${i.inviteeId}: phone task told ${task?.status}, is ${want}`,
               );
           } else if (i.email) {
-            const told = last(outboundTypes.invitationStatusChanged, of);
+            const told = last(outboundTypes.invitationStatusChanged, (d) => of(d) && d.email === undefined);
             const want = invitationStatus(m, i);
             if ((told?.status ?? 'cancelled') !== want)
               fail(
@@ -419,6 +419,39 @@ export const checkRun = async (
                 `${caseId}/${m.meetingId}/${i.inviteeId}: told SEQUENCE ${told.meetingSequence}, is ${m.sequence}`,
               );
           }
+          // What became of its emails: each told once, the last one told is the stored one.
+          const emails = events.filter(
+            (e) =>
+              e.type === outboundTypes.invitationStatusChanged && of(e.data) && e.data.email !== undefined,
+          );
+          const seen = new Set<string>();
+          for (const e of emails) {
+            const k = `${String(e.data.status)}/${String(e.data.email)}/${String(e.data.meetingSequence)}`;
+            if (seen.has(k))
+              fail('9 outbound', `${caseId}/${m.meetingId}/${i.inviteeId}: email ${k} told twice`);
+            seen.add(k);
+          }
+          const d = loaded.deliveries.get(
+            deliveryKey({ caseId, meetingId: m.meetingId, inviteeId: i.inviteeId }),
+          );
+          const toldEmail = emails.at(-1)?.data;
+          const emailed = d?.sentAction === 'cancel' ? 'cancellation' : 'invitation';
+          const want =
+            d?.status === 'sent' || (d?.status === 'cancelled' && d.sentAction === 'cancel' && d.attempted)
+              ? { status: 'sent', email: emailed, meetingSequence: d.sentSequence }
+              : d?.status && ['delivered', 'bounced', 'complained', 'failed'].includes(d.status)
+                ? { status: d.status }
+                : undefined;
+          if (
+            want &&
+            (toldEmail?.status !== want.status ||
+              (want.email !== undefined &&
+                (toldEmail.email !== want.email || toldEmail.meetingSequence !== want.meetingSequence)))
+          )
+            fail(
+              '9 outbound',
+              `${caseId}/${m.meetingId}/${i.inviteeId}: last email told ${JSON.stringify(toldEmail)}, stored ${JSON.stringify(want)}`,
+            );
         }
     }
 

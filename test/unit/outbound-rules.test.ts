@@ -1,6 +1,11 @@
 /** What upstream hears of a change (issue 14): functions/core/outbound.ts. */
 import { describe, expect, it } from 'vitest';
-import { outboundChanges, outboundEvents } from '../../functions/core/outbound.ts';
+import {
+  emailStatusChange,
+  outboundChanges,
+  outboundEvents,
+  outboundTypes,
+} from '../../functions/core/outbound.ts';
 import { caseRecord, invitee, meeting, snap } from '../support/outbound.ts';
 
 const kinds = (changes: ReturnType<typeof outboundChanges>) =>
@@ -111,6 +116,17 @@ describe('outbound changes', () => {
       );
       expect(text).not.toMatch(/@|Ätran|Eva|fråga|BUP Halmstad|Samordna|Skolgång|Vem gör/);
     }
+  });
+
+  it('what became of an invitation’s email is told with the email it was and the SEQUENCE it carried, nothing else', () => {
+    const ref = { caseId: 'case-1', meetingId: 'm-1', inviteeId: 'inv-a' };
+    expect(emailStatusChange('halland', ref, 'bounced', { meetingSequence: 2, action: 'request' })).toEqual({
+      type: outboundTypes.invitationStatusChanged,
+      data: { county: 'halland', ...ref, status: 'bounced', email: 'invitation', meetingSequence: 2 },
+    });
+    expect(
+      emailStatusChange('halland', ref, 'sent', { meetingSequence: 3, action: 'cancel' }).data.email,
+    ).toBe('cancellation');
   });
 
   it('numbers a commit’s events on from the case’s last sequence, with ids derived from county, case and number', () => {
