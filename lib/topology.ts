@@ -282,6 +282,29 @@ export const outbound = {
   maxRecordAgeHours: 20,
 } as const;
 
+/**
+ * The KPI export (issue 15): the table's stream → functions/history-export/ → JSON lines in the
+ * county's export bucket under `facts/`, read by Athena (a Glue table) and by DuckDB. Both
+ * runtimes build from this.
+ */
+export const historyExport = {
+  handler: 'history-export',
+  /** The item types whose new items the event source mapping keeps. */
+  keeps: ['history', 'rejection', 'deviation'],
+  localBucketName: (county: string) => `sip-${county}-export`,
+  prefix: 'facts/',
+  /** Athena's query results, under the same bucket (its own prefix, expired sooner). */
+  resultsPrefix: 'athena-results/',
+  /** Reports the scheduled function writes, linked from the management email. */
+  reportsPrefix: 'reports/',
+  batchSize: 100,
+  timeoutSeconds: 60,
+  memoryMb: 256,
+  maxRecordAgeHours: 20,
+  /** Facts are kept as long as the case history is (five years, then the lifecycle expires them). */
+  factRetentionDays: 5 * 366,
+} as const;
+
 /** The event types upstream systems publish (every other queue is fed by this system). */
 export const upstreamTypes = (): readonly ConsumedType[] =>
   consumers

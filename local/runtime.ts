@@ -29,6 +29,7 @@ import {
   inboundMailType,
   mailQueue,
   outbound as outboundSpec,
+  historyExport,
   queueName,
   registeredSources,
   table,
@@ -52,6 +53,8 @@ export interface LocalStack {
   inbound: { bucket: string; prefix: string; topicArn: string };
   /** The outbound topic (SNS FIFO) and a FIFO queue subscribed to all of it (issue 14). */
   outbound: { topicArn: string; queueUrl: string };
+  /** Where the KPI facts are exported (issue 15): `npm run report` reads them. */
+  export: { bucket: string; prefix: string };
   /** The invitation links' key (tests build links with it). */
   linkKey: string;
   tables: string[];
@@ -295,6 +298,13 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
   const mailQueueUrl = queues[mailQueue().eventType].url;
   const inbound = await createInbound(opts.endpoints, county.id, prefix, queues[inboundMailType].arn);
   const outbound = await createOutbound(opts.endpoints, county.id, prefix);
+  const exportBucket = `${prefix}${historyExport.localBucketName(county.id)}`.toLowerCase();
+  try {
+    await s3Client(opts.endpoints.s3).send(new CreateBucketCommand({ Bucket: exportBucket }));
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+  }
   const streamArn = (await db.send(new DescribeTableCommand({ TableName: tableName }))).Table
     ?.LatestStreamArn;
   if (!streamArn)
@@ -420,6 +430,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
         dynamodbEndpoint: opts.endpoints.dynamodb,
         batchSize: outboundSpec.batchSize,
         timeoutSeconds: outboundSpec.timeoutSeconds,
+        keeps: ['outbox', 'rejection'],
       }),
       SIP_PARENT_PID: String(process.pid),
     },
@@ -427,6 +438,26 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
   });
   workers.push(streamWorker);
   ready.push(readyWhenPolling(streamWorker, 'the outbound publisher', opts.logFile));
+  // The KPI export on the same stream (issue 15): its own reader, as its own event source mapping.
+  const exportWorker = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 'stream-worker.ts')], {
+    cwd: root,
+    env: {
+      ...env,
+      EXPORT_BUCKET: exportBucket,
+      SIP_STREAM_WORKER: JSON.stringify({
+        handler: historyExport.handler,
+        streamArn,
+        dynamodbEndpoint: opts.endpoints.dynamodb,
+        batchSize: historyExport.batchSize,
+        timeoutSeconds: historyExport.timeoutSeconds,
+        keeps: [...historyExport.keeps],
+      }),
+      SIP_PARENT_PID: String(process.pid),
+    },
+    stdio: ['ignore', logFd, logFd, 'ipc'],
+  });
+  workers.push(exportWorker);
+  ready.push(readyWhenPolling(exportWorker, 'the KPI export', opts.logFile));
   try {
     await waitFor('consumers', () => Promise.all(ready), 60_000);
   } catch (error) {
@@ -441,6 +472,7 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
     endpoints: { ...opts.endpoints, invitations: pages.url, ...(oidc ? { oidc: oidc.issuer } : {}) },
     inbound,
     outbound,
+    export: { bucket: exportBucket, prefix: historyExport.prefix },
     linkKey,
     tables: [tableName],
     queues,

@@ -19,6 +19,8 @@ export interface StackFile {
   inbound?: { bucket: string; prefix: string; topicArn: string };
   /** Outbound events (issue 14): the SNS FIFO topic and `queueUrl`, a FIFO queue subscribed to all of it. */
   outbound?: { topicArn: string; queueUrl: string };
+  /** The KPI export (issue 15): `npm run report` reads the facts under `prefix` in `bucket`. */
+  export?: { bucket: string; prefix: string };
   tables: string[];
   queues: Record<EventType, { url: string; dlqUrl: string }>;
   log: string;

@@ -77,6 +77,7 @@ const main = async () => {
     waitingTypes: stack.waitingTypes,
     inbound: stack.inbound,
     outbound: stack.outbound,
+    export: stack.export,
     sesInbox: `${stack.endpoints.ses}/`,
   });
   console.log(

@@ -26,6 +26,8 @@ export interface StreamWorkerSpec {
   dynamodbEndpoint: string;
   batchSize: number;
   timeoutSeconds: number;
+  /** The item types the event source mapping's filter keeps (new items only). */
+  keeps: string[];
 }
 
 const spec = JSON.parse(process.env.SIP_STREAM_WORKER ?? '{}') as StreamWorkerSpec;
@@ -39,7 +41,7 @@ const log = (level: string, message: string, extra: Record<string, unknown> = {}
 
 /** The event source mapping's filter criteria (lib/sip-stack.ts). */
 const kept = (r: _Record): boolean =>
-  r.eventName === 'INSERT' && ['outbox', 'rejection'].includes(String(r.dynamodb?.NewImage?.type?.S ?? ''));
+  r.eventName === 'INSERT' && spec.keeps.includes(String(r.dynamodb?.NewImage?.type?.S ?? ''));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
