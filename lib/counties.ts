@@ -21,6 +21,8 @@ export const countyConfigSchema = z.strictObject({
    */
   calendarReplyAddress: z.email(),
   alarmEmail: z.email(),
+  /** Where the monthly KPI report's link goes (issue 15): the county's SIP management. */
+  managementEmail: z.email(),
   rules: countyRulesSchema,
   /**
    * Upstream publishers in other AWS accounts (issue 14): each may send exactly the event types
@@ -102,6 +104,7 @@ const shipped: CountyConfig[] = [
     replyToAddress: 'sip-svar@gavleborg.example.se',
     calendarReplyAddress: 'sip-kalender@gavleborg.example.se',
     alarmEmail: 'sip-drift@gavleborg.example.se',
+    managementEmail: 'sip-ledning@gavleborg.example.se',
     rules: {
       seed: '000 (Hudiksvall) / 003',
       meetingDeadlineDays: 21, // seed 000: "en fredag inom tre veckor"
@@ -124,6 +127,7 @@ const shipped: CountyConfig[] = [
     replyToAddress: 'sip-svar@halland.example.se',
     calendarReplyAddress: 'sip-kalender@halland.example.se',
     alarmEmail: 'sip-drift@halland.example.se',
+    managementEmail: 'sip-ledning@halland.example.se',
     rules: {
       seed: '002',
       meetingDeadlineDays: 30, // seed 002: within 30 days of the need being discovered
@@ -146,6 +150,7 @@ const shipped: CountyConfig[] = [
     replyToAddress: 'sip-svar@stockholm.example.se',
     calendarReplyAddress: 'sip-kalender@stockholm.example.se',
     alarmEmail: 'sip-drift@stockholm.example.se',
+    managementEmail: 'sip-ledning@stockholm.example.se',
     rules: {
       seed: '001 (Haninge)',
       meetingDeadlineDays: null, // seed 001 sets no deadline
@@ -168,6 +173,7 @@ const shipped: CountyConfig[] = [
     replyToAddress: 'sip-svar@varmland.example.se',
     calendarReplyAddress: 'sip-kalender@varmland.example.se',
     alarmEmail: 'sip-drift@varmland.example.se',
+    managementEmail: 'sip-ledning@varmland.example.se',
     rules: {
       seed: '004',
       meetingDeadlineDays: null, // seed 004: the individual's need decides how fast

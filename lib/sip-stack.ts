@@ -4,6 +4,8 @@
  */
 import {
   aws_apigatewayv2 as apigw,
+  aws_athena as athena,
+  aws_glue as glue,
   aws_apigatewayv2_integrations as apigwIntegrations,
   CfnOutput,
   CustomResource,
@@ -32,6 +34,7 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { eventTypes } from '../events/contracts/common.ts';
+import { FACT_COLUMNS } from '../functions/core/kpi-facts.ts';
 import { bundling, handlerEntry } from './bundling.ts';
 import type { CountyConfig } from './counties.ts';
 import {
@@ -43,6 +46,7 @@ import {
   inboundMail,
   inboundMailType,
   outbound as outboundSpec,
+  historyExport,
   pascal,
   registeredSources,
   upstreamTypes,
@@ -380,6 +384,7 @@ export class SipStack extends Stack {
     this.sweep(environment, alarmAction, visits.queue);
     this.invitationPages(api, environment, alarmAction, mailWiring);
     this.outboundEvents(county, environment, alarmAction);
+    this.countyReports(county, environment, alarmAction);
 
     // Sends, deliveries, bounces, complaints and rejections: SES → SNS → the mail-events queue → its consumer.
     const mailEvents = this.queues.get(sesEventsType);
@@ -656,73 +661,16 @@ export class SipStack extends Stack {
         }),
       );
     }
-    const failures = new sqs.Queue(this, 'OutboundFailures', {
-      queueName: outboundSpec.failureQueueName(county.id),
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(dlqRetentionDays),
-    });
-    Validations.of(failures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is the on-failure destination of the stream event source mapping (it holds the shard and sequence range given up on), not a consumer queue that needs a DLQ of its own.',
-    });
-    const streamArn = this.table.tableStreamArn;
-    if (!streamArn) throw new Error('the case table has no stream');
-    const fn = this.lambdaFunction(
+    const { fn, failures } = this.streamConsumer(
       'Outbound',
-      outboundSpec.handler,
+      outboundSpec,
+      outboundSpec.failureQueueName(county.id),
+      ['outbox', 'rejection'],
       'Publishes the outbound events the table committed to the outbound topic',
-      { memoryMb: outboundSpec.memoryMb, timeoutSeconds: outboundSpec.timeoutSeconds },
       { ...environment, OUTBOUND_TOPIC_ARN: topic.topicArn },
-      [
-        new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }),
-        new iam.PolicyStatement({
-          actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-          resources: [streamArn],
-        }),
-        // IAM has no resource for ListStreams (an account's list of stream ARNs, no data); Lambda
-        // lists a stream source's streams. The one statement of this function with "*".
-        new iam.PolicyStatement({
-          sid: 'ListStreamsHasNoResource',
-          actions: ['dynamodb:ListStreams'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [failures.queueArn] }),
-      ],
+      [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] })],
+      'the topic',
     );
-    // Not DynamoEventSource: its grant adds ListStreams and the stream reads on its own terms.
-    fn.addEventSourceMapping('Stream', {
-      eventSourceArn: streamArn,
-      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-      batchSize: outboundSpec.batchSize,
-      reportBatchItemFailures: true,
-      // One batch per shard at a time, in order: a case's events never overtake each other.
-      parallelizationFactor: 1,
-      // Below the stream's 24 h, so a record given up on reaches the failure queue before it is trimmed.
-      maxRecordAge: Duration.hours(outboundSpec.maxRecordAgeHours),
-      // The destination without SqsDlq's grant (its KMS actions are wildcards): the role already
-      // may send to this queue and use the key.
-      onFailure: { bind: () => ({ destination: failures.queueArn }) },
-      filters: [
-        lambda.FilterCriteria.filter({
-          eventName: lambda.FilterRule.isEqual('INSERT'),
-          dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('outbox') } } },
-        }),
-        lambda.FilterCriteria.filter({
-          eventName: lambda.FilterRule.isEqual('INSERT'),
-          dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('rejection') } } },
-        }),
-      ],
-    });
-    const policy = fn.role?.node.tryFindChild('DefaultPolicy');
-    if (!policy) throw new Error('the outbound function has no policy');
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'dynamodb:ListStreams has no resource type in IAM (it lists stream ARNs, no data); every other action is on the table’s stream, the topic, the key or the failure queue.',
-    });
     for (const [id, alarm] of [
       [
         'OutboundErrors',
@@ -767,6 +715,354 @@ export class SipStack extends Stack {
   }
 
   /**
+   * County follow-up (issue 15): the table's stream → the export function → JSON lines of facts
+   * in the export bucket; a Glue table over them and an Athena workgroup (result location, KMS,
+   * bytes-scanned limit); and on the first of each month a function that runs the KPI SQL on
+   * Athena, writes the report to the bucket and emails its link to the county's management.
+   */
+  private countyReports(
+    county: CountyConfig,
+    environment: Record<string, string>,
+    alarmAction: cloudwatchActions.SnsAction,
+  ) {
+    const bucket = new s3.Bucket(this, 'Export', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [
+        {
+          prefix: historyExport.prefix,
+          expiration: Duration.days(historyExport.factRetentionDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+        { prefix: historyExport.resultsPrefix, expiration: Duration.days(30) },
+        { prefix: historyExport.reportsPrefix, expiration: Duration.days(400) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Its objects are codes, dates and aggregates written and read by this stack’s functions and Athena only (block public access, TLS, KMS); requests are in CloudTrail. Server access logs would need a second bucket for no reader.',
+    });
+
+    const { fn: exporter, failures } = this.streamConsumer(
+      'HistoryExport',
+      historyExport,
+      `sip-${county.id}-export-failures`,
+      historyExport.keeps,
+      'Exports each new history entry, rejection and deviation as KPI facts (JSON lines) to the export bucket',
+      { ...environment, EXPORT_BUCKET: bucket.bucketName },
+      [
+        new iam.PolicyStatement({
+          actions: ['s3:PutObject'],
+          resources: [bucket.arnForObjects(`${historyExport.prefix}*`)],
+        }),
+      ],
+      'the export bucket’s facts/ prefix',
+    );
+
+    // The Glue table: the facts' columns (functions/core/kpi-facts.ts), JSON lines, one
+    // directory per export day (partition projection: nothing to register).
+    const database = `sip_${county.id.replace(/-/g, '_')}`;
+    const glueDatabase = new glue.CfnDatabase(this, 'KpiDatabase', {
+      catalogId: this.account,
+      databaseInput: { name: database, description: `SIP ${county.displayName}: KPI facts (issue 15)` },
+    });
+    const glueType = { string: 'string', int: 'bigint', boolean: 'boolean' } as const;
+    const table = new glue.CfnTable(this, 'KpiFacts', {
+      catalogId: this.account,
+      databaseName: database,
+      tableInput: {
+        name: 'facts',
+        description: 'One row per history entry (and invitee), rejection and security deviation',
+        tableType: 'EXTERNAL_TABLE',
+        parameters: {
+          classification: 'json',
+          'projection.enabled': 'true',
+          'projection.export_day.type': 'date',
+          'projection.export_day.format': 'yyyy-MM-dd',
+          'projection.export_day.range': '2026-01-01,NOW',
+          'projection.export_day.interval': '1',
+          'projection.export_day.interval.unit': 'DAYS',
+          'storage.location.template': `s3://${bucket.bucketName}/${historyExport.prefix}day=\${export_day}/`,
+        },
+        partitionKeys: [{ name: 'export_day', type: 'string' }],
+        storageDescriptor: {
+          location: `s3://${bucket.bucketName}/${historyExport.prefix}`,
+          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          serdeInfo: {
+            serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+            parameters: { 'case.insensitive': 'false', 'ignore.malformed.json': 'false' },
+          },
+          columns: FACT_COLUMNS.map(([name, type]) => ({ name, type: glueType[type] })),
+        },
+      },
+    });
+    table.addDependency(glueDatabase);
+
+    const workGroupName = `sip-${county.id}`;
+    const workGroup = new athena.CfnWorkGroup(this, 'KpiWorkGroup', {
+      name: workGroupName,
+      description: `SIP ${county.displayName}: the monthly KPI report`,
+      state: 'ENABLED',
+      recursiveDeleteOption: false,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        // A KPI query over one county's years of facts reads megabytes; a runaway one stops at 1 GB.
+        bytesScannedCutoffPerQuery: 1024 ** 3,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: `s3://${bucket.bucketName}/${historyExport.resultsPrefix}`,
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: this.key.keyArn },
+        },
+      },
+    });
+
+    const glueArn = (kind: string, name: string) =>
+      `arn:${this.partition}:glue:${this.region}:${this.account}:${kind}/${name}`;
+    const report = this.lambdaFunction(
+      'MonthlyReport',
+      'report',
+      'Writes the previous month KPI report (Athena) to the export bucket and emails its link to the county management',
+      { memoryMb: 512, timeoutSeconds: 600 },
+      {
+        ...environment,
+        EXPORT_BUCKET: bucket.bucketName,
+        ATHENA_WORKGROUP: workGroupName,
+        GLUE_DATABASE: database,
+        REPORT_RECIPIENT: county.managementEmail,
+        SENDER_ADDRESS: county.senderAddress,
+        REPORTS_PREFIX: historyExport.reportsPrefix,
+        KPI_SQL_DIR: '/var/task/sql',
+      },
+      [
+        new iam.PolicyStatement({
+          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'],
+          resources: [
+            `arn:${this.partition}:athena:${this.region}:${this.account}:workgroup/${workGroupName}`,
+          ],
+        }),
+        new iam.PolicyStatement({
+          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
+          resources: [
+            glueArn('catalog', '').replace(/\/$/, ''),
+            glueArn('database', database),
+            glueArn('table', `${database}/facts`),
+          ],
+        }),
+        new iam.PolicyStatement({
+          actions: ['s3:GetBucketLocation', 's3:ListBucket'],
+          resources: [bucket.bucketArn],
+        }),
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [
+            bucket.arnForObjects(`${historyExport.prefix}*`),
+            bucket.arnForObjects(`${historyExport.resultsPrefix}*`),
+            bucket.arnForObjects(`${historyExport.reportsPrefix}*`),
+          ],
+        }),
+        new iam.PolicyStatement({
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          resources: [
+            bucket.arnForObjects(`${historyExport.resultsPrefix}*`),
+            bucket.arnForObjects(`${historyExport.reportsPrefix}*`),
+          ],
+        }),
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [
+            `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${county.senderAddress}`,
+          ],
+        }),
+      ],
+      {
+        // The KPI SQL travels with the function, as files (the same files DuckDB runs).
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `cp -r "${inputDir}/functions/report/sql" "${outputDir}/sql"`,
+          ],
+        },
+      },
+    );
+    report.node.addDependency(workGroup);
+    const bucketArn = `<${this.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
+    const prefixGrant = (fn: nodejs.NodejsFunction, prefixes: string[]) => {
+      const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+      if (!policy) throw new Error('a report function has no policy');
+      for (const prefix of prefixes)
+        Validations.of(policy).acknowledge({
+          id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}*]`,
+          reason:
+            'Object keys under this prefix of the one export bucket are chosen at run time (a batch’s facts, an Athena result, a month’s report); the grant is that prefix only.',
+        });
+    };
+    prefixGrant(exporter, [historyExport.prefix]);
+    prefixGrant(report, [historyExport.prefix, historyExport.resultsPrefix, historyExport.reportsPrefix]);
+    const schedulerRole = new iam.Role(this, 'ReportSchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'Lets EventBridge Scheduler start the monthly KPI report',
+    });
+    schedulerRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [report.functionArn] }),
+    );
+    new scheduler.CfnSchedule(this, 'MonthlyReportSchedule', {
+      description: 'SIP monthly KPI report, the 1st at 07:00 Swedish time',
+      scheduleExpression: 'cron(0 7 1 * ? *)',
+      scheduleExpressionTimezone: 'Europe/Stockholm',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: report.functionArn,
+        roleArn: schedulerRole.roleArn,
+        retryPolicy: { maximumRetryAttempts: 2 },
+      },
+    });
+    for (const [id, alarm] of [
+      [
+        'ExportErrors',
+        {
+          metric: exporter.metricErrors({ period: Duration.minutes(5) }),
+          description: 'Exporting KPI facts failed; the stream retries',
+          threshold: 1,
+        },
+      ],
+      [
+        'ExportGivenUp',
+        {
+          metric: failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+          description:
+            'The stream gave up on KPI facts (24 h old): export them again from the table (docs/kpis.md)',
+          threshold: 1,
+        },
+      ],
+      [
+        'MonthlyReportErrors',
+        {
+          metric: report.metricErrors({ period: Duration.hours(1) }),
+          description: 'The monthly KPI report failed',
+          threshold: 1,
+        },
+      ],
+    ] as const) {
+      new cloudwatch.Alarm(this, id, {
+        metric: alarm.metric,
+        alarmDescription: alarm.description,
+        threshold: alarm.threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(alarmAction);
+    }
+    new CfnOutput(this, 'ExportBucketName', {
+      value: bucket.bucketName,
+      description: 'KPI facts (facts/), Athena results and the monthly reports (reports/)',
+    });
+    new CfnOutput(this, 'KpiWorkGroupName', {
+      value: workGroupName,
+      description: 'Athena workgroup of the KPI SQL',
+    });
+    new CfnOutput(this, 'KpiDatabaseName', {
+      value: database,
+      description: 'Glue database with the facts table',
+    });
+  }
+
+  /**
+   * A function on the table's stream (its own event source mapping): new items of the `keeps`
+   * types only, in order (one batch per shard at a time), the first failed record reported so
+   * nothing after it overtakes it, and a failure queue (alarmed) for what it gives up on before
+   * the stream trims it.
+   */
+  private streamConsumer(
+    id: string,
+    spec: {
+      handler: string;
+      batchSize: number;
+      timeoutSeconds: number;
+      memoryMb: number;
+      maxRecordAgeHours: number;
+    },
+    failureQueueName: string,
+    keeps: readonly string[],
+    description: string,
+    environment: Record<string, string>,
+    statements: iam.PolicyStatement[],
+    grants: string,
+  ): { fn: nodejs.NodejsFunction; failures: sqs.Queue } {
+    const failures = new sqs.Queue(this, `${id}Failures`, {
+      queueName: failureQueueName,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(dlqRetentionDays),
+    });
+    Validations.of(failures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is the on-failure destination of the stream event source mapping (it holds the shard and sequence range given up on), not a consumer queue that needs a DLQ of its own.',
+    });
+    const streamArn = this.table.tableStreamArn;
+    if (!streamArn) throw new Error('the case table has no stream');
+    const fn = this.lambdaFunction(
+      id,
+      spec.handler,
+      description,
+      { memoryMb: spec.memoryMb, timeoutSeconds: spec.timeoutSeconds },
+      environment,
+      [
+        ...statements,
+        new iam.PolicyStatement({
+          actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          resources: [streamArn],
+        }),
+        // IAM has no resource for ListStreams (an account's list of stream ARNs, no data); Lambda
+        // lists a stream source's streams. The one statement of this function with "*".
+        new iam.PolicyStatement({
+          sid: 'ListStreamsHasNoResource',
+          actions: ['dynamodb:ListStreams'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [failures.queueArn] }),
+      ],
+    );
+    // Not DynamoEventSource: its grant adds ListStreams and the stream reads on its own terms.
+    fn.addEventSourceMapping('Stream', {
+      eventSourceArn: streamArn,
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: spec.batchSize,
+      reportBatchItemFailures: true,
+      // One batch per shard at a time, in order: a case's records never overtake each other.
+      parallelizationFactor: 1,
+      // Below the stream's 24 h, so a record given up on reaches the failure queue before it is trimmed.
+      maxRecordAge: Duration.hours(spec.maxRecordAgeHours),
+      // The destination without SqsDlq's grant (its KMS actions are wildcards): the role already
+      // may send to this queue and use the key.
+      onFailure: { bind: () => ({ destination: failures.queueArn }) },
+      filters: keeps.map((type) =>
+        lambda.FilterCriteria.filter({
+          eventName: lambda.FilterRule.isEqual('INSERT'),
+          dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual(type) } } },
+        }),
+      ),
+    });
+    const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+    if (!policy) throw new Error(`the ${id} function has no policy`);
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: `dynamodb:ListStreams has no resource type in IAM (it lists stream ARNs, no data); every other action is on the table’s stream, ${grants}, the key or the failure queue.`,
+    });
+    return { fn, failures };
+  }
+
+  /**
    * A function with its own log group (KMS, retention) and an explicit role instead of the
    * AWSLambdaBasicExecutionRole managed policy, which allows writing to every log group.
    */
@@ -777,7 +1073,9 @@ export class SipStack extends Stack {
     size: { memoryMb: number; timeoutSeconds: number },
     environment: Record<string, string>,
     statements: iam.PolicyStatement[],
-    extra: Pick<nodejs.NodejsFunctionProps, 'paramsAndSecrets'> = {},
+    extra: Pick<nodejs.NodejsFunctionProps, 'paramsAndSecrets'> & {
+      commandHooks?: nodejs.ICommandHooks;
+    } = {},
   ): nodejs.NodejsFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       retention: LOG_RETENTION,
@@ -824,11 +1122,12 @@ export class SipStack extends Stack {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment,
-      ...extra,
+      ...(extra.paramsAndSecrets ? { paramsAndSecrets: extra.paramsAndSecrets } : {}),
       bundling: {
         ...bundling,
         mainFields: [...bundling.mainFields],
         externalModules: [...bundling.externalModules],
+        ...(extra.commandHooks ? { commandHooks: extra.commandHooks } : {}),
       },
     });
     fn.node.addDependency(logPolicy);

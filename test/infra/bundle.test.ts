@@ -19,6 +19,10 @@ describe('function bundles', () => {
     const assets = readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'));
     const bundles = assets.map((a) => join(assembly.directory, a, 'index.mjs')).filter((f) => existsSync(f));
     expect(bundles.length).toBeGreaterThan(0);
+    // The monthly report runs the KPI SQL from files: they travel with its bundle (issue 15).
+    expect(assets.filter((a) => existsSync(join(assembly.directory, a, 'sql', '_prelude.sql')))).toHaveLength(
+      1,
+    );
     for (const bundle of bundles) {
       const out = execFileSync(
         process.execPath,
@@ -38,6 +42,11 @@ describe('function bundles', () => {
             OUTBOUND_TOPIC_ARN: 'arn:aws:sns:eu-north-1:123456789012:sip-halland-outbound.fifo',
             VISIT_QUEUE_URL: 'https://sqs.eu-north-1.amazonaws.com/123456789012/sip-halland-sweep-visit',
             LINK_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-north-1:123456789012:secret:link-key',
+            EXPORT_BUCKET: 'sip-halland-export',
+            ATHENA_WORKGROUP: 'sip-halland',
+            GLUE_DATABASE: 'sip_halland',
+            REPORT_RECIPIENT: 'sip-ledning@halland.example.se',
+            REPORTS_PREFIX: 'reports/',
           },
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,7 +54,7 @@ describe('function bundles', () => {
       );
       expect(out.trim()).toBe('function');
     }
-  }, 240_000); // synth, 15 bundles and 15 Node processes, one after another: ~25 s on a quiet machine
+  }, 300_000); // synth, 17 bundles and 17 Node processes, one after another: ~25 s on a quiet machine
 });
 
 describe('what a function bundles', () => {

@@ -8,6 +8,7 @@ import { App, Stack, aws_sqs as sqs, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FACT_COLUMNS } from '../../functions/core/kpi-facts.ts';
 import { buildApp } from '../../lib/app.ts';
 import { SipStack } from '../../lib/sip-stack.ts';
 import { counties } from '../../lib/counties.ts';
@@ -80,8 +81,8 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
     }
     // enforceSSL: every queue has a policy denying insecure transport
     const policies = Object.values(t().findResources('AWS::SQS::QueuePolicy') as Resources);
-    // … and the outbound stream's failure queue
-    expect(policies).toHaveLength(consumers.length * 2 + 1);
+    // … and the failure queues of the outbound and export streams
+    expect(policies).toHaveLength(consumers.length * 2 + 2);
     for (const p of policies) {
       expect(JSON.stringify(p.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
@@ -89,8 +90,9 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
 
   it('runs each consumer on the current Node.js runtime, arm64, with partial batch responses and bounded concurrency', () => {
     const fns = Object.values(t().findResources('AWS::Lambda::Function') as Resources);
-    // the consumers, the daily sweep, the pages, the receipt rule set's activation, the outbound publisher
-    expect(fns).toHaveLength(withHandler.length + 4);
+    // the consumers, the daily sweep, the pages, the receipt rule set's activation, the outbound
+    // publisher, the KPI export and the monthly report
+    expect(fns).toHaveLength(withHandler.length + 6);
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
       if (String(fn.Properties.Description).startsWith('Makes the county receipt rule set')) continue;
@@ -116,7 +118,7 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
   it('alarms on every DLQ, on message age, function errors and throttles, and rejected events', () => {
     const alarms = Object.values(t().findResources('AWS::CloudWatch::Alarm') as Resources);
     const dlqAlarms = alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
-    expect(dlqAlarms).toHaveLength(consumers.length + 1); // + the outbound failure queue
+    expect(dlqAlarms).toHaveLength(consumers.length + 2); // + the outbound and export failure queues
     const names = alarms.map((a) => a.Properties.MetricName);
     expect(names).toEqual(
       expect.arrayContaining(['ApproximateAgeOfOldestMessage', 'Errors', 'Throttles', 'RejectedEvents']),
@@ -175,7 +177,10 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
 
   it('lets only the mailer send mail, on the county identity and configuration set; delivery reports reach their queue', () => {
     const statements = policyStatements(t());
-    const ses = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:Send')));
+    // The mailer's, and the monthly report's SendEmail (one link to the management, no figures).
+    const all = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:Send')));
+    const ses = all.filter((s) => [s.Action].flat().includes('ses:SendRawEmail'));
+    expect(all).toHaveLength(2);
     expect(ses).toHaveLength(1);
     expect([ses[0]?.Action].flat().sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
     const resources = JSON.stringify(ses[0]?.Resource);
@@ -235,7 +240,10 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
     t().hasResourceProperties('Custom::SesActiveReceiptRuleSet', { RuleSetName: { Ref: Match.anyValue() } });
     t().hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', RawMessageDelivery: true });
     const statements = policyStatements(t());
-    const s3 = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+    const s3 = statements.filter(
+      (s) =>
+        [s.Action].flat().some((a) => a.startsWith('s3:')) && JSON.stringify(s.Resource).includes('Inbound'),
+    );
     expect(s3).toHaveLength(1);
     expect([s3[0]?.Action].flat().sort()).toEqual(['s3:DeleteObject', 's3:GetObject']);
     expect(JSON.stringify(s3[0]?.Resource)).toContain('/inbound/*');
@@ -298,7 +306,11 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
       KmsMasterKeyId: Match.anyValue(),
     });
     const mappings = Object.values(t().findResources('AWS::Lambda::EventSourceMapping') as Resources);
-    const stream = mappings.filter((m) => JSON.stringify(m.Properties.EventSourceArn).includes('StreamArn'));
+    const stream = mappings.filter(
+      (m) =>
+        JSON.stringify(m.Properties.EventSourceArn).includes('StreamArn') &&
+        String(JSON.stringify(m.Properties.DestinationConfig)).includes('OutboundFailures'),
+    );
     expect(stream).toHaveLength(1);
     expect(stream[0]?.Properties).toMatchObject({
       StartingPosition: 'TRIM_HORIZON',
@@ -323,6 +335,76 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
     expect(Object.keys(outputs)).toContain('OutboundTopicArn');
     const alarms = Object.values(t().findResources('AWS::CloudWatch::Alarm') as Resources);
     expect(alarms.some((a) => a.Properties.MetricName === 'IteratorAge')).toBe(true);
+  });
+
+  it('exports KPI facts from the table’s stream to a KMS bucket, with a Glue table, an Athena workgroup with a scan limit, and a monthly report (issue 15)', () => {
+    const mappings = Object.values(t().findResources('AWS::Lambda::EventSourceMapping') as Resources);
+    const exporter = mappings.find((m) =>
+      String(JSON.stringify(m.Properties.DestinationConfig)).includes('HistoryExportFailures'),
+    );
+    expect(exporter?.Properties).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      ParallelizationFactor: 1,
+    });
+    expect(
+      (exporter?.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) =>
+        JSON.parse(f.Pattern),
+      ),
+    ).toEqual(
+      ['history', 'rejection', 'deviation'].map((type) => ({
+        eventName: ['INSERT'],
+        dynamodb: { NewImage: { type: { S: [type] } } },
+      })),
+    );
+    t().hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+        ],
+      },
+      PublicAccessBlockConfiguration: Match.objectLike({
+        BlockPublicAcls: true,
+        RestrictPublicBuckets: true,
+      }),
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ Prefix: 'facts/', Status: 'Enabled' })]),
+      },
+    });
+    const table = Object.values(t().findResources('AWS::Glue::Table') as Resources)[0];
+    const input = table?.Properties.TableInput as {
+      StorageDescriptor: {
+        Columns: { Name: string; Type: string }[];
+        SerdeInfo: { SerializationLibrary: string };
+      };
+    };
+    expect(input.StorageDescriptor.Columns.map((c) => c.Name)).toEqual(FACT_COLUMNS.map(([n]) => n));
+    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
+    t().hasResourceProperties('AWS::Athena::WorkGroup', {
+      Name: `sip-${county.id}`,
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: 1024 ** 3,
+        ResultConfiguration: Match.objectLike({
+          EncryptionConfiguration: Match.objectLike({ EncryptionOption: 'SSE_KMS' }),
+        }),
+      }),
+    });
+    t().hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 7 1 * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Stockholm',
+    });
+    t().hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          REPORT_RECIPIENT: county.managementEmail,
+          KPI_SQL_DIR: '/var/task/sql',
+        }),
+      },
+    });
+    const outputs = t().toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['ExportBucketName', 'KpiWorkGroupName', 'KpiDatabaseName']),
+    );
   });
 
   it('outputs the queue URL upstream systems publish to, per event type', () => {

@@ -1,0 +1,54 @@
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { athenaEngine } from '../adapters/athena.ts';
+import { readEnv } from '../runtime/env.ts';
+import { writeMonthlyReport } from './apply.ts';
+
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(`environment variable ${name} is not set; the stack (lib/) or local runtime sets it`);
+  return value;
+};
+
+const env = readEnv();
+const bucket = required('EXPORT_BUCKET');
+const s3 = new S3Client({});
+const ses = new SESv2Client({});
+
+export const handler = async () => {
+  const written = await writeMonthlyReport({
+    county: env.county,
+    engine: athenaEngine({ workGroup: required('ATHENA_WORKGROUP'), database: required('GLUE_DATABASE') }),
+    reports: {
+      async put(key, body, contentType) {
+        await s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
+        );
+      },
+      link: (key, expiresIn) =>
+        getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn }),
+    },
+    mail: {
+      async send(to, subject, text) {
+        await ses.send(
+          new SendEmailCommand({
+            FromEmailAddress: required('SENDER_ADDRESS'),
+            Destination: { ToAddresses: [to] },
+            Content: {
+              Simple: {
+                Subject: { Data: subject, Charset: 'UTF-8' },
+                Body: { Text: { Data: text, Charset: 'UTF-8' } },
+              },
+            },
+          }),
+        );
+      },
+    },
+    recipient: required('REPORT_RECIPIENT'),
+    prefix: required('REPORTS_PREFIX'),
+    now: () => new Date(),
+  });
+  return { report: written.key, from: written.period.from, to: written.period.to };
+};
