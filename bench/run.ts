@@ -10,7 +10,7 @@
  *  3–5. round trips per event, throughput and a burst through the local runtime (bench/load.ts);
  *  6. the simulation: schedules per minute in one and two processes, and the simulation part of
  *     npm test (bench/simulation.ts).
- * Options: --runs N (default 30), --only size,init,page,roundtrips,outbound,throughput,burst,sim.
+ * Options: --runs N (default 30), --only size,init,page,roundtrips,outbound,throughput,burst,report,sim.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ import { startEmulators } from '../local/emulators.ts';
 import { burst, outboundLatency, roundTrips, throughput } from './load.ts';
 import { pageInit, pageLoad } from './page.ts';
 import { simulationFigures } from './simulation.ts';
+import { reportTimes } from './report.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +35,7 @@ const { values } = parseArgs({
   },
 });
 const sections = new Set(
-  (values.only ?? 'size,init,page,roundtrips,outbound,throughput,burst,sim').split(','),
+  (values.only ?? 'size,init,page,roundtrips,outbound,throughput,burst,report,sim').split(','),
 );
 const runs = Math.max(3, Number(values.runs));
 const outDir = join(projectRoot, 'bench', 'out');
@@ -218,6 +219,13 @@ const main = async () => {
     } finally {
       await emulators.stop();
     }
+  }
+  if (sections.has('report')) {
+    load.report = await reportTimes([10_000, 100_000]);
+    console.log(
+      '\nThe county report on DuckDB (issue 15): the whole KPI SQL set over a year of generated cases:',
+    );
+    console.table(load.report);
   }
   if (sections.has('sim')) {
     load.simulation = await simulationFigures();

@@ -9,7 +9,10 @@ import type { SqlEngine } from '../functions/report/kpis.ts';
 
 const duckType = { string: 'VARCHAR', int: 'BIGINT', boolean: 'BOOLEAN' } as const;
 
-/** An engine whose `facts` are the JSON lines files matching `globs` (or none: an empty table). */
+/**
+ * An engine whose `facts` are the JSON lines files matching `globs` (or none: an empty table),
+ * read once into DuckDB's columnar table (the ten KPI queries then scan columns, not JSON).
+ */
 export const duckdbEngine = async (
   globs: string | readonly string[] | undefined,
 ): Promise<SqlEngine & { close(): void }> => {
@@ -20,7 +23,7 @@ export const duckdbEngine = async (
   if (list.length > 0) {
     const paths = list.map((g) => `'${g.replace(/'/g, "''")}'`).join(', ');
     await db.run(
-      `CREATE VIEW facts AS SELECT * FROM read_json([${paths}], format = 'newline_delimited', columns = {${columns}})`,
+      `CREATE TABLE facts AS SELECT * FROM read_json([${paths}], format = 'newline_delimited', columns = {${columns}})`,
     );
   } else {
     await db.run(

@@ -15,6 +15,8 @@ import { stockholmDate } from './dates.ts';
 /** Every column, in order: the JSON lines always carry each one (null when it does not apply). */
 export const FACT_COLUMNS = [
   ['factId', 'string'],
+  /** The history entry's event (an invitee row's is its summons'); absent on rejections and deviations. */
+  ['eventId', 'string'],
   ['kind', 'string'],
   ['county', 'string'],
   ['caseId', 'string'],
@@ -87,6 +89,7 @@ export const factsOfHistory = (county: string, h: HistoryInput): Fact[] => {
   const base: Fact = {
     ...empty(),
     factId: h.eventId,
+    eventId: h.eventId,
     kind: 'event',
     county,
     caseId: h.caseId,

@@ -32,7 +32,7 @@ summons AS (
 ),
 invitees AS (
   SELECT i.caseId, i.meetingId, i.inviteeId, i.obliged, s.startDay
-  FROM f i JOIN summons s ON i.factId = s.factId || '#' || i.inviteeId
+  FROM f i JOIN summons s ON i.eventId = s.eventId
   WHERE i.kind = 'invitee'
 ),
 answers AS (
