@@ -9,7 +9,7 @@
  * generated cases of the period (a demo, the bench). In AWS the scheduled report function runs
  * the same SQL on Athena (functions/report/).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,7 +30,7 @@ export interface ReportOptions {
   /** JSON lines files to read (a glob DuckDB understands). */
   facts?: string[];
   /** Read the local stack's export bucket. */
-  stack?: StackFile;
+  stack?: Pick<StackFile, 'endpoints' | 'export'>;
   /** Add this many generated cases of the period. */
   generate?: number;
   outDir?: string;
@@ -38,7 +38,10 @@ export interface ReportOptions {
 }
 
 /** Copies the stack's exported facts into `dir`; returns how many objects. */
-export const downloadFacts = async (stack: StackFile, dir: string): Promise<number> => {
+export const downloadFacts = async (
+  stack: Pick<StackFile, 'endpoints' | 'export'>,
+  dir: string,
+): Promise<number> => {
   if (!stack.export)
     throw new Error('.local/stack.json has no export bucket; restart `npm start` with this version');
   const s3 = s3Client(stack.endpoints.s3);
@@ -60,6 +63,29 @@ export const downloadFacts = async (stack: StackFile, dir: string): Promise<numb
     token = page.NextContinuationToken;
   } while (token);
   return n;
+};
+
+/** Waits until the stack's export holds `closed` case.closed facts (the demo's cases are done). */
+export const waitForExport = async (
+  stack: Pick<StackFile, 'endpoints' | 'export'>,
+  closed: number,
+  timeoutMs = 60_000,
+): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const dir = mkdtempSync(join(tmpdir(), 'sip-export-'));
+    try {
+      await downloadFacts(stack, dir);
+      const text = readdirSync(dir)
+        .map((f) => readFileSync(join(dir, f), 'utf8'))
+        .join('');
+      if ((text.match(/"eventType":"case\.closed"/g) ?? []).length >= closed) return;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    if (Date.now() > deadline) throw new Error('the KPI export did not catch up with the table in time');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 };
 
 export interface Written {

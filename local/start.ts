@@ -4,7 +4,7 @@
  * happened; stays up until Ctrl-C or SIGTERM, then stops everything it started.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultLocalCounty } from '../lib/counties.ts';
 import { JavaMissingError, startEmulators } from './emulators.ts';
@@ -12,6 +12,10 @@ import { caseStore, publishScenario, waitUntilDrained } from './inspect.ts';
 import { sqsClient, startLocalStack } from './runtime.ts';
 import { localDir, logFileRelative, projectRoot, stackFile, writeStackFile } from './stack-file.ts';
 import { renderSummary } from './summary.ts';
+import { waitForExport, writeReport } from './report.ts';
+
+/** The demo report's months (the example cases') and how many generated cases join them. */
+const DEMO_REPORT = { from: '2026-11-01', to: '2027-03-31', generated: 300 } as const;
 
 const { values } = parseArgs({
   options: {
@@ -98,6 +102,19 @@ const main = async () => {
     await waitUntilDrained(sqs, stack.queues, stack.waitingTypes);
     const store = caseStore(stack.endpoints.dynamodb, stack.tables[0] ?? '');
     console.log(`\n${await renderSummary(stack, sqs, store, cases)}\n`);
+    // The county report (issue 15): the two cases as the export has them, and a generated set
+    // of cases over the same months so the charts have something to show.
+    await waitForExport(stack, cases.length);
+    const report = await writeReport({
+      county,
+      from: DEMO_REPORT.from,
+      to: DEMO_REPORT.to,
+      stack,
+      generate: DEMO_REPORT.generated,
+    });
+    console.log(
+      `County report, ${DEMO_REPORT.from} – ${DEMO_REPORT.to} (the two example cases and ${DEMO_REPORT.generated} generated ones; ${Math.round(report.ms)} ms in DuckDB): ${relative(projectRoot, report.html)} (and .json, .csv)\n`,
+    );
   }
   console.log(
     `Ready. Publish your own events with: npm run publish -- <file|dir>. Ctrl-C stops. (${localDir.replace(`${projectRoot}/`, '')})`,
