@@ -92,6 +92,13 @@ export const PAGE_THROTTLE = {
   // Sign-in (a county with `invitationPage.signIn: 'oidc'`; elsewhere these answer "not valid").
   'GET /i/{token}/sign-in': { rate: 5, burst: 10 },
   'GET /callback': { rate: 5, burst: 10 },
+  // Meeting evaluation and the family survey (issue 15).
+  'GET /e/{token}': { rate: 5, burst: 10 },
+  'POST /e/{token}': { rate: 5, burst: 10 },
+  'GET /p/{token}': { rate: 5, burst: 10 },
+  'GET /f/{code}': { rate: 5, burst: 10 },
+  'GET /f/{code}/{who}': { rate: 5, burst: 10 },
+  'POST /f/{code}/{who}': { rate: 5, burst: 10 },
 } as const;
 
 /** A publisher's principal: its account (any role the account allows) or one role. */
@@ -509,10 +516,38 @@ export class SipStack extends Stack {
       ],
       { paramsAndSecrets: linkKeyExtension() },
     );
+    // Meeting evaluation and the family survey (issue 15): a function of their own (the QR
+    // encoder stays out of the invitation page's bundle), reading cases and writing answers only.
+    const evaluation = this.lambdaFunction(
+      'EvaluationPage',
+      'evaluation-page',
+      'The evaluation pages: a unit evaluates a held meeting; the family survey and its printable page',
+      { memoryMb: 256, timeoutSeconds: 10 },
+      { ...environment, LINK_KEY_SECRET_ARN: mail.pages.linkKey.secretArn },
+      [
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Query', 'dynamodb:PutItem'],
+          resources: [this.table.tableArn],
+        }),
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [mail.pages.linkKey.secretArn],
+        }),
+      ],
+      { paramsAndSecrets: linkKeyExtension() },
+    );
     const integration = new apigwIntegrations.HttpLambdaIntegration('InvitationPageIntegration', fn);
+    const evaluationIntegration = new apigwIntegrations.HttpLambdaIntegration(
+      'EvaluationPageIntegration',
+      evaluation,
+    );
     for (const route of Object.keys(PAGE_THROTTLE)) {
       const [method, path] = route.split(' ') as [keyof typeof apigw.HttpMethod, string];
-      api.addRoutes({ path, methods: [apigw.HttpMethod[method]], integration });
+      api.addRoutes({
+        path,
+        methods: [apigw.HttpMethod[method]],
+        integration: /^\/[epf]\//.test(path) ? evaluationIntegration : integration,
+      });
     }
     const accessLogs = new logs.LogGroup(this, 'InvitationPagesAccessLogs', {
       retention: LOG_RETENTION,

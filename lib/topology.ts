@@ -290,7 +290,7 @@ export const outbound = {
 export const historyExport = {
   handler: 'history-export',
   /** The item types whose new items the event source mapping keeps. */
-  keeps: ['history', 'rejection', 'deviation'],
+  keeps: ['history', 'rejection', 'deviation', 'evaluation'],
   localBucketName: (county: string) => `sip-${county}-export`,
   prefix: 'facts/',
   /** Athena's query results, under the same bucket (its own prefix, expired sooner). */

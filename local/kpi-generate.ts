@@ -6,11 +6,13 @@
  * entries and compares every figure; the bench times the same over 10,000 and 100,000 cases;
  * the demo (`npm start`) adds a generated month so the charts have something to show.
  */
+import { QUESTIONS } from '../functions/core/evaluation.ts';
 import { addDays } from '../functions/core/dates.ts';
 import {
   type Fact,
   factOfDeviation,
   factOfRejection,
+  factsOfEvaluation,
   factsOfHistory,
   type HistoryInput,
 } from '../functions/core/kpi-facts.ts';
@@ -237,6 +239,8 @@ export const generateCounty = (p: KpiParams & { cases: number; seed?: number }):
       const w = addDays(startDay, -1);
       history(caseId, 'consent.withdrawn', at(w), { county: p.county });
       if (inRange(w)) add('consent', 'withdrawn', 1);
+      // A consent that had lapsed before it was withdrawn did expire.
+      if (inRange(validUntil) && w > validUntil) add('consent', 'expired', 1);
       continue;
     }
 
@@ -254,6 +258,27 @@ export const generateCounty = (p: KpiParams & { cases: number; seed?: number }):
       add('participation', `participation:${participation}`, 1);
       add('plans', 'with-follow-up', 1, 1);
     }
+    // The meeting evaluated (issue 15): some units, the child, the guardians, each on a scale.
+    const answer = (respondent: 'unit' | 'child' | 'guardian', slot: string) => {
+      const answeredOn = addDays(startDay, 1 + Math.floor(rnd() * 5));
+      const scores = Object.fromEntries(QUESTIONS[respondent].map((q) => [q.id, 1 + Math.floor(rnd() * 5)]));
+      facts.push(
+        ...factsOfEvaluation(p.county, {
+          pk: `EVALUATION#gen-${caseId}`,
+          sk: slot,
+          respondent,
+          scores,
+          answeredAt: at(answeredOn, 14),
+        }),
+      );
+      if (inRange(answeredOn))
+        for (const [q, s] of Object.entries(scores))
+          add('evaluation', `${respondent}:${q}`, s >= 4 ? 1 : 0, 1);
+    };
+    for (const inv of invitees) if (rnd() < 0.6) answer('unit', `unit-${inv.inviteeId}`);
+    if (ageGroup !== 'adult' && rnd() < 0.4) answer('child', 'child');
+    if (rnd() < 0.5) answer('guardian', 'guardian-1');
+
     // The follow-up: held (a revised plan) within 14 days, late, or not at all.
     const f = rnd();
     const heldOn =
@@ -316,7 +341,7 @@ export const generateCounty = (p: KpiParams & { cases: number; seed?: number }):
   put('first-meeting', 'median-days', nearestRank(sorted, 0.5), sorted.length);
   put('first-meeting', 'p90-days', nearestRank(sorted, 0.9), sorted.length);
   if (p.rules.meetingDeadlineDays !== null) put('first-meeting', 'within-rule', within, sorted.length);
-  for (const kpi of ['meeting-length', 'invitations', 'plans', 'follow-ups'])
+  for (const kpi of ['meeting-length', 'invitations', 'plans', 'follow-ups', 'evaluation'])
     for (const [dim, [n, total]] of Object.entries(tally[kpi] ?? {})) put(kpi, dim, n, total);
   for (const [dim, [n]] of Object.entries(tally.participation ?? {}))
     put('participation', dim, n, plansInRange.length);

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { MAX_BODY_BYTES } from '../functions/invitation-page/apply.ts';
+import { MAX_BODY_BYTES } from '../functions/invitation-page/http.ts';
 import { endWithParent } from './child.ts';
 
 const readBody = (req: IncomingMessage): Promise<Buffer> =>
@@ -25,9 +25,15 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
   });
 
 const main = async () => {
-  const { handler } = (await import('../functions/invitation-page/handler.ts')) as {
-    handler: (e: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+  type Handler = (e: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+  const { handler: pages } = (await import('../functions/invitation-page/handler.ts')) as {
+    handler: Handler;
   };
+  // The evaluation pages (issue 15) are a function of their own, on the same API (its routes).
+  const { handler: evaluation } = (await import('../functions/evaluation-page/handler.ts')) as {
+    handler: Handler;
+  };
+  const handler = (e: APIGatewayProxyEventV2) => (/^\/[epf]\//.test(e.rawPath) ? evaluation(e) : pages(e));
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');

@@ -165,6 +165,17 @@ export interface AccessEntry {
   requestId: string;
 }
 
+/** One evaluation answer (issue 15): anonymous; see TableStore.recordEvaluation. */
+export interface EvaluationAnswer {
+  linkHash: string;
+  /** `unit`, `child`, `guardian-1`, `guardian-2`: one answer per slot. */
+  slot: string;
+  county: string;
+  respondent: 'unit' | 'child' | 'guardian';
+  scores: Record<string, number>;
+  answeredAt: string;
+}
+
 /** One calendar reply received for an invitation (issue 13): ids, codes and the outcome, no address. */
 export interface ReplyEntry {
   caseId: string;
@@ -361,6 +372,81 @@ export class TableStore {
 /** The delivery's identity attributes, kept on its item so a load can key it. */
 /** A consumer's store: one transaction per change, and the writes of a case becoming protected. */
 export class CaseStore extends TableStore {
+  /**
+   * One answer to a meeting evaluation (issue 15), anonymous: its partition is named by a hash of
+   * the link (once per link, per respondent slot), and it holds the county, who answered (a unit,
+   * the child, a guardian), the scores and the day — no case, meeting or invitee. False when that
+   * slot was answered already. The export (functions/history-export/) turns it into facts.
+   */
+  async recordEvaluation(e: EvaluationAnswer): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `EVALUATION#${e.linkHash}`,
+            sk: e.slot,
+            type: 'evaluation',
+            county: e.county,
+            respondent: e.respondent,
+            scores: e.scores,
+            answeredAt: e.answeredAt,
+            expiresAt: Math.floor(Date.parse(e.answeredAt) / 1000) + 400 * 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** The slots of one evaluation link already answered. */
+  async evaluationSlots(linkHash: string): Promise<string[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `EVALUATION#${linkHash}` },
+    });
+    return items.map((i) => String(i.sk));
+  }
+
+  /** The family survey's short link → its meeting (written when the printable page is shown). */
+  async putFamilyLink(
+    code: string,
+    link: { caseId: string; meetingId: string; validUntil: string },
+  ): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `FAMILY#${code}`,
+          sk: 'LINK',
+          type: 'family-link',
+          ...link,
+          expiresAt: Math.floor(Date.parse(`${link.validUntil}T23:59:59Z`) / 1000) + 86_400,
+        },
+      }),
+    );
+  }
+
+  async familyLink(
+    code: string,
+  ): Promise<{ caseId: string; meetingId: string; validUntil: string } | undefined> {
+    const [item] = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `FAMILY#${code}` },
+    });
+    return item
+      ? {
+          caseId: String(item.caseId),
+          meetingId: String(item.meetingId),
+          validUntil: String(item.validUntil),
+        }
+      : undefined;
+  }
+
   async commit(change: CaseCommit): Promise<CommitOutcome> {
     const { writes: w, history } = change;
     const outbound = change.outbound ?? [];

@@ -235,6 +235,26 @@ const noticeWords = {
       `The meeting is on ${(p.startsAt ?? '').replace('T', ' at ')}. These invited units have not yet confirmed that they received the summons: ${p.units ?? ''}. Contact them, or see the answers in the case summary.`,
     ],
   },
+  'meeting-evaluation': {
+    sv: (p: Record<string, string>) => [
+      `Hur gick SIP-mötet ${p.meetingId ?? ''}?`,
+      'Svara på fyra korta frågor om mötet, på en skala. Svaren är anonyma och används bara i länets uppföljning av SIP. Det tar en minut.',
+    ],
+    en: (p: Record<string, string>) => [
+      `How did SIP meeting ${p.meetingId ?? ''} go?`,
+      'Answer four short questions about the meeting, on a scale. The answers are anonymous and used only in the county follow-up of SIP. It takes a minute.',
+    ],
+  },
+  'family-survey': {
+    sv: (p: Record<string, string>) => [
+      `Enkät till barnet och vårdnadshavarna efter SIP-mötet ${p.meetingId ?? ''}`,
+      'Skriv ut sidan med QR-kod och kort länk och dela ut den efter mötet: barnet och vårdnadshavarna svarar anonymt på tre enkla frågor var.',
+    ],
+    en: (p: Record<string, string>) => [
+      `Survey for the child and guardians after SIP meeting ${p.meetingId ?? ''}`,
+      'Print the page with the QR code and short link and hand it out after the meeting: the child and the guardians each answer three simple questions, anonymously.',
+    ],
+  },
   'consent-expiring': {
     sv: (p: Record<string, string>) => [
       'Samtycket går snart ut',
@@ -254,6 +274,16 @@ export const composeNotice = (
   countyName: string,
 ): { subject: string; text: string; html: string } => {
   const [title = '', body = ''] = noticeWords[notice.kind][locale](notice.params);
+  // The evaluation's and the family survey's page (issue 15): a capability, like the invitation's.
+  const link = notice.params.link;
+  const linkText =
+    notice.kind === 'family-survey'
+      ? locale === 'sv'
+        ? 'Öppna sidan att skriva ut'
+        : 'Open the page to print'
+      : locale === 'sv'
+        ? 'Svara på frågorna'
+        : 'Answer the questions';
   const subject = locale === 'sv' ? `${title} (ärende ${notice.caseId})` : `${title} (case ${notice.caseId})`;
   const footer =
     locale === 'sv'
@@ -261,7 +291,7 @@ export const composeNotice = (
       : `This email holds no information about the person. Sent by SIP coordination in ${countyName}.`;
   return {
     subject,
-    text: `${body}\n\n${footer}`,
-    html: `<!doctype html>\n<html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>\n<body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p><p><small>${escapeHtml(footer)}</small></p></main></body></html>\n`,
+    text: `${body}\n\n${link ? `${linkText}: ${link}\n\n` : ''}${footer}`,
+    html: `<!doctype html>\n<html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>\n<body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p>${link ? `<p><a href="${escapeHtml(link)}">${escapeHtml(linkText)}</a></p>` : ''}<p><small>${escapeHtml(footer)}</small></p></main></body></html>\n`,
   };
 };

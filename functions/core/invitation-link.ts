@@ -22,18 +22,29 @@ const macOf = (key: string, payload: string, purpose: string): Buffer =>
   createHmac('sha256', key).update(`${purpose}\u0000${payload}`).digest().subarray(0, MAC_BYTES);
 
 /** `<payload>.<mac>`, both base64url: URL-safe, ~200 characters for 64-character ids. */
-export const linkToken = (key: string, ref: LinkRef): string => {
+/**
+ * `purpose` separates capabilities under the one key: `link` (the invitation page), `evaluation`
+ * (a unit's evaluation of a held meeting) and `family` (the family survey's printable page,
+ * issue 15). A token made for one purpose is not genuine for another.
+ */
+export type LinkPurpose = 'link' | 'evaluation' | 'family';
+
+export const linkToken = (key: string, ref: LinkRef, purpose: LinkPurpose = 'link'): string => {
   const payload = Buffer.from([VERSION, ref.caseId, ref.meetingId, ref.inviteeId].join('\n')).toString(
     'base64url',
   );
-  return `${payload}.${macOf(key, payload, 'link').toString('base64url')}`;
+  return `${payload}.${macOf(key, payload, purpose).toString('base64url')}`;
 };
 
 /**
  * What a token claims to name, whether or not it is genuine (so that a forged link costs the same
  * work as a real one: the page loads the case either way), and whether it is genuine.
  */
-export const readLinkToken = (key: string, token: string): { ref?: LinkRef; genuine: boolean } => {
+export const readLinkToken = (
+  key: string,
+  token: string,
+  purpose: LinkPurpose = 'link',
+): { ref?: LinkRef; genuine: boolean } => {
   const match = /^([A-Za-z0-9_-]{1,400})\.([A-Za-z0-9_-]{27})$/.exec(token);
   if (!match) return { genuine: false };
   const [, payload = '', mac = ''] = match;
@@ -42,7 +53,7 @@ export const readLinkToken = (key: string, token: string): { ref?: LinkRef; genu
     parts.length === 4 && parts[0] === VERSION && parts.every((p) => p.length > 0 && p.length <= 128)
       ? { caseId: parts[1] ?? '', meetingId: parts[2] ?? '', inviteeId: parts[3] ?? '' }
       : undefined;
-  const expected = macOf(key, payload, 'link');
+  const expected = macOf(key, payload, purpose);
   const given = Buffer.from(mac, 'base64url');
   // One spelling per token: the decoder ignores the last character's two spare bits.
   const canonical = given.toString('base64url') === mac;

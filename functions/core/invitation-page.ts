@@ -139,7 +139,7 @@ export const responseData = (county: string, ref: LinkRef, a: AnswerForm) => ({
   ...(a.answer === 'clarification' ? { message: a.message ?? '' } : {}),
 });
 
-const esc = (s: string) =>
+export const esc = (s: string) =>
   s.replace(
     /[&<>"']/g,
     (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch,
@@ -161,7 +161,12 @@ a{color:#004b87}
 :focus-visible{outline:3px solid #b35c00;outline-offset:2px}
 .error{color:#b00020;font-weight:600;margin:.25rem 0}
 [aria-invalid=true]{border-color:#b00020}
-footer{margin-top:3rem;font-size:.95rem;color:#404040}`;
+footer{margin-top:3rem;font-size:.95rem;color:#404040}
+fieldset{border:0;padding:0;margin:1.25rem 0}legend{font-weight:600;padding:0}
+.scale label{display:inline-flex;align-items:center;font-weight:400;margin:.25rem 1rem .25rem 0}
+input[type=radio]{width:auto;margin:0 .4rem 0 0}
+.qr svg{width:14rem;height:14rem}.short{font:700 1.5rem/1.3 ui-monospace,monospace;letter-spacing:.1em}
+@media print{footer,.noprint{display:none}}`;
 
 const t = {
   sv: {
@@ -295,7 +300,7 @@ export interface RenderOptions {
   accessibilityHref: string;
 }
 
-const page = (lang: 'sv' | 'en', title: string, body: string, a11yHref: string) => `<!doctype html>
+export const page = (lang: 'sv' | 'en', title: string, body: string, a11yHref: string) => `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${esc(title)}</title><style>${PAGE_CSS}</style></head>
 <body><main>

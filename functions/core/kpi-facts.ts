@@ -47,6 +47,10 @@ export const FACT_COLUMNS = [
   ['closeReason', 'string'],
   ['reason', 'string'],
   ['source', 'string'],
+  /** A meeting evaluation's answer (issue 15): who answered, which question, the score 1–5. */
+  ['respondent', 'string'],
+  ['question', 'string'],
+  ['score', 'int'],
 ] as const;
 
 export type FactColumn = (typeof FACT_COLUMNS)[number][0];
@@ -232,6 +236,29 @@ export const factOfDeviation = (
     protected: true,
   };
 };
+
+/**
+ * An evaluation answer (issue 15): one fact per question, anonymous — no case, meeting or
+ * invitee; the id names the answer's link hash and slot, so a repeat is the same row.
+ */
+export const factsOfEvaluation = (
+  county: string,
+  e: { pk: string; sk: string; respondent: string; scores: Record<string, unknown>; answeredAt: string },
+): Fact[] =>
+  Object.entries(e.scores)
+    .filter(([, v]) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 5)
+    .map(([question, score]) => ({
+      ...empty(),
+      factId: `evaluation:${e.pk.replace(/^EVALUATION#/, '')}:${e.sk}:${question}`,
+      kind: 'evaluation',
+      county,
+      outcome: 'answered',
+      occurredAt: e.answeredAt,
+      day: stockholmDate(new Date(e.answeredAt)),
+      respondent: code(e.respondent),
+      question: code(question),
+      score: score as number,
+    }));
 
 /** One fact per line, every column present (null when it does not apply). */
 export const toJsonLines = (facts: readonly Fact[]): string =>

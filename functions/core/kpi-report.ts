@@ -83,8 +83,21 @@ const LABELS: Record<string, string> = {
   'reason:coordination-works': 'Samordningen fungerar utan SIP',
 };
 
+const EVALUATION_LABELS: Record<string, string> = {
+  'unit:purpose-clear': 'Enheter: syftet var tydligt',
+  'unit:right-functions': 'Enheter: rätt funktioner deltog',
+  'unit:voice-heard': 'Enheter: den enskildes röst kom fram',
+  'unit:plan-clear': 'Enheter: tydligt vem som gör vad',
+  'child:understood': 'Barnet: förstod vad mötet handlade om',
+  'child:listened': 'Barnet: de vuxna lyssnade',
+  'child:helps': 'Barnet: planen kommer att hjälpa',
+  'guardian:understood': 'Vårdnadshavare: förstod vad mötet skulle leda till',
+  'guardian:listened': 'Vårdnadshavare: synpunkterna togs tillvara',
+  'guardian:child-heard': 'Vårdnadshavare: barnets åsikter kom fram',
+};
+
 const labelOf = (dim: string): string => {
-  const known = LABELS[dim];
+  const known = LABELS[dim] ?? EVALUATION_LABELS[dim];
   if (known) return known;
   const [kind, value = ''] = dim.split(/:(.*)/s);
   if (kind === 'initiator') return `Initierad av ${value.replace('/', ' – ')}`;
@@ -152,6 +165,12 @@ export const DEFINITIONS: Record<string, Definition> = {
     title: 'Avslutade SIP efter skäl',
     definition: 'Ärenden avslutade under perioden, efter skäl (case.closed).',
     unit: 'count',
+  },
+  evaluation: {
+    title: 'Mötesutvärdering',
+    definition:
+      'Svar på utvärderingen efter hållna möten under perioden, per fråga: andelen som svarat 4 eller 5 på skalan 1–5. Enheterna som deltog svarar via sin länk, barnet och vårdnadshavarna via enkäten som delas ut efter mötet. Svaren är anonyma.',
+    unit: 'share',
   },
   pipeline: {
     title: 'Flödets hälsa',

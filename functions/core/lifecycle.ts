@@ -18,6 +18,7 @@ import { activeConsent, caseAfterConsent, type ConsentRecord } from './consent.t
 import type { County } from './county.ts';
 import { addDays, stockholmDate } from './dates.ts';
 import { workingDaysBefore } from './holidays.ts';
+import { evaluationRecipients } from './evaluation.ts';
 import { derivedId } from './ids.ts';
 import {
   cancelMeetingsFrom,
@@ -266,6 +267,42 @@ export const decidePlan = (
   const notices = new Map(state.notices);
   for (const [id, n] of notices)
     if (n.kind === 'unconfirmed-invitations' && n.params.meetingId === d.meetingId) notices.delete(id);
+  // The meeting is evaluated (issue 15, seeds 000, 001): each unit that took part gets its link,
+  // the organiser the family survey to hand out. Once per meeting; a protected case emails
+  // neither (no recipients: the coordinator's own system shows them).
+  const evaluated =
+    meeting && (meeting.kind ?? 'sip') === 'sip' && meeting.status !== 'cancelled' ? meeting : undefined;
+  const evaluationId = derivedId('eval', d.meetingId);
+  if (evaluated && !notices.has(evaluationId)) {
+    notices.set(evaluationId, {
+      caseId: c.caseId,
+      noticeId: evaluationId,
+      kind: 'meeting-evaluation',
+      params: { meetingId: d.meetingId },
+      recipients: recipients(
+        c,
+        evaluationRecipients(evaluated).map((i) => ({
+          kind: 'invitee',
+          meetingId: evaluated.meetingId,
+          inviteeId: i.inviteeId,
+        })),
+      ),
+      version,
+    });
+    const familyId = derivedId('family', d.meetingId);
+    notices.set(familyId, {
+      caseId: c.caseId,
+      noticeId: familyId,
+      kind: 'family-survey',
+      params: { meetingId: d.meetingId },
+      recipients: recipients(c, [
+        evaluated.organiser.contactEmail
+          ? { kind: 'organiser', meetingId: evaluated.meetingId }
+          : coordinatorTarget(c, evaluated),
+      ]),
+      version,
+    });
+  }
   // The newest plan is the one in force; an older one arriving late is kept, and changes nothing else.
   const inForce = isNewer(version, c.planVersion);
   const nextCase: CaseRecord = inForce

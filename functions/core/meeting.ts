@@ -199,7 +199,11 @@ export type NoticeKind =
   | 'consent-expiring'
   | 'clarification-requested'
   | 'unconfirmed-invitations'
-  | 'substitute-proposed';
+  | 'substitute-proposed'
+  /** After the meeting (issue 15): each unit that took part gets its evaluation link. */
+  | 'meeting-evaluation'
+  /** After the meeting (issue 15): the organiser gets the family survey's printable page. */
+  | 'family-survey';
 
 /** Who a notice goes to, by reference: the address is looked up when it is sent, never copied. */
 export type NoticeTarget =

@@ -13,6 +13,7 @@ import {
   type Fact,
   factOfDeviation,
   factOfRejection,
+  factsOfEvaluation,
   factsOfHistory,
   type HistoryInput,
   toJsonLines,
@@ -48,6 +49,14 @@ export const factsOfRecord = (county: string, record: DynamoDBRecord): Fact[] =>
         ...(text('day') ? { day: text('day') } : {}),
       }),
     ];
+  if (item.type === 'evaluation' && text('pk') && text('sk') && text('answeredAt'))
+    return factsOfEvaluation(county, {
+      pk: text('pk') as string,
+      sk: text('sk') as string,
+      respondent: text('respondent') ?? 'unknown',
+      scores: (item.scores ?? {}) as Record<string, unknown>,
+      answeredAt: text('answeredAt') as string,
+    });
   return [];
 };
 

@@ -5,7 +5,7 @@
  * pipeline as upstream's (functions/runtime/apply-event.ts: same idempotency, order and history).
  * The rules are in functions/core/invitation-page.ts; no token or personal data is logged.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { invitationRespondedContract } from '../../events/contracts/invitation-responded.ts';
 import { eventTypes } from '../../events/contracts/common.ts';
@@ -25,15 +25,22 @@ import {
 } from '../core/invitation-link.ts';
 import {
   checkAnswer,
-  PAGE_CSS,
   pageState,
   renderAccessibility,
-  renderInvalid,
   type RenderOptions,
   renderPage,
   responseData,
 } from '../core/invitation-page.ts';
 import { FoldMemo } from '../core/fold.ts';
+import {
+  ACCESSIBILITY_PATH,
+  crossSite,
+  formFields,
+  html,
+  notValid,
+  origin,
+  securityHeaders,
+} from './http.ts';
 import { applyEvent } from '../runtime/apply-event.ts';
 import { loggableError, logger } from '../runtime/observability.ts';
 
@@ -50,30 +57,6 @@ export interface PageDeps {
   nonce?: () => string;
 }
 
-/** Largest form body accepted (the longest answer is ~1,000 characters, url-encoded ≤ 9 KB). */
-export const MAX_BODY_BYTES = 16 * 1024;
-
-const cssHash = `sha256-${createHash('sha256').update(PAGE_CSS).digest('base64')}`;
-
-/** Every response: nothing cached, indexed, framed, referred or loaded from elsewhere. */
-export const securityHeaders: Record<string, string> = {
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': `default-src 'none'; style-src '${cssHash}'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-store',
-  'x-robots-tag': 'noindex, nofollow',
-  'strict-transport-security': 'max-age=63072000; includeSubDomains',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-};
-
-const html = (statusCode: number, body: string, extra: Record<string, string> = {}) => ({
-  statusCode,
-  headers: { ...securityHeaders, ...extra },
-  body,
-});
-
-const ACCESSIBILITY_PATH = '/tillganglighet';
 /** Where the county's provider sends the browser back after sign-in. */
 export const CALLBACK_PATH = '/callback';
 const OIDC_COOKIE = 'sip_oidc';
@@ -97,43 +80,9 @@ const cookieOf = (event: APIGatewayProxyEventV2, name: string): string | undefin
   return undefined;
 };
 
-/** The page's own origin: https behind API Gateway, what the local server says it is otherwise. */
-const origin = (event: APIGatewayProxyEventV2): string =>
-  `${event.headers['x-forwarded-proto'] ?? 'https'}://${event.headers.host ?? event.requestContext.domainName}`;
-
 /** HttpOnly, SameSite=Lax (the provider's redirect back is a top-level GET), Secure over https. */
 const cookie = (event: APIGatewayProxyEventV2, name: string, value: string, maxAge: number): string =>
   `${name}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${origin(event).startsWith('https:') ? '; Secure' : ''}`;
-const notValid = (lang: 'sv' | 'en' = 'sv') => renderInvalid(lang, ACCESSIBILITY_PATH);
-
-const formFields = (event: APIGatewayProxyEventV2): Record<string, string> | undefined => {
-  const raw = event.body ?? '';
-  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return undefined;
-  const type = (event.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') return undefined;
-  const fields: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(text)) if (!(k in fields)) fields[k] = v;
-  return fields;
-};
-
-/**
- * A POST from another site: the browser says so (Fetch Metadata), or its Origin is not ours. Our
- * own page's form posts with `Origin: null` (its Referrer-Policy is no-referrer), so a null Origin
- * decides nothing; the form token, which only a page this system rendered carries, does.
- */
-const crossSite = (event: APIGatewayProxyEventV2): boolean => {
-  const site = event.headers['sec-fetch-site'];
-  if (site && site !== 'same-origin' && site !== 'none') return true;
-  const origin = event.headers.origin;
-  if (!origin || origin === 'null') return false;
-  try {
-    return new URL(origin).host !== (event.headers.host ?? event.requestContext.domainName);
-  } catch {
-    return true;
-  }
-};
-
 export const createInvitationPageHandler = (deps: PageDeps) => {
   const memo = new FoldMemo();
   const nonce = deps.nonce ?? (() => randomBytes(16).toString('base64url'));

@@ -100,8 +100,24 @@ const targetOf = (job: InvitationMail, loaded: LoadedCase, deps: MailerDeps): Ta
       ...(address ? { address } : {}),
       ...(notice.void ? { void: true } : {}),
       kind: notice.kind,
-      build: (_delivery, now, address) =>
-        buildNoticeMessage(notice, { address, locale }, deps.addresses, now),
+      build: async (_delivery, now, address) => {
+        // The evaluation's page for a unit, the family survey's printable page for the organiser.
+        const links = deps.invitationLinks;
+        const base = links?.baseUrl.replace(/\/$/, '');
+        const meetingId = notice.params.meetingId ?? '';
+        const link =
+          links && notice.kind === 'meeting-evaluation' && to.kind === 'invitee'
+            ? `${base}/e/${linkToken(await links.key(), { caseId: c.caseId, meetingId, inviteeId: to.inviteeId }, 'evaluation')}`
+            : links && notice.kind === 'family-survey'
+              ? `${base}/p/${linkToken(await links.key(), { caseId: c.caseId, meetingId, inviteeId: 'family' }, 'family')}`
+              : undefined;
+        return buildNoticeMessage(
+          link ? { ...notice, params: { ...notice.params, link } } : notice,
+          { address, locale },
+          deps.addresses,
+          now,
+        );
+      },
     };
   }
   const meeting = d.meetingId ? loaded.meetings.get(d.meetingId) : undefined;

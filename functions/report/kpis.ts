@@ -27,6 +27,7 @@ export const KPI_QUERIES = [
   'consent',
   'closing',
   'pipeline',
+  'evaluation',
 ] as const;
 export type KpiName = (typeof KPI_QUERIES)[number];
 export type KpiResults = Record<KpiName, KpiRow[]>;

@@ -91,8 +91,8 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
   it('runs each consumer on the current Node.js runtime, arm64, with partial batch responses and bounded concurrency', () => {
     const fns = Object.values(t().findResources('AWS::Lambda::Function') as Resources);
     // the consumers, the daily sweep, the pages, the receipt rule set's activation, the outbound
-    // publisher, the KPI export and the monthly report
-    expect(fns).toHaveLength(withHandler.length + 6);
+    // publisher, the KPI export, the monthly report and the evaluation pages
+    expect(fns).toHaveLength(withHandler.length + 7);
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
       if (String(fn.Properties.Description).startsWith('Makes the county receipt rule set')) continue;
@@ -266,9 +266,15 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
     };
     expect(Object.keys(settings.RouteSettings).sort()).toEqual([
       'GET /callback',
+      'GET /e/{token}',
+      'GET /f/{code}',
+      'GET /f/{code}/{who}',
       'GET /i/{token}',
       'GET /i/{token}/sign-in',
+      'GET /p/{token}',
       'GET /tillganglighet',
+      'POST /e/{token}',
+      'POST /f/{code}/{who}',
       'POST /i/{token}',
     ]);
     // Sign-in where the county requires it: the page knows the county's provider, nobody else's does.
@@ -290,7 +296,7 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
         (f.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
           ?.LINK_KEY_SECRET_ARN !== undefined,
     );
-    expect(withKey).toHaveLength(2); // the page and the mailer
+    expect(withKey).toHaveLength(3); // the page, the evaluation pages (issue 15) and the mailer
     for (const f of withKey)
       expect(JSON.stringify(f.Properties.Layers)).toMatch(/AWS-Parameters-and-Secrets/);
   });
@@ -351,7 +357,7 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
         JSON.parse(f.Pattern),
       ),
     ).toEqual(
-      ['history', 'rejection', 'deviation'].map((type) => ({
+      ['history', 'rejection', 'deviation', 'evaluation'].map((type) => ({
         eventName: ['INSERT'],
         dynamodb: { NewImage: { type: { S: [type] } } },
       })),
