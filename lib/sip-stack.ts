@@ -450,23 +450,11 @@ export class SipStack extends Stack {
         new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [visitQueue.queueArn] }),
       ],
     );
-    const schedulerRole = new iam.Role(this, 'SweepSchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
-      description: 'Lets EventBridge Scheduler start the daily sweep',
-    });
-    schedulerRole.addToPolicy(
-      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
-    );
-    new scheduler.CfnSchedule(this, 'DailySweep', {
+    this.schedule('Sweep', 'DailySweep', fn, {
+      what: 'the daily sweep',
       description: 'SIP daily sweep, 06:00 Swedish time',
-      scheduleExpression: 'cron(0 6 * * ? *)',
-      scheduleExpressionTimezone: 'Europe/Stockholm',
-      flexibleTimeWindow: { mode: 'OFF' },
-      target: {
-        arn: fn.functionArn,
-        roleArn: schedulerRole.roleArn,
-        retryPolicy: { maximumRetryAttempts: 3 },
-      },
+      cron: 'cron(0 6 * * ? *)',
+      retries: 3,
     });
     fn.metricErrors({ period: Duration.minutes(5) })
       .createAlarm(this, 'SweepErrors', {
@@ -732,20 +720,55 @@ export class SipStack extends Stack {
           threshold: 1,
         },
       ],
-    ] as const) {
-      new cloudwatch.Alarm(this, id, {
-        metric: alarm.metric,
-        alarmDescription: alarm.description,
-        threshold: alarm.threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(alarmAction);
-    }
+    ] as const)
+      this.alarm(id, alarm, alarmAction);
     new CfnOutput(this, 'OutboundTopicArn', {
       value: topic.topicArn,
       description:
         'Outbound CloudEvents (SNS FIFO): subscribe an SQS queue with a filter policy (README, "Upstream onboarding")',
+    });
+  }
+
+  /** An alarm at or above `threshold` in one period (missing data is fine), to the alarm topic. */
+  private alarm(
+    id: string,
+    a: { metric: cloudwatch.IMetric; description: string; threshold: number },
+    action: cloudwatchActions.SnsAction,
+  ) {
+    new cloudwatch.Alarm(this, id, {
+      metric: a.metric,
+      alarmDescription: a.description,
+      threshold: a.threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(action);
+  }
+
+  /** An EventBridge Scheduler schedule (Swedish time) that invokes `fn`, with a role for just that. */
+  private schedule(
+    rolePrefix: string,
+    id: string,
+    fn: nodejs.NodejsFunction,
+    s: { what: string; description: string; cron: string; retries: number },
+  ) {
+    const role = new iam.Role(this, `${rolePrefix}SchedulerRole`, {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: `Lets EventBridge Scheduler start ${s.what}`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+    );
+    new scheduler.CfnSchedule(this, id, {
+      description: s.description,
+      scheduleExpression: s.cron,
+      scheduleExpressionTimezone: 'Europe/Stockholm',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: fn.functionArn,
+        roleArn: role.roleArn,
+        retryPolicy: { maximumRetryAttempts: s.retries },
+      },
     });
   }
 
@@ -942,23 +965,11 @@ export class SipStack extends Stack {
     };
     prefixGrant(exporter, [historyExport.prefix]);
     prefixGrant(report, [historyExport.prefix, historyExport.resultsPrefix, historyExport.reportsPrefix]);
-    const schedulerRole = new iam.Role(this, 'ReportSchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
-      description: 'Lets EventBridge Scheduler start the monthly KPI report',
-    });
-    schedulerRole.addToPolicy(
-      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [report.functionArn] }),
-    );
-    new scheduler.CfnSchedule(this, 'MonthlyReportSchedule', {
+    this.schedule('Report', 'MonthlyReportSchedule', report, {
+      what: 'the monthly KPI report',
       description: 'SIP monthly KPI report, the 1st at 07:00 Swedish time',
-      scheduleExpression: 'cron(0 7 1 * ? *)',
-      scheduleExpressionTimezone: 'Europe/Stockholm',
-      flexibleTimeWindow: { mode: 'OFF' },
-      target: {
-        arn: report.functionArn,
-        roleArn: schedulerRole.roleArn,
-        retryPolicy: { maximumRetryAttempts: 2 },
-      },
+      cron: 'cron(0 7 1 * ? *)',
+      retries: 2,
     });
     for (const [id, alarm] of [
       [
@@ -986,16 +997,8 @@ export class SipStack extends Stack {
           threshold: 1,
         },
       ],
-    ] as const) {
-      new cloudwatch.Alarm(this, id, {
-        metric: alarm.metric,
-        alarmDescription: alarm.description,
-        threshold: alarm.threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(alarmAction);
-    }
+    ] as const)
+      this.alarm(id, alarm, alarmAction);
     new CfnOutput(this, 'ExportBucketName', {
       value: bucket.bucketName,
       description: 'KPI facts (facts/), Athena results and the monthly reports (reports/)',
