@@ -855,7 +855,8 @@ export class SipStack extends Stack {
           outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
           serdeInfo: {
             serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
-            parameters: { 'case.insensitive': 'false', 'ignore.malformed.json': 'false' },
+            // Case-insensitive (the default): Glue's column names are lower case, the JSON's camelCase.
+            parameters: { 'ignore.malformed.json': 'false' },
           },
           columns: FACT_COLUMNS.map(([name, type]) => ({ name, type: glueType[type] })),
         },
@@ -898,6 +899,10 @@ export class SipStack extends Stack {
         SENDER_ADDRESS: county.senderAddress,
         REPORTS_PREFIX: historyExport.reportsPrefix,
         KPI_SQL_DIR: '/var/task/sql',
+        // Pipeline health: how many messages each DLQ holds when the report is made.
+        DLQ_URLS: JSON.stringify(
+          Object.fromEntries([...this.queues].map(([type, q]) => [type, q.dlq.queueUrl])),
+        ),
       },
       [
         new iam.PolicyStatement({
@@ -938,6 +943,10 @@ export class SipStack extends Stack {
           resources: [
             `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${county.senderAddress}`,
           ],
+        }),
+        new iam.PolicyStatement({
+          actions: ['sqs:GetQueueAttributes'],
+          resources: [...this.queues.values()].map((q) => q.dlq.queueArn),
         }),
       ],
       {

@@ -23,7 +23,7 @@ export const duckdbEngine = async (
   if (list.length > 0) {
     const paths = list.map((g) => `'${g.replace(/'/g, "''")}'`).join(', ');
     await db.run(
-      `CREATE TABLE facts AS SELECT * FROM read_json([${paths}], format = 'newline_delimited', columns = {${columns}})`,
+      `CREATE TABLE facts AS SELECT * FROM read_json([${paths}], format = 'newline_delimited', hive_partitioning = false, columns = {${columns}})`,
     );
   } else {
     await db.run(

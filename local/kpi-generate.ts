@@ -82,7 +82,6 @@ export const generateCounty = (p: KpiParams & { cases: number; seed?: number }):
   };
   const days: number[] = [];
   let within = 0;
-  let started = 0;
   const openStarted: string[] = [];
   const plansInRange: string[] = [];
   const closedReasons: string[] = [];
@@ -114,7 +113,6 @@ export const generateCounty = (p: KpiParams & { cases: number; seed?: number }):
     const isProtected = i % 29 === 7;
     const [principal, orgType] = pick(PRINCIPALS);
     const ageGroup = pick(AGES);
-    started++;
     history(caseId, 'case.created', at(created, 8), {
       county: p.county,
       initiator: { principal, organisationType: orgType, unitId: 'u' },
@@ -239,8 +237,9 @@ export const generateCounty = (p: KpiParams & { cases: number; seed?: number }):
       const w = addDays(startDay, -1);
       history(caseId, 'consent.withdrawn', at(w), { county: p.county });
       if (inRange(w)) add('consent', 'withdrawn', 1);
-      // A consent that had lapsed before it was withdrawn did expire.
-      if (inRange(validUntil) && w > validUntil) add('consent', 'expired', 1);
+      // A consent that had lapsed before it was withdrawn did expire (a withdrawal dated before
+      // the consent was registered ends nothing).
+      if (inRange(validUntil) && !(w >= consentDay && w <= validUntil)) add('consent', 'expired', 1);
       continue;
     }
 
@@ -263,13 +262,7 @@ export const generateCounty = (p: KpiParams & { cases: number; seed?: number }):
       const answeredOn = addDays(startDay, 1 + Math.floor(rnd() * 5));
       const scores = Object.fromEntries(QUESTIONS[respondent].map((q) => [q.id, 1 + Math.floor(rnd() * 5)]));
       facts.push(
-        ...factsOfEvaluation(p.county, {
-          pk: `EVALUATION#gen-${caseId}`,
-          sk: slot,
-          respondent,
-          scores,
-          answeredAt: at(answeredOn, 14),
-        }),
+        ...factsOfEvaluation(p.county, { id: `gen-${caseId}-${slot}`, respondent, scores, answeredOn }),
       );
       if (inRange(answeredOn))
         for (const [q, s] of Object.entries(scores))
@@ -334,7 +327,7 @@ export const generateCounty = (p: KpiParams & { cases: number; seed?: number }):
   const put = (kpi: string, dim: string, n: number | null, total: number | null) => {
     (expected[kpi] ??= {})[dim] = [n, total];
   };
-  put('started', 'total', started, started);
+  put('started', 'total', openStarted.length, openStarted.length);
   for (const [dim, [n]] of Object.entries(tally.started ?? {})) put('started', dim, n, openStarted.length);
   const sorted = days;
   put('first-meeting', 'cases', sorted.length, sorted.length);

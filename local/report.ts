@@ -14,13 +14,14 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { buildReport, renderReportCsv, renderReportHtml, type Report } from '../functions/core/kpi-report.ts';
 import { toJsonLines } from '../functions/core/kpi-facts.ts';
 import { type KpiResults, runKpis } from '../functions/report/kpis.ts';
 import { countyById } from '../lib/counties.ts';
 import { duckdbEngine } from './duckdb.ts';
 import { generateCounty } from './kpi-generate.ts';
-import { s3Client } from './runtime.ts';
+import { s3Client, sqsClient } from './runtime.ts';
 import { projectRoot, readStackFile, type StackFile } from './stack-file.ts';
 
 export interface ReportOptions {
@@ -33,6 +34,8 @@ export interface ReportOptions {
   stack?: Pick<StackFile, 'endpoints' | 'export'>;
   /** Add this many generated cases of the period. */
   generate?: number;
+  /** Messages in DLQs now, by event type (the local stack's queues; pipeline health). */
+  parked?: Record<string, number>;
   outDir?: string;
   now?: Date;
 }
@@ -88,6 +91,28 @@ export const waitForExport = async (
   }
 };
 
+/** How many messages each queue's DLQ holds now (the local stack's queues). */
+export const parkedNow = async (
+  stack: Pick<StackFile, 'endpoints' | 'queues'>,
+): Promise<Record<string, number>> => {
+  const sqs = sqsClient(stack.endpoints.sqs);
+  try {
+    const out: Record<string, number> = {};
+    for (const [type, q] of Object.entries(stack.queues)) {
+      const a = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: q.dlqUrl,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
+      );
+      out[type] = Number(a.Attributes?.ApproximateNumberOfMessages ?? 0);
+    }
+    return out;
+  } finally {
+    sqs.destroy();
+  }
+};
+
 export interface Written {
   html: string;
   json: string;
@@ -135,6 +160,7 @@ export const writeReport = async (o: ReportOptions): Promise<Written> => {
       county.rules.meetingDeadlineDays === null
         ? { 'first-meeting': 'Länets rutin anger ingen tidsgräns för första mötet.' }
         : {},
+      o.parked,
     );
     const out = o.outDir ?? join(projectRoot, 'reports');
     mkdirSync(out, { recursive: true });
@@ -183,7 +209,7 @@ const main = async () => {
     from,
     to,
     ...(values.facts ? { facts: values.facts } : {}),
-    ...(stack ? { stack } : {}),
+    ...(stack ? { stack, parked: await parkedNow(stack) } : {}),
     ...(generate ? { generate } : {}),
     ...(values.out ? { outDir: values.out } : {}),
   });

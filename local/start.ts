@@ -12,7 +12,7 @@ import { caseStore, publishScenario, waitUntilDrained } from './inspect.ts';
 import { sqsClient, startLocalStack } from './runtime.ts';
 import { localDir, logFileRelative, projectRoot, stackFile, writeStackFile } from './stack-file.ts';
 import { renderSummary } from './summary.ts';
-import { waitForExport, writeReport } from './report.ts';
+import { parkedNow, waitForExport, writeReport } from './report.ts';
 
 /** The demo report's months (the example cases') and how many generated cases join them. */
 const DEMO_REPORT = { from: '2026-11-01', to: '2027-03-31', generated: 300 } as const;
@@ -110,6 +110,7 @@ const main = async () => {
       from: DEMO_REPORT.from,
       to: DEMO_REPORT.to,
       stack,
+      parked: await parkedNow(stack),
       generate: DEMO_REPORT.generated,
     });
     console.log(

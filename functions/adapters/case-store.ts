@@ -1,6 +1,7 @@
 /**
  * The case table (docs/data-model.md). The only code that knows its keys.
  */
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
@@ -373,32 +374,57 @@ export class TableStore {
 /** A consumer's store: one transaction per change, and the writes of a case becoming protected. */
 export class CaseStore extends TableStore {
   /**
-   * One answer to a meeting evaluation (issue 15), anonymous: its partition is named by a hash of
-   * the link (once per link, per respondent slot), and it holds the county, who answered (a unit,
-   * the child, a guardian), the scores and the day — no case, meeting or invitee. False when that
-   * slot was answered already. The export (functions/history-export/) turns it into facts.
+   * One answer to a meeting evaluation (issue 15), anonymous: in one transaction, a marker that
+   * the link's slot is taken (keyed by a hash of the link, no scores) and the answer under a
+   * random id with the county, who answered (a unit, the child, a guardian), the scores and the
+   * day — no case, meeting, invitee or link. False when that slot was answered already. The
+   * export (functions/history-export/) turns the answer into facts.
    */
   async recordEvaluation(e: EvaluationAnswer): Promise<boolean> {
+    const day = e.answeredAt.slice(0, 10);
     try {
       await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: `EVALUATION#${e.linkHash}`,
-            sk: e.slot,
-            type: 'evaluation',
-            county: e.county,
-            respondent: e.respondent,
-            scores: e.scores,
-            answeredAt: e.answeredAt,
-            expiresAt: Math.floor(Date.parse(e.answeredAt) / 1000) + 400 * 86_400,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              // The slot is taken: no scores here, so the link's hash leads to no answer.
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk: `EVALUATION#${e.linkHash}`,
+                  sk: e.slot,
+                  type: 'evaluation-slot',
+                  expiresAt: Math.floor(Date.parse(e.answeredAt) / 1000) + 400 * 86_400,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              // The answer under an id of its own, with its day only: nothing to join it to.
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk: `ANSWER#${randomUUID()}`,
+                  sk: 'ANSWER',
+                  type: 'evaluation',
+                  county: e.county,
+                  respondent: e.respondent,
+                  scores: e.scores,
+                  answeredOn: day,
+                  expiresAt: Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 400 * 86_400,
+                },
+              },
+            },
+          ],
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      )
+        return false;
       throw error;
     }
   }

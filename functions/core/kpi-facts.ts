@@ -187,6 +187,8 @@ export const reasonCode = (reason: string | undefined): string | null => {
     .replace(/^rejected: /, '')
     .replace(/\bcase \S+/g, 'case …')
     .replace(/"[^"]*"/g, '…')
+    // Ids (a word of 6 or more characters with a digit): each rejection is not its own category.
+    .replace(/[\w.:/-]*\d[\w.:/-]*/g, (w) => (w.length >= 6 ? '…' : w))
     .split(/[;(]/)[0]
     ?.trim()
     .slice(0, 120);
@@ -215,7 +217,8 @@ export const factOfRejection = (
   occurredAt: r.rejectedAt,
   day: stockholmDate(new Date(r.rejectedAt)),
   reason: reasonCode(r.reason),
-  source: r.source ?? null,
+  // A URI, as the queue's check kept it (no address); anything else is not exported.
+  source: r.source && /^[A-Za-z][A-Za-z0-9+.-]*:[^\s@"]{1,200}$/.test(r.source) ? r.source : null,
 });
 
 /** A security deviation (forbidden fields dropped from a protected case's event): counted, never shown. */
@@ -238,23 +241,24 @@ export const factOfDeviation = (
 };
 
 /**
- * An evaluation answer (issue 15): one fact per question, anonymous — no case, meeting or
- * invitee; the id names the answer's link hash and slot, so a repeat is the same row.
+ * An evaluation answer (issue 15): one fact per question, anonymous — no case, meeting, invitee
+ * or link; the id is the answer's own random id, so a repeated export is the same row.
  */
 export const factsOfEvaluation = (
   county: string,
-  e: { pk: string; sk: string; respondent: string; scores: Record<string, unknown>; answeredAt: string },
+  e: { id: string; respondent: string; scores: Record<string, unknown>; answeredOn: string },
 ): Fact[] =>
   Object.entries(e.scores)
     .filter(([, v]) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 5)
     .map(([question, score]) => ({
       ...empty(),
-      factId: `evaluation:${e.pk.replace(/^EVALUATION#/, '')}:${e.sk}:${question}`,
+      factId: `evaluation:${e.id}:${question}`,
       kind: 'evaluation',
       county,
       outcome: 'answered',
-      occurredAt: e.answeredAt,
-      day: stockholmDate(new Date(e.answeredAt)),
+      // The day only is kept: a time would let someone match an answer to a visit.
+      occurredAt: `${e.answeredOn}T12:00:00.000Z`,
+      day: e.answeredOn,
       respondent: code(e.respondent),
       question: code(question),
       score: score as number,

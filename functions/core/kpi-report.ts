@@ -104,6 +104,7 @@ const labelOf = (dim: string): string => {
   if (kind === 'month') return value;
   if (kind === 'reason') return `Avvisad: ${value}`;
   if (kind === 'source') return `Avsändare: ${value}`;
+  if (kind === 'parked') return `I DLQ nu: ${value.replace(/^se\.sip\.|\.v1$/g, '')}`;
   return dim;
 };
 
@@ -175,9 +176,48 @@ export const DEFINITIONS: Record<string, Definition> = {
   pipeline: {
     title: 'Flödets hälsa',
     definition:
-      'Händelser som avvisades under perioden, efter skäl och efter avsändare, och säkerhetsavvikelser (förbjudna fält som togs bort ur ett ärende med skyddad identitet).',
+      'Händelser som avvisades under perioden, efter skäl och efter avsändare, säkerhetsavvikelser (förbjudna fält som togs bort ur ett ärende med skyddad identitet), och meddelanden som ligger i köernas DLQ när rapporten skapas (ur köerna, inte ur historiken).',
     unit: 'count',
   },
+};
+
+/**
+ * Secondary suppression: a hidden count must not follow from the counts shown. (1) In a
+ * breakdown whose cells add up to the shown total (age groups, initiators, months,
+ * participation, closing reasons), one "<5" cell alone would be the total less the others: the
+ * smallest other non-zero cell is hidden too. (2) A count shown with its denominator hides the
+ * complement: when total − n is 1–4, n and its share are hidden.
+ */
+const secondarySuppression = (raw: KpiRowInput[], rows: ReportRow[]) => {
+  const groups = new Map<string, number[]>();
+  raw.forEach((r, i) => {
+    if (r.measure !== 'count' || !r.dim.includes(':') || r.total === null) return;
+    const key = `${r.dim.split(':')[0]}|${r.total}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  for (const [key, members] of groups) {
+    const total = Number(key.split('|')[1]);
+    const sum = members.reduce((s, i) => s + (raw[i]?.n ?? 0), 0);
+    const hidden = members.filter((i) => rows[i]?.n === '<5' || rows[i]?.n === null);
+    if (sum !== total || hidden.length !== 1 || total < SUPPRESS_BELOW) continue;
+    const next = members
+      .filter((i) => !hidden.includes(i) && (raw[i]?.n ?? 0) > 0)
+      .sort((a, b) => (raw[a]?.n ?? 0) - (raw[b]?.n ?? 0))[0];
+    const row = next === undefined ? undefined : rows[next];
+    if (row) {
+      row.n = null;
+      row.share = null;
+    }
+  }
+  raw.forEach((r, i) => {
+    const row = rows[i];
+    if (!row || r.measure !== 'count' || r.n === null || r.total === null || r.n === r.total) return;
+    const rest = r.total - r.n;
+    if (rest > 0 && rest < SUPPRESS_BELOW && !r.dim.includes(':')) {
+      row.n = null;
+      row.share = null;
+    }
+  });
 };
 
 /** Rows of a period, suppressed and labelled, in report order. */
@@ -185,17 +225,29 @@ export const buildReport = (
   meta: Omit<Report, 'sections'>,
   kpis: Record<string, KpiRowInput[]>,
   notes: Partial<Record<string, string>> = {},
+  /** Messages parked in each queue's DLQ when the report is made, by event type (pipeline health). */
+  parked: Record<string, number> = {},
 ): Report => ({
   ...meta,
   sections: Object.entries(DEFINITIONS).map(([id, def]) => {
+    const extra: KpiRowInput[] =
+      id === 'pipeline'
+        ? Object.entries(parked).map(([type, n]) => ({
+            dim: `parked:${type}`,
+            measure: 'count',
+            n,
+            total: null,
+          }))
+        : [];
     // The total first, then each breakdown in the order of its dimension.
-    const ordered = [...(kpis[id] ?? [])].sort(
+    const ordered = [...(kpis[id] ?? []), ...extra].sort(
       (a, b) =>
         Number(b.dim === 'total') - Number(a.dim === 'total') || (a.dim < b.dim ? -1 : a.dim > b.dim ? 1 : 0),
     );
     const rows = ordered.map((r): ReportRow => {
       if (r.measure === 'days') {
-        const enough = (r.total ?? 0) >= SUPPRESS_BELOW;
+        // A 90th percentile by nearest rank over 5–9 cases is the largest one's own value.
+        const enough = (r.total ?? 0) >= (r.dim === 'p90-days' ? 2 * SUPPRESS_BELOW : SUPPRESS_BELOW);
         return {
           dim: r.dim,
           label: labelOf(r.dim),
@@ -212,6 +264,7 @@ export const buildReport = (
         share: r.total === null ? null : share(r.n, r.total),
       };
     });
+    secondarySuppression(ordered, rows);
     return { id, ...def, rows, ...(notes[id] ? { note: notes[id] } : {}) };
   }),
 });
@@ -294,7 +347,7 @@ export const renderReportHtml = (r: Report): string => {
 <title>SIP-uppföljning ${esc(r.countyName)} ${esc(r.from)} – ${esc(r.to)}</title><style>${CSS}</style></head>
 <body><header><h1>SIP-uppföljning: ${esc(r.countyName)}</h1>
 <p class="meta">Period ${esc(r.from)} – ${esc(r.to)}. Skapad ${esc(r.generatedAt.slice(0, 16).replace('T', ' '))} UTC.</p>
-<p class="meta">Endast summerade uppgifter. Antal 1–4 visas som &lt;5, och en andel eller median visas bara när underlaget är minst 5 (röjandeskydd). Ärenden med skyddad identitet räknas bara i totalen för startade SIP.</p>
+<p class="meta">Endast summerade uppgifter. Antal 1–4 visas som &lt;5, och en andel eller median visas bara när underlaget är minst 5 (röjandeskydd); en 90:e percentil bara när underlaget är minst 10. Ärenden med skyddad identitet räknas inte i något mått av ärenden.</p>
 <nav aria-label="Innehåll"><ul>${r.sections.map((s) => `<li><a href="#${s.id}">${esc(s.title)}</a></li>`).join('')}</ul></nav></header>
 <main>${sections}</main></body></html>
 `;

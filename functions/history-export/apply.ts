@@ -49,13 +49,12 @@ export const factsOfRecord = (county: string, record: DynamoDBRecord): Fact[] =>
         ...(text('day') ? { day: text('day') } : {}),
       }),
     ];
-  if (item.type === 'evaluation' && text('pk') && text('sk') && text('answeredAt'))
+  if (item.type === 'evaluation' && text('pk') && text('answeredOn'))
     return factsOfEvaluation(county, {
-      pk: text('pk') as string,
-      sk: text('sk') as string,
+      id: (text('pk') as string).replace(/^ANSWER#/, ''),
       respondent: text('respondent') ?? 'unknown',
       scores: (item.scores ?? {}) as Record<string, unknown>,
-      answeredAt: text('answeredAt') as string,
+      answeredOn: text('answeredOn') as string,
     });
   return [];
 };

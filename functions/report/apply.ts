@@ -19,6 +19,8 @@ export interface ReportDeps {
   mail: { send(to: string, subject: string, text: string): Promise<void> };
   recipient: string;
   prefix: string;
+  /** Messages in each queue's DLQ now, by event type (pipeline health). */
+  parked?: () => Promise<Record<string, number>>;
   now: () => Date;
   linkSeconds?: number;
 }
@@ -55,6 +57,7 @@ export const writeMonthlyReport = async (
     county.rules.meetingDeadlineDays === null
       ? { 'first-meeting': 'Länets rutin anger ingen tidsgräns för första mötet.' }
       : {},
+    (await deps.parked?.()) ?? {},
   );
   const base = `${deps.prefix}${county.id}-${period.month}`;
   await deps.reports.put(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`, 'application/json');

@@ -1,5 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { athenaEngine } from '../adapters/athena.ts';
 import { readEnv } from '../runtime/env.ts';
@@ -16,6 +17,8 @@ const env = readEnv();
 const bucket = required('EXPORT_BUCKET');
 const s3 = new S3Client({});
 const ses = new SESv2Client({});
+const sqs = new SQSClient({});
+const dlqs = JSON.parse(process.env.DLQ_URLS ?? '{}') as Record<string, string>;
 
 export const handler = async () => {
   const written = await writeMonthlyReport({
@@ -45,6 +48,16 @@ export const handler = async () => {
           }),
         );
       },
+    },
+    parked: async () => {
+      const out: Record<string, number> = {};
+      for (const [type, url] of Object.entries(dlqs)) {
+        const a = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+        );
+        out[type] = Number(a.Attributes?.ApproximateNumberOfMessages ?? 0);
+      }
+      return out;
     },
     recipient: required('REPORT_RECIPIENT'),
     prefix: required('REPORTS_PREFIX'),

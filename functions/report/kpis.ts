@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CountyRules } from '../core/county.ts';
+import { FACT_COLUMNS } from '../core/kpi-facts.ts';
 
 /** One row of a KPI query: a dimension, a count or a number of days, and its denominator. */
 export interface KpiRow {
@@ -56,6 +57,7 @@ export const kpiSql = (name: KpiName, p: KpiParams, dir = sqlDir()): string => {
   if (p.from > p.to) throw new Error(`from (${p.from}) is after to (${p.to})`);
   const ints = (xs: readonly number[]) => xs.map((x) => String(Math.trunc(Number(x)))).join(', ');
   const values: Record<string, string> = {
+    columns: FACT_COLUMNS.map(([name]) => name).join(', '),
     county: p.county,
     from: p.from,
     to: p.to,

@@ -60,7 +60,18 @@ describe('the whole life of a case', () => {
     const loaded = await t.store.loadCase(caseId);
     expect(loaded.case).toMatchObject({ status: 'plan-active', planId: 'plan-case-hl-1001-1' });
     expect(loaded.invitations.find((i) => i.inviteeId === 'inv-soc')?.response).toBe('accepted');
-    expect(await emailsFor(caseId)).toHaveLength(3); // the summons
+    // The summons; and, the meeting held, the evaluation to each unit and the family survey
+    // page to the organiser (issue 15).
+    const sent = await emailsFor(caseId);
+    const evaluation = sent.filter((m) => /Hur gick SIP-mötet|How did SIP meeting/.test(m.subject));
+    const family = sent.filter((m) => /Enkät till barnet/.test(m.subject));
+    expect(sent.length - evaluation.length - family.length).toBe(3);
+    expect(evaluation.map((m) => m.destination.to.join()).sort()).toEqual([
+      'bup@region.example.se',
+      'elevhalsan@skola.example.org',
+      'socialtjanst@kommun.example.se',
+    ]);
+    expect(family.map((m) => m.destination.to.join())).toEqual(['sip-bup@region.example.se']);
 
     // The sweep a week before the follow-up reminds everyone; again the same day reminds no one twice.
     expect((await sweep('2027-03-03T06:00:00+01:00')).changed).toBe(1);
@@ -73,7 +84,7 @@ describe('the whole life of a case', () => {
     ]);
     // The same morning again: the same visit (a duplicate), nothing more.
     await sweep('2027-03-03T06:00:00+01:00');
-    expect(await emailsFor(caseId)).toHaveLength(3 + reminders.length);
+    expect(await emailsFor(caseId)).toHaveLength(sent.length + reminders.length);
     // Upstream's own follow-up event gives the time the sweep did not know: one update each, to
     // that time; the same event again (a new id, nothing new) changes nothing.
     await publishInOrder(e['07']!);
@@ -124,7 +135,7 @@ describe('the whole life of a case', () => {
         `case ${caseId} is already closed (need-met)`,
       ]),
     );
-  });
+  }, 120_000); // two years of a case: sweeps, reminders, expiry, closing (about 15 s alone)
 
   it('protected: the same life on the phone path — phone tasks and notices in the coordinator’s system, never an email', async () => {
     const caseId = uniqueId('case');

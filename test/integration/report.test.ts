@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Shown, SUPPRESS_BELOW } from '../../functions/core/kpi-report.ts';
 import { generateCounty } from '../../local/kpi-generate.ts';
 import { publishScenario, waitUntilDrained } from '../../local/inspect.ts';
-import { writeReport } from '../../local/report.ts';
+import { parkedNow, writeReport } from '../../local/report.ts';
 import { s3Client } from '../../local/runtime.ts';
 import { countyById } from '../../lib/counties.ts';
 import { eventually, examplesDir } from '../support/fixtures.ts';
@@ -46,28 +46,66 @@ describe.each([
       }
     });
 
-    it('the report shows each figure, suppressed below 5, with its share', () => {
+    it('the report shows each figure, suppressed below 5, with its share — or hides it to protect another', () => {
       for (const section of written.report.sections)
         for (const row of section.rows) {
           const [n, total] = generated.expected[section.id]?.[row.dim] ?? [null, null];
           const days = row.dim === 'median-days' || row.dim === 'p90-days';
-          expect(row.n, `${section.id} ${row.dim}`).toEqual(
-            days ? ((total ?? 0) >= 5 ? n : null) : suppressed(n),
-          );
-          expect(row.total, `${section.id} ${row.dim}`).toEqual(suppressed(total));
-          if (!days && n !== null && total !== null && total >= 5 && (n === 0 || n >= 5))
-            expect(row.share, `${section.id} ${row.dim}`).toBeCloseTo((100 * n) / total, 1);
-          else expect(row.share, `${section.id} ${row.dim} ${n} ${total}`).toBeNull();
+          const what = `${section.id} ${row.dim} ${n} ${total}`;
+          expect(row.total, what).toEqual(suppressed(total));
+          if (days) {
+            expect(row.n, what).toEqual((total ?? 0) >= (row.dim === 'p90-days' ? 10 : 5) ? n : null);
+            continue;
+          }
+          // Hidden to protect another cell (secondary suppression): only a figure of 5 or more.
+          if (row.n === null && n !== null && n >= 5) {
+            expect(row.share, what).toBeNull();
+            continue;
+          }
+          expect(row.n, what).toEqual(suppressed(n));
+          if (n !== null && total !== null && total >= 5 && (n === 0 || n >= 5))
+            expect(row.share, what).toBeCloseTo((100 * n) / total, 1);
+          else expect(row.share, what).toBeNull();
         }
+      // Whatever was hidden, no hidden count follows from the others.
+      for (const section of written.report.sections) {
+        for (const row of section.rows) {
+          const [n, total] = generated.expected[section.id]?.[row.dim] ?? [null, null];
+          if (
+            typeof row.n === 'number' &&
+            n !== null &&
+            total !== null &&
+            !row.dim.includes(':') &&
+            row.dim !== 'total'
+          )
+            expect(
+              total - n === 0 || total - n >= 5,
+              `${section.id} ${row.dim}: complement ${total - n}`,
+            ).toBe(true);
+        }
+        const groups = new Map<string, typeof section.rows>();
+        for (const row of section.rows)
+          if (row.dim.includes(':') && typeof row.total === 'number')
+            groups.set(`${row.dim.split(':')[0]}|${row.total}`, [
+              ...(groups.get(`${row.dim.split(':')[0]}|${row.total}`) ?? []),
+              row,
+            ]);
+        for (const [key, rows] of groups) {
+          const hidden = rows.filter((r) => typeof r.n !== 'number');
+          const sum = rows.reduce((s, r) => s + (generated.expected[section.id]?.[r.dim]?.[0] ?? 0), 0);
+          if (sum === Number(key.split('|')[1]))
+            expect(hidden.length === 1, `${section.id} ${key}: one hidden cell`).toBe(false);
+        }
+      }
     });
 
-    it('counts a protected case only in the total of SIPs started, never in a breakdown', () => {
+    it('counts a protected case in no row (the total less the breakdown would count them)', () => {
       const started = Object.fromEntries(written.kpis.started.map((r) => [r.dim, r.n ?? 0]));
       const byAge = Object.entries(started)
         .filter(([d]) => d.startsWith('age:'))
         .reduce((s, [, n]) => s + n, 0);
       const protectedCases = Math.floor((cases - 8) / 29) + 1; // i % 29 === 7
-      expect(started.total).toBe(cases);
+      expect(started.total).toBe(cases - protectedCases);
       expect(byAge).toBe(cases - protectedCases);
     });
 
@@ -120,7 +158,7 @@ describe('the local stack exports the history the report reads (the table’s st
     expect(text).not.toMatch(/@|Ätran|Samordna|Vilket stöd|BUP Halland|\+46|Konferensrum/);
   });
 
-  it('the report counts both cases in the total, the protected one in no breakdown, and shows them as "<5"', async () => {
+  it('the report counts the normal case, not the protected one, and shows its figures as "<5"', async () => {
     await eventually(exported, (x) => (x.match(/"eventType":"case.closed"/g) ?? []).length >= 2, {
       timeoutMs: 60_000,
     });
@@ -129,12 +167,19 @@ describe('the local stack exports the history the report reads (the table’s st
       from: '2026-11-01',
       to: '2027-12-31',
       stack: { ...t.stack, export: t.stack.export } as never,
+      parked: await parkedNow(t.stack as never),
       outDir: mkdtempSync(join(tmpdir(), 'sip-report-')),
     });
     const started = Object.fromEntries(w.kpis.started.map((r) => [r.dim, r.n]));
-    expect(started.total).toBe(2);
+    expect(started.total).toBe(1);
     expect(started['age:child']).toBe(1);
     expect(w.kpis.closing.find((r) => r.dim === 'reason:need-met')?.n).toBe(1);
+    // Pipeline health reads the DLQs as they are now: every queue, nothing parked.
+    const parked = w.report.sections
+      .find((s) => s.id === 'pipeline')
+      ?.rows.filter((r) => r.dim.startsWith('parked:'));
+    expect(parked?.map((r) => r.dim)).toContain('parked:se.sip.case.created.v1');
+    expect(parked?.every((r) => r.n === 0)).toBe(true);
     const section = w.report.sections.find((s) => s.id === 'started');
     expect(section?.rows.find((r) => r.dim === 'total')?.n).toBe('<5');
   });

@@ -163,6 +163,25 @@ describe('small-number suppression (functions/core/kpi-report.ts)', () => {
   it('the total comes first', () => {
     expect(rows('started')[0]?.dim).toBe('total');
   });
+  it('hides a second cell when one hidden cell would follow from the total, and a count whose complement is 1–4', () => {
+    const r = buildReport(meta, {
+      closing: [
+        { dim: 'reason:need-met', measure: 'count', n: 3, total: 33 },
+        { dim: 'reason:no-joint-need', measure: 'count', n: 10, total: 33 },
+        { dim: 'reason:coordination-works', measure: 'count', n: 20, total: 33 },
+      ],
+      'meeting-length': [{ dim: 'within-max', measure: 'count', n: 96, total: 100 }],
+      plans: [{ dim: 'with-follow-up', measure: 'count', n: 90, total: 100 }],
+    });
+    const of = (id: string, dim: string) =>
+      r.sections.find((s) => s.id === id)?.rows.find((x) => x.dim === dim);
+    expect(of('closing', 'reason:need-met')?.n).toBe('<5');
+    expect(of('closing', 'reason:no-joint-need')).toMatchObject({ n: null, share: null }); // else 33 − 10 − 20 = 3
+    expect(of('closing', 'reason:coordination-works')?.n).toBe(20);
+    expect(of('meeting-length', 'within-max')).toMatchObject({ n: null, share: null }); // else 4 are over
+    expect(of('plans', 'with-follow-up')).toMatchObject({ n: 90, share: 90 });
+  });
+
   it('no figure of 1–4 appears in the HTML tables or the CSV', () => {
     const html = renderReportHtml(report);
     expect(html).not.toMatch(/<td>[1-4]<\/td>/);

@@ -1,10 +1,11 @@
 -- Shared by every KPI query (docs/kpis.md defines each on these). Portable SQL: the same text
 -- runs on DuckDB (local, tests, bench) and on Amazon Athena (engine v3, Trino). Placeholders
--- ${county} ${from} ${to} ${deadlineDays} ${weekdays} ${maxMinutes} are filled with validated
+-- (the columns,) ${county} ${from} ${to} ${deadlineDays} ${weekdays} ${maxMinutes} are filled with validated
 -- literals by functions/report/kpis.ts. Dates are 'YYYY-MM-DD' strings, compared as text.
 WITH f AS (
-  -- The export may repeat a row (a stream batch retried): identical rows count once.
-  SELECT DISTINCT * FROM facts WHERE county = '${county}'
+  -- The export may repeat a row (a stream batch retried): identical rows count once. The columns
+  -- are named (not *): in Athena * also takes the partition column, the export's day.
+  SELECT DISTINCT ${columns} FROM facts WHERE county = '${county}'
 ),
 prot AS (
   -- A case that was ever protected is counted only in totals (docs/kpis.md, privacy).

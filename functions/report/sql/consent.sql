@@ -8,12 +8,6 @@
     FROM f WHERE kind = 'event' AND eventType = 'consent.registered' AND outcome = 'applied'
       AND consentsGiven > 0 AND consentValidUntil IS NOT NULL
   ) x WHERE rn = 1
-),
-closed AS (
-  -- Closed, or its consent withdrawn: a consent that ended so does not lapse.
-  SELECT caseId, min(day) AS day FROM f
-  WHERE kind = 'event' AND eventType IN ('case.closed', 'consent.withdrawn') AND outcome = 'applied'
-  GROUP BY caseId
 )
 SELECT 'refused' AS dim, 'count' AS measure, count(DISTINCT caseId) AS n, CAST(NULL AS BIGINT) AS total
 FROM f WHERE kind = 'event' AND eventType = 'consent.registered' AND outcome = 'applied'
@@ -25,7 +19,14 @@ FROM f WHERE kind = 'event' AND eventType = 'consent.withdrawn' AND outcome = 'a
   AND day BETWEEN '${from}' AND '${to}' AND caseId NOT IN (SELECT caseId FROM prot)
 UNION ALL
 SELECT 'expired', 'count', count(*), CAST(NULL AS BIGINT)
-FROM latest_consent l LEFT JOIN closed c ON c.caseId = l.caseId
+FROM latest_consent l
 WHERE l.consentValidUntil BETWEEN '${from}' AND '${to}'
-  AND (c.day IS NULL OR c.day > l.consentValidUntil)
+  AND NOT EXISTS (
+    -- Closed or withdrawn while the latest consent held (an earlier close or withdrawal ended
+    -- an earlier consent, not this one).
+    SELECT 1 FROM f x
+    WHERE x.caseId = l.caseId AND x.kind = 'event' AND x.outcome = 'applied'
+      AND x.eventType IN ('case.closed', 'consent.withdrawn')
+      AND x.day >= l.day AND x.day <= l.consentValidUntil
+  )
   AND l.caseId NOT IN (SELECT caseId FROM prot)

@@ -1,6 +1,7 @@
--- SIPs started: cases created in the period; by initiator and by age group (not protected).
+-- SIPs started: cases created in the period; by initiator and by age group. A protected case is
+-- in no row, the total included: the total less the breakdowns' sum would count them.
 SELECT 'total' AS dim, 'count' AS measure, count(*) AS n, count(*) AS total
-FROM created WHERE day BETWEEN '${from}' AND '${to}'
+FROM open_created WHERE day BETWEEN '${from}' AND '${to}'
 UNION ALL
 SELECT 'initiator:' || coalesce(principal, 'unknown') || '/' || coalesce(orgType, 'unknown'), 'count', count(*),
        (SELECT count(*) FROM open_created WHERE day BETWEEN '${from}' AND '${to}')
