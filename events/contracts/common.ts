@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { parseRfc3339, RFC3339 } from './time.ts';
+import { eventTypes, type EventType } from './types.ts';
 
 z.config(en());
 
@@ -106,23 +107,7 @@ export const organisationType = z
 export const localDate = (what: string) =>
   z.iso.date().check(describe(`${what} (ISO 8601 date, YYYY-MM-DD).`));
 
-export const eventTypes = {
-  caseCreated: 'se.sip.case.created.v1',
-  consentRegistered: 'se.sip.consent.registered.v1',
-  consentWithdrawn: 'se.sip.consent.withdrawn.v1',
-  summonsSent: 'se.sip.summons.sent.v1',
-  followupDue: 'se.sip.followup.due.v1',
-  planEstablished: 'se.sip.plan.established.v1',
-  invitationResponded: 'se.sip.invitation.responded.v1',
-  caseClosed: 'se.sip.case.closed.v1',
-  caseProtectionChanged: 'se.sip.case.protection.changed.v1',
-  phoneTaskCompleted: 'se.sip.phone-task.completed.v1',
-  /** Internal command on the mail queue, published only by this system's consumers. */
-  invitationMail: 'se.sip.invitation.mail.v1',
-  /** Internal: the daily sweep's visit of a case with something due, on its own queue. */
-  sweepVisit: 'se.sip.sweep.v1',
-} as const;
-export type EventType = (typeof eventTypes)[keyof typeof eventTypes];
+export { eventTypes, type EventType } from './types.ts';
 
 /**
  * Extension attributes (CloudEvents 1.0 allows any; e.g. the distributed-tracing extension's

@@ -1,6 +1,6 @@
 /** Hands emails still owed to the mailer's queue: one message per recipient and sequence. */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { eventTypes } from '../../events/contracts/common.ts';
+import { eventTypes } from '../../events/contracts/types.ts';
 import { stockholmMorning } from '../core/dates.ts';
 import { derivedId } from '../core/ids.ts';
 import { isNoticeJob, type MailJob } from '../core/meeting.ts';

@@ -6,7 +6,7 @@
  * event whose prerequisite is missing at its place (a consent before its case) is held and tried
  * again after each later event; still held at the end, it waits (on its queue) or stays inert.
  */
-import { eventTypes } from '../../events/contracts/common.ts';
+import { eventTypes } from '../../events/contracts/types.ts';
 import { applyCaseCreated } from './case.ts';
 import { type CaseState, emptyState, type FoldEvent, type Step, type StepResult } from './case-state.ts';
 import { applyConsentRegistered, applyConsentWithdrawn } from './consent.ts';

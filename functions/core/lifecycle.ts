@@ -11,7 +11,7 @@ import type {
   PhoneTaskCompleted,
   PlanEstablished,
 } from '../../events/contracts.ts';
-import { eventTypes } from '../../events/contracts/common.ts';
+import { eventTypes } from '../../events/contracts/types.ts';
 import { type CaseRecord, inCounty } from './case.ts';
 import { type CaseState, held, rejected, type Step, type StepResult, withCase } from './case-state.ts';
 import { activeConsent, caseAfterConsent, type ConsentRecord } from './consent.ts';

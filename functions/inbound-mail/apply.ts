@@ -11,7 +11,7 @@
  */
 import * as z from 'zod/mini';
 import { invitationRespondedContract } from '../../events/contracts/invitation-responded.ts';
-import { eventTypes } from '../../events/contracts/common.ts';
+import { eventTypes } from '../../events/contracts/types.ts';
 import { formatIssues } from '../../events/parse.ts';
 import { inboundMailType } from '../../lib/topology.ts';
 import type { CaseStore, LoadedCase } from '../adapters/case-store.ts';

@@ -7,8 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { invitationRespondedContract } from '../../events/contracts/invitation-responded.ts';
-import { eventTypes } from '../../events/contracts/common.ts';
+import { eventTypes } from '../../events/contracts/types.ts';
 import type { CaseStore } from '../adapters/case-store.ts';
 import type { LinkKey } from '../adapters/link-key.ts';
 import type { OidcTransaction, SignIn } from '../adapters/oidc.ts';
@@ -43,6 +42,13 @@ import {
 } from './http.ts';
 import { applyEvent } from '../runtime/apply-event.ts';
 import { loggableError, logger } from '../runtime/observability.ts';
+
+/**
+ * The answer's contract, built on the first POST: its zod schemas (and the envelope's) cost a cold
+ * start ~10 ms, and most requests are GETs (bench: `--only page`).
+ */
+const respondedContract = async () =>
+  (await import('../../events/contracts/invitation-responded.ts')).invitationRespondedContract;
 
 export interface PageDeps {
   county: County;
@@ -238,7 +244,7 @@ export const createInvitationPageHandler = (deps: PageDeps) => {
         datacontenttype: 'application/json',
         data: responseData(deps.county.id, ref, checked.answer),
       };
-      const parsed = invitationRespondedContract.schema.safeParse(body);
+      const parsed = (await respondedContract()).schema.safeParse(body);
       if (!parsed.success) return show(token, event, { errors: { answer: '—' }, posted: fields }, 400);
       const outcome = await applyEvent(
         { county: deps.county, store: deps.store, now: deps.now, outbox: deps.outbox, foldMemo: memo },
