@@ -5,13 +5,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { athenaEngine } from '../adapters/athena.ts';
 import { readEnv } from '../runtime/env.ts';
 import { writeMonthlyReport } from './apply.ts';
-
-const required = (name: string): string => {
-  const value = process.env[name];
-  if (!value)
-    throw new Error(`environment variable ${name} is not set; the stack (lib/) or local runtime sets it`);
-  return value;
-};
+import { requiredEnv as required } from '../runtime/required-env.ts';
 
 const env = readEnv();
 const bucket = required('EXPORT_BUCKET');

@@ -1,5 +1,6 @@
 /** The one place a handler reads its environment: fail fast at init with a clear message. */
 import { type County, parseCountyRules } from '../core/county.ts';
+import { requiredEnv as required } from './required-env.ts';
 
 export interface HandlerEnv {
   tableName: string;
@@ -14,13 +15,6 @@ export interface HandlerEnv {
   /** The sweep-visit queue, for the daily sweep. */
   visitQueueUrl?: string;
 }
-
-const required = (name: string): string => {
-  const value = process.env[name];
-  if (!value)
-    throw new Error(`environment variable ${name} is not set; the stack (lib/) or local runtime sets it`);
-  return value;
-};
 
 export const readEnv = (): HandlerEnv => {
   const id = required('COUNTY_ID');
