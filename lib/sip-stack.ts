@@ -390,7 +390,7 @@ export class SipStack extends Stack {
     if (!visits) throw new Error('the topology has no sweep-visit queue');
     this.sweep(environment, alarmAction, visits.queue);
     this.invitationPages(api, environment, alarmAction, mailWiring);
-    this.outboundEvents(county, environment, alarmAction);
+    this.outboundEvents(county, environment, alarmAction, mailWiring.pages);
     this.countyReports(county, environment, alarmAction);
 
     // Sends, deliveries, bounces, complaints and rejections: SES → SNS → the mail-events queue → its consumer.
@@ -660,6 +660,7 @@ export class SipStack extends Stack {
     county: CountyConfig,
     environment: Record<string, string>,
     alarmAction: cloudwatchActions.SnsAction,
+    pages: MailWiring['pages'],
   ) {
     const topic = new sns.Topic(this, 'Outbound', {
       topicName: outboundSpec.topicName(county.id),
@@ -690,9 +691,22 @@ export class SipStack extends Stack {
       outboundSpec.failureQueueName(county.id),
       ['outbox', 'rejection'],
       'Publishes the outbound events the table committed to the outbound topic',
-      { ...environment, OUTBOUND_TOPIC_ARN: topic.topicArn },
-      [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] })],
-      'the topic',
+      // The family survey's printable link is signed when published (issue 15): the key, not the link, is stored.
+      {
+        ...environment,
+        OUTBOUND_TOPIC_ARN: topic.topicArn,
+        INVITATION_BASE_URL: pages.url,
+        LINK_KEY_SECRET_ARN: pages.linkKey.secretArn,
+      },
+      [
+        new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }),
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [pages.linkKey.secretArn],
+        }),
+      ],
+      'the topic and the links’ key',
+      { paramsAndSecrets: linkKeyExtension() },
     );
     for (const [id, alarm] of [
       [
@@ -1043,6 +1057,7 @@ export class SipStack extends Stack {
     environment: Record<string, string>,
     statements: iam.PolicyStatement[],
     grants: string,
+    extra: Pick<nodejs.NodejsFunctionProps, 'paramsAndSecrets'> = {},
   ): { fn: nodejs.NodejsFunction; failures: sqs.Queue } {
     const failures = new sqs.Queue(this, `${id}Failures`, {
       queueName: failureQueueName,
@@ -1079,6 +1094,7 @@ export class SipStack extends Stack {
         }),
         new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [failures.queueArn] }),
       ],
+      extra,
     );
     // Not DynamoEventSource: its grant adds ListStreams and the stream reads on its own terms.
     fn.addEventSourceMapping('Stream', {

@@ -424,6 +424,9 @@ export const startLocalStack = async (opts: StartOptions): Promise<LocalStack> =
     env: {
       ...env,
       OUTBOUND_TOPIC_ARN: outbound.topicArn,
+      // The family survey's printable link, signed when published (functions/outbound/).
+      INVITATION_BASE_URL: pages.url,
+      LINK_KEY: linkKey,
       SIP_STREAM_WORKER: JSON.stringify({
         handler: outboundSpec.handler,
         streamArn,

@@ -126,6 +126,31 @@ export const outboundData = {
     .check(
       describe('Something fell due: a follow-up, a consent about to lapse, units that have not confirmed.'),
     ),
+  [outboundTypes.familySurveyReady]: z
+    .strictObject({
+      ...common,
+      meetingId: opaqueId('meetingId'),
+      validUntil: z.iso
+        .date()
+        .check(
+          describe('The last day (Europe/Stockholm) the survey takes answers: 30 days after the meeting.'),
+        ),
+      printUrl: z.optional(
+        z
+          .url()
+          .check(
+            z.maxLength(2048),
+            describe(
+              'The printable page (QR code and short link) to hand out: a capability link, keep it as you keep the case. Absent only where the stack has no invitation pages.',
+            ),
+          ),
+      ),
+    })
+    .check(
+      describe(
+        'A plan was established for a held SIP meeting: the child’s and guardians’ own survey can be handed out (seed 000 step 8, seed 001). For a protected case this is the coordinator’s only way to it (no email).',
+      ),
+    ),
   [outboundTypes.eventRejected]: z
     .strictObject({
       county: countyId,

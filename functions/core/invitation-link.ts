@@ -37,6 +37,13 @@ export const linkToken = (key: string, ref: LinkRef, purpose: LinkPurpose = 'lin
 };
 
 /**
+ * The path of a meeting's printable family-survey page (issue 15, `/p/<token>`): the organiser's
+ * email links it and the outbound `family-survey.ready` event carries it (the publisher signs it).
+ */
+export const familyPrintPath = (key: string, caseId: string, meetingId: string): string =>
+  `/p/${linkToken(key, { caseId, meetingId, inviteeId: 'family' }, 'family')}`;
+
+/**
  * What a token claims to name, whether or not it is genuine (so that a forged link costs the same
  * work as a real one: the page loads the case either way), and whether it is genuine.
  */

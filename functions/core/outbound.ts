@@ -11,6 +11,8 @@
  * summary.
  */
 import type { CaseRecord } from './case.ts';
+import { addDays } from './dates.ts';
+import { EVALUATION_VALID_DAYS } from './evaluation.ts';
 import { derivedId } from './ids.ts';
 import type { Invitee, Meeting, Notice } from './meeting.ts';
 
@@ -21,6 +23,7 @@ export const outboundTypes = {
   phoneTaskCreated: 'se.sip.phone-task.created.v1',
   phoneTaskUpdated: 'se.sip.phone-task.updated.v1',
   reminderDue: 'se.sip.reminder.due.v1',
+  familySurveyReady: 'se.sip.family-survey.ready.v1',
   eventRejected: 'se.sip.event.rejected.v1',
 } as const;
 export type OutboundType = (typeof outboundTypes)[keyof typeof outboundTypes];
@@ -207,7 +210,24 @@ export const outboundChanges = (
   }
   for (const id of [...after.notices.keys()].sort()) {
     const n = after.notices.get(id) as Notice;
-    if (before.notices.has(id) || n.void || !REMINDER_NOTICES.has(n.kind)) continue;
+    if (before.notices.has(id) || n.void) continue;
+    // The family survey (issue 15) to hand out after a held meeting: the coordinator's own system
+    // hears of it for every case — for a protected one it is the only way (no email). The
+    // publisher adds the printable page's link (functions/outbound/); the table never holds it.
+    const held = n.kind === 'family-survey' ? after.meetings.get(n.params.meetingId ?? '') : undefined;
+    if (held) {
+      out.push({
+        type: outboundTypes.familySurveyReady,
+        data: {
+          county,
+          caseId: n.caseId,
+          meetingId: held.meetingId,
+          validUntil: addDays(held.startsAt.slice(0, 10), EVALUATION_VALID_DAYS),
+        },
+      });
+      continue;
+    }
+    if (!REMINDER_NOTICES.has(n.kind)) continue;
     out.push({
       type: outboundTypes.reminderDue,
       data: { county, caseId: n.caseId, kind: n.kind, noticeId: n.noticeId, params: { ...n.params } },

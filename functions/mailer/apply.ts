@@ -33,7 +33,7 @@ import {
   owed,
 } from '../core/meeting.ts';
 import type { LinkKey } from '../adapters/link-key.ts';
-import { linkToken } from '../core/invitation-link.ts';
+import { familyPrintPath, linkToken } from '../core/invitation-link.ts';
 import { type EmailStatus, emailStatusChange } from '../core/outbound.ts';
 import { createSqsHandler, type Outcome, type RecordContext } from '../runtime/consumer.ts';
 import { createMetrics, logger, MetricUnit } from '../runtime/observability.ts';
@@ -109,7 +109,7 @@ const targetOf = (job: InvitationMail, loaded: LoadedCase, deps: MailerDeps): Ta
           links && notice.kind === 'meeting-evaluation' && to.kind === 'invitee'
             ? `${base}/e/${linkToken(await links.key(), { caseId: c.caseId, meetingId, inviteeId: to.inviteeId }, 'evaluation')}`
             : links && notice.kind === 'family-survey'
-              ? `${base}/p/${linkToken(await links.key(), { caseId: c.caseId, meetingId, inviteeId: 'family' }, 'family')}`
+              ? `${base}${familyPrintPath(await links.key(), c.caseId, meetingId)}`
               : undefined;
         return buildNoticeMessage(
           link ? { ...notice, params: { ...notice.params, link } } : notice,

@@ -7,8 +7,10 @@
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { LinkKey } from '../adapters/link-key.ts';
 import type { OutboundTopic } from '../adapters/outbound-topic.ts';
-import { type OutboundEvent, rejectionEvent } from '../core/outbound.ts';
+import { familyPrintPath } from '../core/invitation-link.ts';
+import { type OutboundEvent, outboundTypes, rejectionEvent } from '../core/outbound.ts';
 import { loggableError, logger } from '../runtime/observability.ts';
 
 /**
@@ -23,6 +25,11 @@ export const fromUpstream = (type: unknown): boolean =>
 export interface OutboundDeps {
   county: string;
   topic: OutboundTopic;
+  /**
+   * The pages' base URL and the links' key: a `family-survey.ready` event gets its printable
+   * page's link here, when it is published — the table (and the outbox item) never holds it.
+   */
+  familyLinks?: { baseUrl: string; key: LinkKey };
 }
 
 type Image = Parameters<typeof unmarshall>[0];
@@ -54,6 +61,27 @@ export const eventsOfRecord = (county: string, record: DynamoDBRecord): Outbound
   return [];
 };
 
+/** `family-survey.ready` with its printable page's link (`printUrl`); other events as they are. */
+export const withPrintLinks = async (
+  events: OutboundEvent[],
+  links: OutboundDeps['familyLinks'],
+): Promise<OutboundEvent[]> => {
+  if (!links || !events.some((e) => e.type === outboundTypes.familySurveyReady)) return events;
+  const key = await links.key();
+  const base = links.baseUrl.replace(/\/$/, '');
+  return events.map((e) =>
+    e.type === outboundTypes.familySurveyReady
+      ? {
+          ...e,
+          data: {
+            ...e.data,
+            printUrl: `${base}${familyPrintPath(key, String(e.data.caseId), String(e.data.meetingId))}`,
+          },
+        }
+      : e,
+  );
+};
+
 export const createOutboundHandler =
   (deps: OutboundDeps) =>
   async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
@@ -61,7 +89,7 @@ export const createOutboundHandler =
     for (const record of event.Records) {
       const sequenceNumber = record.dynamodb?.SequenceNumber ?? '';
       try {
-        const events = eventsOfRecord(deps.county, record);
+        const events = await withPrintLinks(eventsOfRecord(deps.county, record), deps.familyLinks);
         if (events.length > 0) await deps.topic.publish(events);
         published += events.length;
       } catch (error) {

@@ -1,14 +1,12 @@
+import { linkKeyFromEnv } from '../adapters/link-key.ts';
 import { snsOutboundTopic } from '../adapters/outbound-topic.ts';
 import { createOutboundHandler } from './apply.ts';
-
-const required = (name: string): string => {
-  const value = process.env[name];
-  if (!value)
-    throw new Error(`environment variable ${name} is not set; the stack (lib/) or local runtime sets it`);
-  return value;
-};
+import { requiredEnv as required } from '../runtime/required-env.ts';
 
 export const handler = createOutboundHandler({
   county: required('COUNTY_ID'),
   topic: snsOutboundTopic(required('OUTBOUND_TOPIC_ARN')),
+  ...(process.env.INVITATION_BASE_URL
+    ? { familyLinks: { baseUrl: process.env.INVITATION_BASE_URL, key: linkKeyFromEnv() } }
+    : {}),
 });

@@ -6,6 +6,8 @@ import {
   emailStatusChange,
   outboundChanges,
   outboundEvents,
+  type OutboundEvent,
+  outboundTypes,
   rejectionEvent,
 } from '../../functions/core/outbound.ts';
 import { outboundSchema, outboundTypeList } from '../../events/contracts/outbound.ts';
@@ -263,6 +265,23 @@ describe('outbound events (issue 14): what the rules build is valid for ajv and 
         ]),
       } as never)[0],
     } as never,
+    // A held meeting's family survey (issue 15), as the table holds it (the publisher adds the link)
+    ...outboundChanges('halland', snap(prot, [{ ...m1, status: 'held' }]), {
+      ...snap(prot, [{ ...m1, status: 'held' }]),
+      notices: new Map([
+        [
+          'family.1',
+          {
+            caseId: 'case-1',
+            noticeId: 'family.1',
+            kind: 'family-survey',
+            params: { meetingId: 'm-1' },
+            recipients: [],
+            version: 'v4',
+          },
+        ],
+      ]),
+    } as never),
     // What became of an invitation's emails (the mailer, SES's reports)
     ...(['sent', 'delivered', 'bounced', 'complained', 'failed'] as const).map((s) =>
       emailStatusChange('halland', { caseId: 'case-1', meetingId: 'm-1', inviteeId: 'inv-a' }, s, {
@@ -271,8 +290,16 @@ describe('outbound events (issue 14): what the rules build is valid for ajv and 
       }),
     ),
   ];
-  const events = [
-    ...outboundEvents('halland', 'case-1', 0, changes, '2026-12-01T10:00:00.000Z'),
+  const committed = outboundEvents('halland', 'case-1', 0, changes, '2026-12-01T10:00:00.000Z');
+  const events: OutboundEvent[] = [
+    ...committed,
+    // … and as the publisher sends it, with its printable page's link.
+    ...committed
+      .filter((e) => e.type === outboundTypes.familySurveyReady)
+      .map((e) => ({
+        ...e,
+        data: { ...e.data, printUrl: `https://sip.halland.example.se/p/${'a'.repeat(60)}.${'b'.repeat(27)}` },
+      })),
     rejectionEvent('halland', 'msg-1', {
       county: 'halland',
       eventId: 'evt-1',

@@ -296,7 +296,14 @@ describe.each(counties.map((c) => [c.stackSuffix, c] as const))('Sip-%s', (suffi
         (f.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
           ?.LINK_KEY_SECRET_ARN !== undefined,
     );
-    expect(withKey).toHaveLength(3); // the page, the evaluation pages (issue 15) and the mailer
+    // The page, the evaluation pages and the outbound publisher (issue 15: it signs the family
+    // survey's printable link) and the mailer; no consumer.
+    expect(withKey.map((f) => String(f.Properties.Description).split(':')[0]).sort()).toEqual([
+      'Consumes se.sip.invitation.mail.v1',
+      'Publishes the outbound events the table committed to the outbound topic',
+      'The evaluation pages',
+      'The invitation pages',
+    ]);
     for (const f of withKey)
       expect(JSON.stringify(f.Properties.Layers)).toMatch(/AWS-Parameters-and-Secrets/);
   });

@@ -50,6 +50,7 @@ describe('outbound events of the example scenarios', () => {
       'invitation.status-changed invited inv-skola',
       'invitation.status-changed accepted inv-soc',
       'case.status-changed plan-active',
+      'family-survey.ready',
       'invitation.status-changed invited inv-bup',
       'invitation.status-changed invited inv-soc',
       'invitation.status-changed invited inv-skola',
@@ -90,6 +91,7 @@ describe('outbound events of the example scenarios', () => {
       'phone-task.created to-call inv-soc',
       'phone-task.created to-call inv-skola',
       'case.status-changed plan-active',
+      'family-survey.ready',
       'phone-task.created to-call inv-bup',
       'phone-task.created to-call inv-soc',
       'phone-task.created to-call inv-skola',
@@ -118,6 +120,21 @@ describe('outbound events of the example scenarios', () => {
       }
     }
     expect(new Set(received.map((e) => e.id)).size).toBe(received.length);
+  });
+
+  it('a protected case’s coordinator gets the family survey through upstream: its printable page works (issue 15)', async () => {
+    const [ready] = ofCase('case-hl-2001').filter((e) => e.type === 'se.sip.family-survey.ready.v1');
+    const printUrl = String(ready?.data.printUrl);
+    expect(printUrl.startsWith(`${t.stack.endpoints.invitations}/p/`), printUrl).toBe(true);
+    const page = await fetch(printUrl);
+    expect(page.status).toBe(200);
+    const body = await page.text();
+    expect(body).toContain('<svg');
+    const short = /https?:\/\/[^"<\s]+\/f\/[A-Za-z0-9]+/.exec(body)?.[0];
+    expect(short, 'the printable page shows the short link').toBeDefined();
+    expect((await fetch(short ?? '')).status).toBe(200);
+    // The normal case's organiser has it by email too; upstream hears of it the same way.
+    expect(ofCase('case-hl-1001').filter((e) => e.type === 'se.sip.family-survey.ready.v1')).toHaveLength(1);
   });
 
   it('each one is valid for its generated JSON Schema (events/schema/outbound/, ajv)', () => {

@@ -7,6 +7,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { messageAttributes, messageGroup } from '../../functions/adapters/outbound-topic.ts';
 import { outboundEvents, outboundTypes, type OutboundEvent } from '../../functions/core/outbound.ts';
+import { readLinkToken } from '../../functions/core/invitation-link.ts';
 import { createOutboundHandler, eventsOfRecord, fromUpstream } from '../../functions/outbound/apply.ts';
 import { consumers, upstreamTypes } from '../../lib/topology.ts';
 
@@ -137,5 +138,84 @@ describe('the outbound publisher', () => {
       'rejected',
       '000000000003',
     ]);
+  });
+
+  it('signs the family survey’s printable link when it publishes it; the outbox item holds none (issue 15)', async () => {
+    const item = {
+      ...outbox('case-1', 1, 0),
+      events: outboundEvents(
+        'halland',
+        'case-1',
+        0,
+        [
+          {
+            type: outboundTypes.caseStatusChanged,
+            data: { county: 'halland', caseId: 'case-1', status: 'plan-active' },
+          },
+          {
+            type: outboundTypes.familySurveyReady,
+            data: { county: 'halland', caseId: 'case-1', meetingId: 'm-1', validUntil: '2027-01-08' },
+          },
+        ],
+        '2026-12-01T10:00:00.000Z',
+      ),
+    };
+    expect(JSON.stringify(item)).not.toContain('/p/');
+    const key = 'k'.repeat(40);
+    const t = topic();
+    const handler = createOutboundHandler({
+      county: 'halland',
+      topic: t.topic,
+      familyLinks: { baseUrl: 'https://pages.example.se/', key: async () => key },
+    });
+    expect(await handler({ Records: [record('10', item)] })).toEqual({ batchItemFailures: [] });
+    const [status, ready] = t.published;
+    expect(status?.data).not.toHaveProperty('printUrl');
+    const url = String(ready?.data.printUrl);
+    const m = /^https:\/\/pages\.example\.se\/p\/([^/]+)$/.exec(url);
+    expect(m, url).not.toBeNull();
+    // The token is the organiser's printable page's: genuine for this case and meeting, purpose family.
+    expect(readLinkToken(key, m?.[1] ?? '', 'family')).toEqual({
+      genuine: true,
+      ref: { caseId: 'case-1', meetingId: 'm-1', inviteeId: 'family' },
+    });
+    expect(readLinkToken(key, m?.[1] ?? '', 'link').genuine).toBe(false);
+    // Without the pages (no base URL configured) the event goes out without the link.
+    const bare = topic();
+    await createOutboundHandler({ county: 'halland', topic: bare.topic })({ Records: [record('10', item)] });
+    expect(bare.published[1]?.data).not.toHaveProperty('printUrl');
+  });
+
+  it('a link key it cannot read fails the record (retried from it), never publishes the event without its link', async () => {
+    const item = {
+      ...outbox('case-1', 1, 0),
+      events: outboundEvents(
+        'halland',
+        'case-1',
+        0,
+        [
+          {
+            type: outboundTypes.familySurveyReady,
+            data: { county: 'halland', caseId: 'case-1', meetingId: 'm-1', validUntil: '2027-01-08' },
+          },
+        ],
+        '2026-12-01T10:00:00.000Z',
+      ),
+    };
+    const t = topic();
+    const handler = createOutboundHandler({
+      county: 'halland',
+      topic: t.topic,
+      familyLinks: {
+        baseUrl: 'https://pages.example.se',
+        key: async () => {
+          throw new Error('the link key secret could not be read (503)');
+        },
+      },
+    });
+    expect(await handler({ Records: [record('7', item)] })).toEqual({
+      batchItemFailures: [{ itemIdentifier: '7' }],
+    });
+    expect(t.published).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import {
   outboundEvents,
   outboundTypes,
 } from '../../functions/core/outbound.ts';
+import type { Notice } from '../../functions/core/meeting.ts';
 import { caseRecord, invitee, meeting, snap } from '../support/outbound.ts';
 
 const kinds = (changes: ReturnType<typeof outboundChanges>) =>
@@ -115,6 +116,42 @@ describe('outbound changes', () => {
         ),
       );
       expect(text).not.toMatch(/@|Ätran|Eva|fråga|BUP Halmstad|Samordna|Skolgång|Vem gör/);
+    }
+  });
+
+  it('a held meeting’s family survey (seeds 000 step 8, 001) is told once, for a protected case too: ids and the last day only', () => {
+    const notice = (over: Partial<Notice> = {}): Notice => ({
+      caseId: 'case-1',
+      noticeId: 'family.1',
+      kind: 'family-survey',
+      params: { meetingId: 'm-1' },
+      recipients: [],
+      version: 'v5',
+      ...over,
+    });
+    const held = meeting([invitee('inv-a')], { status: 'held' });
+    for (const c of [
+      caseRecord({ status: 'plan-active' }),
+      caseRecord({ status: 'plan-active', protectedIdentity: true }),
+    ]) {
+      const before = snap(c, [held]);
+      const after = { ...before, notices: new Map([['family.1', notice()]]) };
+      const changes = outboundChanges('halland', before, after);
+      expect(changes).toEqual([
+        {
+          type: outboundTypes.familySurveyReady,
+          data: { county: 'halland', caseId: 'case-1', meetingId: 'm-1', validUntil: '2027-01-08' },
+        },
+      ]);
+      // Told once: the notice is there before the next commit.
+      expect(outboundChanges('halland', after, after)).toEqual([]);
+      // A void notice (the meeting was cancelled after all) is not told.
+      expect(
+        outboundChanges('halland', before, {
+          ...before,
+          notices: new Map([['family.1', notice({ void: true })]]),
+        }),
+      ).toEqual([]);
     }
   });
 
