@@ -23,6 +23,8 @@ const luhn = (digits: string): boolean => {
   return sum % 10 === 0;
 };
 
+const SIX_DIGITS = /\d{6}/;
+
 /**
  * Does the text contain a Swedish personal identity number (personnummer) or coordination number
  * (samordningsnummer): YYMMDD or YYYYMMDD, an optional `-`/`+`, four digits, a real month, a day
@@ -31,6 +33,8 @@ const luhn = (digits: string): boolean => {
  * from looking like one.
  */
 export const containsPersonalNumber = (text: string): boolean => {
+  // Every form has six digits in a row (YYMMDD): without them there is nothing to look for.
+  if (!SIX_DIGITS.test(text)) return false;
   // A UUID's groups can be all digits (its last one is 12): one random UUID in a million would
   // otherwise pass for a personal number. A UUID is never read as one.
   const words = text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ');

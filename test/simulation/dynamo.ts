@@ -30,27 +30,39 @@ export class ValidationError extends DynamoDBServiceException {
 }
 
 /** DynamoDB's item size: attribute names plus values (docs: "Item sizes and formats"). */
+/** A string's UTF-8 bytes: its length when it is ASCII (most are), else Node's count. */
+const utf8Bytes = (s: string): number => {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
+  return s.length;
+};
 export const sizeOf = (value: unknown): number => {
   if (value === null || typeof value === 'boolean') return 1;
-  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (typeof value === 'string') return utf8Bytes(value);
   if (typeof value === 'number')
     return Math.ceil(String(Math.abs(value)).replace('.', '').replace(/^0+/, '').length / 2) + 1;
-  if (Array.isArray(value)) return 3 + value.reduce((n: number, v) => n + sizeOf(v) + 1, 0);
-  if (typeof value === 'object')
-    return (
-      3 +
-      Object.entries(value as Item).reduce(
-        (n, [k, v]) => (v === undefined ? n : n + Buffer.byteLength(k, 'utf8') + sizeOf(v) + 1),
-        0,
-      )
-    );
+  if (Array.isArray(value)) {
+    let n = 3;
+    for (const v of value) n += sizeOf(v) + 1;
+    return n;
+  }
+  if (typeof value === 'object') {
+    let n = 3;
+    for (const k in value as Item) {
+      const v = (value as Item)[k];
+      if (v !== undefined) n += utf8Bytes(k) + sizeOf(v) + 1;
+    }
+    return n;
+  }
   return 0;
 };
-export const itemSize = (item: Item): number =>
-  Object.entries(item).reduce(
-    (n, [k, v]) => (v === undefined ? n : n + Buffer.byteLength(k, 'utf8') + sizeOf(v)),
-    0,
-  );
+export const itemSize = (item: Item): number => {
+  let n = 0;
+  for (const k in item) {
+    const v = item[k];
+    if (v !== undefined) n += utf8Bytes(k) + sizeOf(v);
+  }
+  return n;
+};
 
 const deepFreeze = (v: unknown): void => {
   if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
@@ -71,6 +83,8 @@ const utf8Order = (a: string, b: string): number =>
         ? 1
         : 0
     : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/** A sort key whose JavaScript order is the UTF-8 byte order: the key itself when it is ASCII. */
+const utf8SortKey = (s: string): string => (isAscii(s) ? s : Buffer.from(s, 'utf8').toString('latin1'));
 
 /**
  * What the DocumentClient would send: a copy, undefined values removed (removeUndefinedValues).
@@ -127,13 +141,18 @@ export class SimDynamo {
   private sortedPartition(pk: string): Item[] {
     let items = this.sorted.get(pk);
     if (!items) {
-      items = [...(this.items.get(pk)?.values() ?? [])].sort((a, b) => utf8Order(String(a.sk), String(b.sk)));
+      const keyed = [...(this.items.get(pk)?.values() ?? [])].map((item) => ({
+        item,
+        key: utf8SortKey(String(item.sk)),
+      }));
+      keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      items = keyed.map((k) => k.item);
       this.sorted.set(pk, items);
     }
     return items;
   }
 
-  private set(key: Key, item: Item) {
+  private set(key: Key, item: Item, size = itemSize(item)) {
     deepFreeze(item);
     this.remove(key);
     this.sorted.delete(key.pk);
@@ -143,7 +162,7 @@ export class SimDynamo {
       this.items.set(key.pk, p);
     }
     p.set(key.sk, item);
-    this.sizes.set(item, itemSize(item));
+    this.sizes.set(item, size);
     if (typeof item.gsi1pk === 'string' && typeof item.gsi1sk === 'string') {
       const entries = this.due.get(item.gsi1pk) ?? new Set();
       entries.add(item);
@@ -262,13 +281,13 @@ export class SimDynamo {
       case 'PutCommand': {
         const item = input.Item as Item;
         const key = this.checkKey(item, name);
-        this.checkItem(item, name);
+        const size = this.checkItem(item, name);
         if (!this.condition(this.get(key), input))
           throw new ConditionalCheckFailedException({
             message: 'The conditional request failed',
             $metadata: {},
           });
-        this.set(key, item);
+        this.set(key, item, size);
         this.onWrite(item);
         return {};
       }
@@ -300,8 +319,7 @@ export class SimDynamo {
             $metadata: {},
           });
         const after = update({ ...(before ?? {}), ...key });
-        this.checkItem(after, name);
-        this.set(key, after);
+        this.set(key, after, this.checkItem(after, name));
         this.onWrite(after);
         return {};
       }
@@ -389,8 +407,9 @@ export class SimDynamo {
       if (keys.has(id))
         throw new ValidationError('Transaction request cannot include multiple operations on one item');
       keys.add(id);
-      if (kind === 'Put') total += this.checkItem(body.Item as Item, 'TransactWriteCommand');
-      return { kind, body, key };
+      const size = kind === 'Put' ? this.checkItem(body.Item as Item, 'TransactWriteCommand') : 0;
+      total += size;
+      return { kind, body, key, size };
     });
     if (total > MAX_TRANSACTION_BYTES) {
       const message = `Transaction size exceeds the 4 MB limit (${total} bytes)`;
@@ -428,9 +447,9 @@ export class SimDynamo {
         CancellationReasons: reasons as never,
       });
     }
-    for (const { kind, body, key } of plan) {
+    for (const { kind, body, key, size } of plan) {
       if (kind === 'Put') {
-        this.set(key, body.Item as Item);
+        this.set(key, body.Item as Item, size);
         this.onWrite(body.Item as Item);
       } else if (kind === 'Delete') this.remove(key);
       else if (kind === 'Update') {

@@ -10,6 +10,10 @@ process.env.AWS_REGION ??= 'eu-north-1';
 // Powertools reads its settings from process.env on every log line and metric; Node's process.env
 // is a slow native object. The simulated platform hands the Lambdas a plain copy (same values).
 process.env = { ...process.env };
+// The simulated AWS answers with the SDK's own exception classes (a failed condition, a cancelled
+// transaction, an injected fault): thousands per run, each capturing a stack trace no one reads
+// (nothing logs or checks a stack: loggableError keeps the name and message). Not captured.
+Error.stackTraceLimit = 0;
 export {};
 
 /**
