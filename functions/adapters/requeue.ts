@@ -17,7 +17,10 @@ export const sqsRequeue = (
         MessageBody: body,
         DelaySeconds: delaySeconds,
         MessageAttributes: Object.fromEntries(
-          Object.entries(attributes).map(([k, v]) => [k, { DataType: 'Number', StringValue: v }]),
+          Object.entries(attributes).map(([k, v]) => [
+            k,
+            { DataType: /^-?\d+(\.\d+)?$/.test(v) ? 'Number' : 'String', StringValue: v },
+          ]),
         ),
       }),
     );

@@ -17,6 +17,7 @@ import {
 } from '../core/fold.ts';
 import { dueMarkers, tickEventType } from '../core/lifecycle.ts';
 import { versionOf } from '../core/version.ts';
+import { addDays, stockholmDate, stockholmMorning } from '../core/dates.ts';
 import { itemCount, materialize } from '../core/materialize.ts';
 import {
   DEFAULT_CLAIM_LEASE_SECONDS,
@@ -32,7 +33,8 @@ import type { Outcome } from './consumer.ts';
 
 export interface ApplyDeps {
   county: County;
-  store: Pick<CaseStore, 'loadCase' | 'commit' | 'fenceDeliveries' | 'rewriteHistoryData'>;
+  store: Pick<CaseStore, 'loadCase' | 'commit' | 'fenceDeliveries' | 'rewriteHistoryData'> &
+    Partial<Pick<CaseStore, 'caseVersion'>>;
   now: () => Date;
   outbox?: Outbox;
   /** How long a mailer's claim may be held by a live send (its Lambda's timeout, with margin). */
@@ -44,7 +46,42 @@ export interface ApplyDeps {
 export interface ApplyContext {
   /** Called as soon as the case is known to be protected: a retry or a wait must carry only the allow-list. */
   markProtected?: () => void;
+  /**
+   * This event waited before: what it waited for, the case's version it saw then (`waitKey`),
+   * and when it looked (ms). See `stillWaiting`.
+   */
+  waited?: { key: string; reason: string; lookedAt: number };
 }
+
+/** The wait key of a case read at this version (a case not there yet has none). */
+export const waitKeyOf = (version: number | undefined): string =>
+  version === undefined ? 'none' : `v${version}`;
+
+/** The latest 06:00 Stockholm at or before `now`: when the clock's events fall due (functions/core/fold.ts). */
+const lastMorning = (now: Date): number => {
+  const today = stockholmDate(now);
+  const morning = Date.parse(stockholmMorning(today));
+  return morning <= now.getTime() ? morning : Date.parse(stockholmMorning(addDays(today, -1)));
+};
+
+/**
+ * A waiting event looks at the case item first: the fold is a function of the case's events and
+ * its clock, so if no event was committed since the last look (the case's version is the same)
+ * and no morning passed (nothing fell due by the clock), the outcome is the last look's — it still
+ * waits, for the same thing — and the partition is not read or folded again. Otherwise (or on
+ * the first look) the whole path runs. Most looks of a wait find nothing new (docs/semantics.md).
+ */
+const stillWaiting = async (
+  deps: ApplyDeps,
+  caseId: string,
+  waited: NonNullable<ApplyContext['waited']>,
+): Promise<Outcome | undefined> => {
+  const now = deps.now();
+  if (!deps.store.caseVersion) return undefined;
+  if (!(waited.lookedAt <= now.getTime() && waited.lookedAt >= lastMorning(now))) return undefined;
+  const key = waitKeyOf(await deps.store.caseVersion(caseId));
+  return key === waited.key ? { kind: 'deferred', reason: waited.reason, waitKey: key } : undefined;
+};
 
 const MAX_ATTEMPTS = 4;
 
@@ -120,6 +157,10 @@ export const applyEvent = async (
   ctx: ApplyContext = {},
 ): Promise<Outcome> => {
   const caseId = incoming.subject;
+  if (ctx.waited) {
+    const same = await stillWaiting(deps, caseId, ctx.waited);
+    if (same) return same;
+  }
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const loaded = await deps.store.loadCase(caseId);
     const wasProtected = loaded.case?.protectedIdentity ?? false;
@@ -157,10 +198,11 @@ export const applyEvent = async (
       // A flagged summons that waits protects the case now, not when (or if) it is applied.
       const protection = protectionCarriedBy(deps.county, incoming, loaded.case);
       if (protection) {
-        const protecting = await applyEvent(deps, protection, ctx);
+        const protecting = await applyEvent(deps, protection, { ...ctx, waited: undefined });
         if (protecting.kind === 'deferred') return protecting;
+        return { kind: 'deferred', reason: outcome.reason };
       }
-      return { kind: 'deferred', reason: outcome.reason };
+      return { kind: 'deferred', reason: outcome.reason, waitKey: waitKeyOf(loaded.case?.version) };
     }
     const state = folded.state;
     // Without a case there is nothing to keep the event in: only a creation can be refused here.

@@ -35,6 +35,11 @@ export type Outcome =
       body?: string;
       /** When it is worth looking again (a claim or a doubt window ending): one look, not one every few seconds. */
       retryAfterSeconds?: number;
+      /**
+       * What the case looked like when it had to wait (functions/runtime/apply-event.ts): the
+       * next look can tell from the case item alone whether anything changed.
+       */
+      waitKey?: string;
     };
 
 /** How long an event waits for its prerequisite by default (issue: 15 minutes). */
@@ -61,6 +66,8 @@ const FIRST_SEEN = 'sipFirstSeen';
 const DEFERRALS = 'sipDeferrals';
 const LAST_SEEN = 'sipLastSeen';
 const ATTEMPTS = 'sipAttempts';
+const WAIT_KEY = 'sipWaitKey';
+const WAIT_REASON = 'sipWaitReason';
 
 export interface RecordContext {
   messageId: string;
@@ -70,6 +77,8 @@ export interface RecordContext {
    * copy of the event that waits, is retried or is parked carries only the allow-list.
    */
   markProtected: () => void;
+  /** This event waited before: what for, the case as it was then, and when it looked. */
+  waited?: { key: string; reason: string; lookedAt: number };
 }
 
 /** What a consumer's parser yields: the message, with the ids a rejection or log line may name. */
@@ -196,6 +205,7 @@ export const createSqsHandler = <
     reason: string,
     ids: { eventId: string; caseId: string },
     retryAfterSeconds?: number,
+    waitKey?: string,
   ) => {
     const maxWait = def.orderingWaitSeconds ?? DEFAULT_ORDERING_WAIT_SECONDS;
     // The wait counts from the first time the event found it must wait, not from when it was sent;
@@ -222,6 +232,7 @@ export const createSqsHandler = <
       [FIRST_SEEN]: String(seen),
       [LAST_SEEN]: String(now().getTime()),
       [DEFERRALS]: String(deferrals + 1),
+      ...(waitKey !== undefined ? { [WAIT_KEY]: waitKey, [WAIT_REASON]: reason.slice(0, 1000) } : {}),
     });
     metrics.addMetric('DeferredEvents', MetricUnit.Count, 1);
     logger.info('event deferred', {
@@ -303,11 +314,17 @@ export const createSqsHandler = <
       if (sanitisedBody.value === undefined)
         sanitisedBody.value = JSON.stringify(def.sanitize ? def.sanitize(event).event : event);
     };
+    const waitKey = record.messageAttributes?.[WAIT_KEY]?.stringValue;
+    const waitReason = record.messageAttributes?.[WAIT_REASON]?.stringValue;
+    const lookedAt = numberAttribute(record, LAST_SEEN);
     const outcome = await def.apply(event, {
       messageId: record.messageId,
       receiveCount:
         numberAttribute(record, ATTEMPTS) ?? Number(record.attributes?.ApproximateReceiveCount ?? 1),
       markProtected,
+      ...(waitKey && waitReason && lookedAt !== undefined
+        ? { waited: { key: waitKey, reason: waitReason, lookedAt } }
+        : {}),
     });
     if (outcome.kind === 'rejected') {
       const source = safeSource((event as { source?: unknown }).source);
@@ -323,6 +340,7 @@ export const createSqsHandler = <
         outcome.reason,
         ids,
         outcome.retryAfterSeconds,
+        outcome.waitKey,
       );
       return;
     }

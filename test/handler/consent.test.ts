@@ -130,4 +130,60 @@ describe('consent.registered handler', () => {
       /^case case-nobody-knows has not been created yet; gave up after waiting/,
     );
   });
+
+  it('a waiting event reads only the case item while nothing changed; a new event or a morning (06:00 Stockholm) makes it read and fold again (issue 12)', async () => {
+    const created = freshCaseCreated();
+    const consent = freshConsent(created.subject);
+    const sent: { body: string; attributes: Record<string, string> }[] = [];
+    const requeue = {
+      async send(body: string, _delay: number, attributes: Record<string, string>) {
+        sent.push({ body, attributes });
+      },
+    };
+    const store = Object.create(t.store) as typeof t.store;
+    let loads = 0;
+    store.loadCase = async (caseId, opts) => {
+      loads++;
+      return t.store.loadCase(caseId, opts);
+    };
+    // 05:58 in Stockholm (UTC+1 in December): the morning's events fall due at 06:00.
+    let now = new Date('2026-12-02T04:58:00Z');
+    const handler = createConsentRegisteredHandler({ ...deps(), store, now: () => now, requeue });
+    const again = (copy: { body: string; attributes: Record<string, string> }) =>
+      sqsRecord(copy.body, {
+        messageAttributes: Object.fromEntries(
+          Object.entries(copy.attributes).map(([k, v]) => [
+            k,
+            { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] },
+          ]),
+        ),
+      });
+    // The first look reads the case (there is none) and waits, noting what it saw.
+    await run(handler, [sqsRecord(JSON.stringify(consent))]);
+    expect(loads).toBe(1);
+    expect(sent[0]?.attributes).toMatchObject({
+      sipWaitKey: 'none',
+      sipWaitReason: expect.stringMatching(/has not been created yet/),
+    });
+    // Nothing changed: the next look reads the case item alone and waits for the same thing.
+    now = new Date('2026-12-02T04:58:02Z');
+    await run(handler, [again(sent[0] as (typeof sent)[number])]);
+    expect(loads).toBe(1);
+    expect(sent[1]?.attributes).toMatchObject({
+      sipWaitKey: 'none',
+      sipWaitReason: sent[0]?.attributes.sipWaitReason,
+      sipDeferrals: '2',
+    });
+    // 06:00 passed since the last look (something may have fallen due): the whole path again.
+    now = new Date('2026-12-02T05:00:30Z');
+    await run(handler, [again(sent[1] as (typeof sent)[number])]);
+    expect(loads).toBe(2);
+    // The case arrives: its version is new, so the next look folds, and the consent is applied.
+    await run(createCaseCreatedHandler(deps()), [sqsRecord(JSON.stringify(created))]);
+    now = new Date('2026-12-02T05:00:40Z');
+    await run(handler, [again(sent[2] as (typeof sent)[number])]);
+    expect(loads).toBe(3);
+    expect(sent).toHaveLength(3);
+    expect((await t.store.loadCase(created.subject)).case).toMatchObject({ consentStatus: 'partial' });
+  });
 });
