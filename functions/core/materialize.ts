@@ -34,7 +34,32 @@ export interface Writes {
   deleteDue: DueMarker[];
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/**
+ * Whether two stored records hold the same data, as DynamoDB would store them (an undefined
+ * attribute is not stored). Compared in place: a JSON round trip of both sides, for every record
+ * of every commit, was a few per cent of a consumer's time in allocations alone.
+ */
+export const same = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bs = b as unknown[];
+    if (a.length !== bs.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], bs[i])) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let defined = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    defined++;
+    if (!same(x[k], y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) defined--;
+  return defined === 0;
+};
 
 /** What a meeting's calendar entry (and its email) shows: a change raises the SEQUENCE. */
 const calendarKey = (m: Meeting) => JSON.stringify([m.status === 'cancelled', ...shownDetails(m)]);
