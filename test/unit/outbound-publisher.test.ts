@@ -36,6 +36,31 @@ const outbox = (caseId: string, from: number, n: number) => ({
   ),
 });
 
+/** One commit's outbox item with a held meeting's family survey (after a status change, if asked). */
+const familySurveyOutbox = (withStatus: boolean) => ({
+  ...outbox('case-1', 1, 0),
+  events: outboundEvents(
+    'halland',
+    'case-1',
+    0,
+    [
+      ...(withStatus
+        ? [
+            {
+              type: outboundTypes.caseStatusChanged,
+              data: { county: 'halland', caseId: 'case-1', status: 'plan-active' },
+            },
+          ]
+        : []),
+      {
+        type: outboundTypes.familySurveyReady,
+        data: { county: 'halland', caseId: 'case-1', meetingId: 'm-1', validUntil: '2027-01-08' },
+      },
+    ],
+    '2026-12-01T10:00:00.000Z',
+  ),
+});
+
 const rejection = {
   pk: 'REJECTIONS#2026-12-01',
   sk: 'msg-1',
@@ -141,25 +166,7 @@ describe('the outbound publisher', () => {
   });
 
   it('signs the family survey’s printable link when it publishes it; the outbox item holds none (issue 15)', async () => {
-    const item = {
-      ...outbox('case-1', 1, 0),
-      events: outboundEvents(
-        'halland',
-        'case-1',
-        0,
-        [
-          {
-            type: outboundTypes.caseStatusChanged,
-            data: { county: 'halland', caseId: 'case-1', status: 'plan-active' },
-          },
-          {
-            type: outboundTypes.familySurveyReady,
-            data: { county: 'halland', caseId: 'case-1', meetingId: 'm-1', validUntil: '2027-01-08' },
-          },
-        ],
-        '2026-12-01T10:00:00.000Z',
-      ),
-    };
+    const item = familySurveyOutbox(true);
     expect(JSON.stringify(item)).not.toContain('/p/');
     const key = 'k'.repeat(40);
     const t = topic();
@@ -187,21 +194,7 @@ describe('the outbound publisher', () => {
   });
 
   it('a link key it cannot read fails the record (retried from it), never publishes the event without its link', async () => {
-    const item = {
-      ...outbox('case-1', 1, 0),
-      events: outboundEvents(
-        'halland',
-        'case-1',
-        0,
-        [
-          {
-            type: outboundTypes.familySurveyReady,
-            data: { county: 'halland', caseId: 'case-1', meetingId: 'm-1', validUntil: '2027-01-08' },
-          },
-        ],
-        '2026-12-01T10:00:00.000Z',
-      ),
-    };
+    const item = familySurveyOutbox(false);
     const t = topic();
     const handler = createOutboundHandler({
       county: 'halland',
