@@ -324,6 +324,7 @@ export const createMailerHandler = (deps: MailerDeps) =>
     eventType: invitationMailContract.type,
     schema: invitationMailContract.schema,
     concurrentPerCase: true, // each job claims its own delivery item
+    neverGivesUp: true, // a job given up is an email lost
     store: deps.store,
     now: deps.now,
     requeue: deps.requeue,

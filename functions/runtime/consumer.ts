@@ -107,6 +107,12 @@ export interface ConsumerDefinition<
   /** How long an event may wait for its prerequisite before it is rejected. */
   orderingWaitSeconds?: number;
   /**
+   * What this system sends itself (mail jobs, SES's reports) is never rejected for waiting too
+   * long: rejecting it would drop an email. Past the wait it fails instead, so SQS retries it and,
+   * after maxReceiveCount, parks it in the DLQ (alarmed, redrivable).
+   */
+  neverGivesUp?: boolean;
+  /**
    * Whether records of one case may run at the same time within a batch. Off for consumers that
    * change the case (they would race on its version); on for the mailer, whose jobs each claim
    * their own invitation item.
@@ -216,6 +222,9 @@ export const createSqsHandler = <
     const seen = (interrupted ? undefined : numberAttribute(record, FIRST_SEEN)) ?? now().getTime();
     const deferrals = numberAttribute(record, DEFERRALS) ?? 0;
     const waited = (now().getTime() - seen) / 1000;
+    if (def.neverGivesUp && waited >= maxWait)
+      // It fails (SQS retries it, then parks it): a message of this system's own is never dropped.
+      throw new Error(`${reason}; waited ${Math.round(waited)} s (at most ${maxWait} s)`);
     if (!def.requeue || waited >= maxWait) {
       await reject(
         record,
