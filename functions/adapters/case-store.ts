@@ -203,18 +203,6 @@ export class TableStore {
     protected readonly tableName: string,
   ) {}
 
-  /**
-   * The case item's version alone (undefined: no case yet): what a waiting event looks at first
-   * (functions/runtime/apply-event.ts). One small strongly consistent read, not the partition.
-   */
-  async caseVersion(caseId: string): Promise<number | undefined> {
-    const [item] = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND sk = :sk',
-      ExpressionAttributeValues: { ':pk': keys.case(caseId).pk, ':sk': keys.case(caseId).sk },
-    });
-    return typeof item?.version === 'number' ? item.version : undefined;
-  }
-
   /** The whole case partition: state, deliveries and (with `history`) the history entries. */
   async loadCase(caseId: string, opts: { history?: boolean } = { history: true }): Promise<LoadedCase> {
     const items = await this.queryAll(
@@ -483,6 +471,18 @@ export class CaseStore extends TableStore {
           validUntil: String(item.validUntil),
         }
       : undefined;
+  }
+
+  /**
+   * The case item's version alone (undefined: no case yet): what a waiting event looks at first
+   * (functions/runtime/apply-event.ts). One small strongly consistent read, not the partition.
+   */
+  async caseVersion(caseId: string): Promise<number | undefined> {
+    const [item] = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk = :sk',
+      ExpressionAttributeValues: { ':pk': keys.case(caseId).pk, ':sk': keys.case(caseId).sk },
+    });
+    return typeof item?.version === 'number' ? item.version : undefined;
   }
 
   async commit(change: CaseCommit): Promise<CommitOutcome> {

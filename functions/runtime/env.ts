@@ -1,6 +1,6 @@
 /** The one place a handler reads its environment: fail fast at init with a clear message. */
 import { type County, parseCountyRules } from '../core/county.ts';
-import { requiredEnv as required } from './required-env.ts';
+import { requiredEnv as required, secondsEnv } from './required-env.ts';
 
 export interface HandlerEnv {
   tableName: string;
@@ -26,9 +26,7 @@ export const readEnv = (): HandlerEnv => {
       cause: error,
     });
   }
-  const wait = process.env.ORDERING_WAIT_SECONDS;
-  if (wait !== undefined && !(Number(wait) >= 0))
-    throw new Error(`ORDERING_WAIT_SECONDS must be a number of seconds, not "${wait}"`);
+  const wait = secondsEnv('ORDERING_WAIT_SECONDS');
   return {
     tableName: required('TABLE_NAME'),
     county: { id, displayName: process.env.COUNTY_NAME ?? id, rules },
@@ -36,6 +34,6 @@ export const readEnv = (): HandlerEnv => {
     mailQueueUrl: process.env.MAIL_QUEUE_URL || undefined,
     dlqUrl: process.env.DLQ_URL || undefined,
     visitQueueUrl: process.env.VISIT_QUEUE_URL || undefined,
-    orderingWaitSeconds: wait === undefined ? undefined : Number(wait),
+    orderingWaitSeconds: wait,
   };
 };
