@@ -41,24 +41,14 @@ export interface Writes {
  */
 export const same = (a: unknown, b: unknown): boolean => {
   if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bs = b as unknown[];
-    if (a.length !== bs.length) return false;
-    for (let i = 0; i < a.length; i++) if (!same(a[i], bs[i])) return false;
-    return true;
-  }
+  if (typeof a !== 'object' || typeof b !== 'object' || !a || !b || Array.isArray(a) !== Array.isArray(b))
+    return false;
+  // Arrays too: their indices are their keys, and one longer than the other has a key the other lacks.
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
-  let defined = 0;
-  for (const k in x) {
-    if (x[k] === undefined) continue;
-    defined++;
-    if (!same(x[k], y[k])) return false;
-  }
-  for (const k in y) if (y[k] !== undefined) defined--;
-  return defined === 0;
+  for (const k in x) if (x[k] !== undefined && !same(x[k], y[k])) return false;
+  for (const k in y) if (y[k] !== undefined && x[k] === undefined) return false;
+  return true;
 };
 
 /** What a meeting's calendar entry (and its email) shows: a change raises the SEQUENCE. */
