@@ -4,14 +4,14 @@
  * organiser's printable family survey page and the survey itself from its short link, each
  * checked with axe-core (WCAG 2.1 A/AA), and answers by keyboard and by form.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishScenario, sesEmails } from '../../local/inspect.ts';
+import { sesEmails } from '../../local/inspect.ts';
 import { projectRoot } from '../../local/stack-file.ts';
-import { axeClean, launchChromium } from '../support/browser.ts';
+import { axeClean, launchChromium, publishSummons } from '../support/browser.ts';
 import { eventually, uniqueId } from '../support/fixtures.ts';
 import { startTestStack } from '../support/local-stack.ts';
 
@@ -23,27 +23,6 @@ const shots =
 let s: Awaited<ReturnType<typeof startTestStack>>;
 let browser: Browser;
 const caseId = uniqueId('case-eval');
-
-/** The normal scenario to its plan, for a fresh case whose meeting is the next weekday. */
-const publishHeldMeeting = async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sip-eval-'));
-  const day = new Date(Date.now() + 86_400_000);
-  while ([0, 6].includes(day.getUTCDay())) day.setUTCDate(day.getUTCDate() + 1);
-  for (const file of [
-    '01-case-created.json',
-    '02-consent-guardian-a.json',
-    '03-consent-guardian-b.json',
-    '04-summons-sent.json',
-    '06-plan-established.json',
-  ]) {
-    const text = readFileSync(join(projectRoot, 'events', 'examples', 'normal', file), 'utf8')
-      .replaceAll('case-hl-1001', caseId)
-      .replace(/"evt-normal-(\d+)"/, `"evt-${caseId}-$1"`)
-      .replace(/"startsAt": "[^"]+"/, `"startsAt": "${day.toISOString().slice(0, 10)}T09:00"`);
-    writeFileSync(join(dir, file), text);
-  }
-  await publishScenario(s.sqs, s.stack, dir);
-};
 
 /** The link in the email to `address` whose subject says `subject`. */
 const linkIn = async (address: string, subject: RegExp, path: RegExp) => {
@@ -62,7 +41,7 @@ const linkIn = async (address: string, subject: RegExp, path: RegExp) => {
 beforeAll(async () => {
   s = await startTestStack();
   browser = await launchChromium();
-  await publishHeldMeeting();
+  await publishSummons(s, caseId, { daysAhead: 1, held: true });
 }, 180_000);
 afterAll(async () => {
   await browser?.close();

@@ -36,10 +36,17 @@ export const launchChromium = async (): Promise<Browser> => {
   });
 };
 
-/** The normal scenario up to the summons, for a fresh case, its meeting two weeks from today. */
-export const publishSummons = async (s: TestStack, caseId: string) => {
+/**
+ * The normal scenario up to the summons (with `held`, on to its plan: the meeting was held), for a
+ * fresh case, its meeting `daysAhead` days from today (the next weekday).
+ */
+export const publishSummons = async (
+  s: TestStack,
+  caseId: string,
+  { daysAhead = 14, held = false }: { daysAhead?: number; held?: boolean } = {},
+) => {
   const dir = mkdtempSync(join(tmpdir(), 'sip-web-'));
-  const day = new Date(Date.now() + 14 * 86_400_000);
+  const day = new Date(Date.now() + daysAhead * 86_400_000);
   while ([0, 6].includes(day.getUTCDay())) day.setUTCDate(day.getUTCDate() + 1);
   const startsAt = `${day.toISOString().slice(0, 10)}T09:00`;
   for (const file of [
@@ -47,6 +54,7 @@ export const publishSummons = async (s: TestStack, caseId: string) => {
     '02-consent-guardian-a.json',
     '03-consent-guardian-b.json',
     '04-summons-sent.json',
+    ...(held ? ['06-plan-established.json'] : []),
   ]) {
     const text = readFileSync(join(projectRoot, 'events', 'examples', 'normal', file), 'utf8')
       .replaceAll('case-hl-1001', caseId)
