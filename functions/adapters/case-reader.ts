@@ -7,7 +7,6 @@ import type { CaseRecord } from '../core/case.ts';
 import type { OutboundEvent } from '../core/outbound.ts';
 import {
   type AccessEntry,
-  CaseStore,
   type Deviation,
   type HistoryRecord,
   keys,
@@ -16,9 +15,10 @@ import {
   stripKeys,
 } from './case-store.ts';
 import { withDeliveries } from './delivery-store.ts';
+import { EntryStore } from './entry-store.ts';
 
 /** Everything: a consumer's commits, the delivery writes (tests, local tools) and the reads below. */
-export class CaseReader extends withDeliveries(CaseStore) {
+export class CaseReader extends withDeliveries(EntryStore) {
   /** A case's outbound events (issue 14), as committed: in sequence order. */
   async listOutbound(caseId: string): Promise<OutboundEvent[]> {
     const items = await this.queryAll({

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { CaseStore } from '../adapters/case-store.ts';
+import type { EntryStore } from '../adapters/entry-store.ts';
 import type { LinkKey } from '../adapters/link-key.ts';
 import { addDays, stockholmDate } from '../core/dates.ts';
 import {
@@ -42,7 +42,7 @@ import { qrSvg } from './qr.ts';
 export interface EvaluationDeps {
   county: { id: string };
   store: Pick<
-    CaseStore,
+    EntryStore,
     'loadCase' | 'recordEvaluation' | 'evaluationSlots' | 'putFamilyLink' | 'familyLink'
   >;
   linkKey: LinkKey;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CaseStore } from '../adapters/case-store.ts';
+import { EntryStore } from '../adapters/entry-store.ts';
 import { createDocumentClient } from '../adapters/dynamodb.ts';
 import { linkKeyFromEnv } from '../adapters/link-key.ts';
 import { readEnv } from '../runtime/env.ts';
@@ -8,7 +8,7 @@ import { createEvaluationPageHandler } from './apply.ts';
 const env = readEnv();
 export const handler = createEvaluationPageHandler({
   county: env.county,
-  store: new CaseStore(createDocumentClient(), env.tableName),
+  store: new EntryStore(createDocumentClient(), env.tableName),
   linkKey: linkKeyFromEnv(),
   now: () => new Date(),
   nonce: () => randomBytes(16).toString('base64url'),

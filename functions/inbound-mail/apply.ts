@@ -14,7 +14,8 @@ import { invitationRespondedContract } from '../../events/contracts/invitation-r
 import { eventTypes } from '../../events/contracts/types.ts';
 import { formatIssues } from '../../events/parse.ts';
 import { inboundMailType } from '../../lib/topology.ts';
-import type { CaseStore, LoadedCase } from '../adapters/case-store.ts';
+import type { LoadedCase } from '../adapters/case-store.ts';
+import type { EntryStore } from '../adapters/entry-store.ts';
 import { type MailBucket, MAX_INBOUND_BYTES, parseInboundMail } from '../adapters/inbound-mail.ts';
 import type { Outbox } from '../adapters/outbox.ts';
 import {
@@ -87,7 +88,7 @@ export const parseInboundNotification = (body: string): Parsed<InboundMail> => {
 export interface InboundDeps {
   county: County;
   store: Pick<
-    CaseStore,
+    EntryStore,
     'loadCase' | 'commit' | 'fenceDeliveries' | 'rewriteHistoryData' | 'recordRejection' | 'recordReply'
   >;
   bucket: MailBucket;

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { eventTypes } from '../../events/contracts/types.ts';
-import type { CaseStore } from '../adapters/case-store.ts';
+import type { EntryStore } from '../adapters/entry-store.ts';
 import type { LinkKey } from '../adapters/link-key.ts';
 import type { OidcTransaction, SignIn } from '../adapters/oidc.ts';
 import type { Outbox } from '../adapters/outbox.ts';
@@ -52,7 +52,7 @@ const respondedContract = async () =>
 
 export interface PageDeps {
   county: County;
-  store: Pick<CaseStore, 'loadCase' | 'commit' | 'fenceDeliveries' | 'rewriteHistoryData' | 'recordAccess'>;
+  store: Pick<EntryStore, 'loadCase' | 'commit' | 'fenceDeliveries' | 'rewriteHistoryData' | 'recordAccess'>;
   now: () => Date;
   linkKey: LinkKey;
   outbox?: Outbox;

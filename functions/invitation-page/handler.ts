@@ -1,6 +1,6 @@
 import { linkKeyFromEnv } from '../adapters/link-key.ts';
 import { sqsOutbox } from '../adapters/outbox.ts';
-import { CaseStore } from '../adapters/case-store.ts';
+import { EntryStore } from '../adapters/entry-store.ts';
 import { createDocumentClient } from '../adapters/dynamodb.ts';
 import { readEnv } from '../runtime/env.ts';
 import { createInvitationPageHandler } from './apply.ts';
@@ -18,7 +18,7 @@ const signIn =
     : undefined;
 export const handler = createInvitationPageHandler({
   county: env.county,
-  store: new CaseStore(createDocumentClient(), env.tableName),
+  store: new EntryStore(createDocumentClient(), env.tableName),
   now: () => new Date(),
   linkKey: linkKeyFromEnv(),
   outbox: env.mailQueueUrl ? sqsOutbox(env.mailQueueUrl, env.county.id) : undefined,

@@ -46,11 +46,6 @@ export interface ApplyDeps {
 export interface ApplyContext {
   /** Called as soon as the case is known to be protected: a retry or a wait must carry only the allow-list. */
   markProtected?: () => void;
-  /**
-   * This event waited before: what it waited for, the case's version it saw then (`waitKey`),
-   * and when it looked (ms). See `stillWaiting`.
-   */
-  waited?: { key: string; reason: string; lookedAt: number };
 }
 
 /** The wait key of a case read at this version (a case not there yet has none). */
@@ -68,19 +63,19 @@ const lastMorning = (now: Date): number => {
  * A waiting event looks at the case item first: the fold is a function of the case's events and
  * its clock, so if no event was committed since the last look (the case's version is the same)
  * and no morning passed (nothing fell due by the clock), the outcome is the last look's — it still
- * waits, for the same thing — and the partition is not read or folded again. Otherwise (or on
- * the first look) the whole path runs. Most looks of a wait find nothing new (docs/semantics.md).
+ * waits, for the same thing — and the partition is not read or folded again; the consumer puts
+ * the copy back as it came, unparsed (functions/runtime/consumer.ts). Otherwise (or on the first
+ * look) the whole path runs. Most looks of a wait find nothing new (docs/semantics.md).
  */
-const stillWaiting = async (
+export const stillWaiting = async (
   deps: ApplyDeps,
   caseId: string,
-  waited: NonNullable<ApplyContext['waited']>,
-): Promise<Outcome | undefined> => {
+  waited: { key: string; lookedAt: number },
+): Promise<boolean> => {
   const now = deps.now();
-  if (!deps.store.caseVersion) return undefined;
-  if (!(waited.lookedAt <= now.getTime() && waited.lookedAt >= lastMorning(now))) return undefined;
-  const key = waitKeyOf(await deps.store.caseVersion(caseId));
-  return key === waited.key ? { kind: 'deferred', reason: waited.reason, waitKey: key } : undefined;
+  if (!deps.store.caseVersion) return false;
+  if (!(waited.lookedAt <= now.getTime() && waited.lookedAt >= lastMorning(now))) return false;
+  return waitKeyOf(await deps.store.caseVersion(caseId)) === waited.key;
 };
 
 const MAX_ATTEMPTS = 4;
@@ -157,10 +152,6 @@ export const applyEvent = async (
   ctx: ApplyContext = {},
 ): Promise<Outcome> => {
   const caseId = incoming.subject;
-  if (ctx.waited) {
-    const same = await stillWaiting(deps, caseId, ctx.waited);
-    if (same) return same;
-  }
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const loaded = await deps.store.loadCase(caseId);
     const wasProtected = loaded.case?.protectedIdentity ?? false;
@@ -198,7 +189,7 @@ export const applyEvent = async (
       // A flagged summons that waits protects the case now, not when (or if) it is applied.
       const protection = protectionCarriedBy(deps.county, incoming, loaded.case);
       if (protection) {
-        const protecting = await applyEvent(deps, protection, { ...ctx, waited: undefined });
+        const protecting = await applyEvent(deps, protection, ctx);
         if (protecting.kind === 'deferred') return protecting;
         return { kind: 'deferred', reason: outcome.reason };
       }

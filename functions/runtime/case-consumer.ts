@@ -4,9 +4,45 @@ import type { EventByType, EventType } from '../../events/contracts.ts';
 import type { Contract } from '../../events/contracts/common.ts';
 import { type Sanitized, sanitizeEvent } from '../core/protected.ts';
 import { FoldMemo } from '../core/fold.ts';
-import { applyEvent } from './apply-event.ts';
-import { createSqsHandler } from './consumer.ts';
+import { applyEvent, stillWaiting } from './apply-event.ts';
+import {
+  createSqsHandler,
+  DEFAULT_ORDERING_WAIT_SECONDS,
+  FIRST_SEEN,
+  LAST_SEEN,
+  numberAttribute,
+  type StillWaiting,
+  WAIT_CASE,
+  WAIT_EVENT,
+  WAIT_KEY,
+  WAIT_REASON,
+} from './consumer.ts';
 import type { ConsumerDeps } from './deps.ts';
+import type { SQSRecord } from 'aws-lambda';
+import { containsPersonalNumber } from '../../events/contracts/common.ts';
+
+/**
+ * What a copy that waited carries, if it may look again without being parsed: only while its wait
+ * lasts (how a wait ends is the whole path's to decide), and with ids its contract allows (they
+ * are logged). Its body was parsed, checked and, for a protected case, sanitised when it first
+ * waited; it goes back as it came.
+ */
+const waitingCopy = (record: SQSRecord, now: number, maxWaitSeconds = DEFAULT_ORDERING_WAIT_SECONDS) => {
+  const attribute = (name: string) => record.messageAttributes?.[name]?.stringValue ?? '';
+  const [key, reason, caseId, eventId] = [WAIT_KEY, WAIT_REASON, WAIT_CASE, WAIT_EVENT].map(attribute);
+  const first = numberAttribute(record, FIRST_SEEN) ?? 0;
+  const lookedAt = numberAttribute(record, LAST_SEEN) ?? 0;
+  return key &&
+    reason &&
+    eventId &&
+    eventId.length <= 128 &&
+    /^[A-Za-z0-9][A-Za-z0-9._:-]{2,63}$/.test(caseId ?? '') &&
+    !containsPersonalNumber(`${caseId} ${eventId}`) &&
+    now - first < maxWaitSeconds * 1000 &&
+    now - lookedAt <= maxWaitSeconds * 1000
+    ? ({ key, reason, caseId, eventId, lookedAt } as StillWaiting & { lookedAt: number })
+    : undefined;
+};
 
 export const caseConsumer =
   <T extends EventType>(
@@ -31,5 +67,9 @@ export const caseConsumer =
       sanitize: (event) => sanitizeEvent(event),
       orderingWaitSeconds: deps.orderingWaitSeconds,
       apply: (event, ctx) => applyEvent({ ...deps, foldMemo }, event, ctx),
+      stillWaiting: async (record) => {
+        const copy = waitingCopy(record, (deps.now?.() ?? new Date()).getTime(), deps.orderingWaitSeconds);
+        return copy && (await stillWaiting(deps, copy.caseId, copy)) ? copy : undefined;
+      },
     });
   };

@@ -62,12 +62,15 @@ export const deferralSeconds = (waitedSeconds: number, deferrals: number): numbe
 const MAX_SQS_DELAY_SECONDS = 900;
 /** Attempts of a protected event before its sanitised copy is parked (like maxReceiveCount). */
 export const PROTECTED_MAX_ATTEMPTS = 5;
-const FIRST_SEEN = 'sipFirstSeen';
+export const FIRST_SEEN = 'sipFirstSeen';
 const DEFERRALS = 'sipDeferrals';
-const LAST_SEEN = 'sipLastSeen';
+export const LAST_SEEN = 'sipLastSeen';
 const ATTEMPTS = 'sipAttempts';
-const WAIT_KEY = 'sipWaitKey';
-const WAIT_REASON = 'sipWaitReason';
+/** What a waiting copy carries besides its body (see `stillWaiting` below). */
+export const WAIT_KEY = 'sipWaitKey';
+export const WAIT_REASON = 'sipWaitReason';
+export const WAIT_CASE = 'sipWaitCase';
+export const WAIT_EVENT = 'sipWaitEvent';
 
 export interface RecordContext {
   messageId: string;
@@ -77,8 +80,14 @@ export interface RecordContext {
    * copy of the event that waits, is retried or is parked carries only the allow-list.
    */
   markProtected: () => void;
-  /** This event waited before: what for, the case as it was then, and when it looked. */
-  waited?: { key: string; reason: string; lookedAt: number };
+}
+
+/** A copy that still waits for the same thing, as its attributes tell (see `stillWaiting` below). */
+export interface StillWaiting {
+  key: string;
+  reason: string;
+  caseId: string;
+  eventId: string;
 }
 
 /** What a consumer's parser yields: the message, with the ids a rejection or log line may name. */
@@ -128,6 +137,12 @@ export interface ConsumerDefinition<
   protect?: (event: M) => Sanitized<M> | null;
   /** The allow-listed copy of any event of this type, for a case found to be protected. */
   sanitize?: (event: M) => Sanitized<M>;
+  /**
+   * For a copy that waited (it carries WAIT_CASE): whether it still waits for the same thing, as
+   * nothing it depends on changed since its last look. Then it goes back as it came, its wait
+   * going on, its body not even parsed (functions/runtime/case-consumer.ts); else the whole path.
+   */
+  stillWaiting?: (record: SQSRecord) => Promise<StillWaiting | undefined>;
 }
 
 const sentDay = (record: SQSRecord, now: Date): string => {
@@ -135,7 +150,7 @@ const sentDay = (record: SQSRecord, now: Date): string => {
   return (Number.isFinite(sent) && sent > 0 ? new Date(sent) : now).toISOString().slice(0, 10);
 };
 
-const numberAttribute = (record: SQSRecord, name: string): number | undefined => {
+export const numberAttribute = (record: SQSRecord, name: string): number | undefined => {
   const value = Number(record.messageAttributes?.[name]?.stringValue);
   return Number.isFinite(value) ? value : undefined;
 };
@@ -241,7 +256,14 @@ export const createSqsHandler = <
       [FIRST_SEEN]: String(seen),
       [LAST_SEEN]: String(now().getTime()),
       [DEFERRALS]: String(deferrals + 1),
-      ...(waitKey !== undefined ? { [WAIT_KEY]: waitKey, [WAIT_REASON]: reason.slice(0, 1000) } : {}),
+      ...(waitKey !== undefined
+        ? {
+            [WAIT_KEY]: waitKey,
+            [WAIT_REASON]: reason.slice(0, 1000),
+            [WAIT_CASE]: ids.caseId,
+            [WAIT_EVENT]: ids.eventId,
+          }
+        : {}),
     });
     metrics.addMetric('DeferredEvents', MetricUnit.Count, 1);
     logger.info('event deferred', {
@@ -281,6 +303,24 @@ export const createSqsHandler = <
 
   /** Keeps the sanitised body once the event is known to be protected, so a failure retries that instead. */
   const processRecord = async (record: SQSRecord, sanitisedBody: { value?: string }): Promise<void> => {
+    const waitingCase = record.messageAttributes?.[WAIT_CASE]?.stringValue;
+    if (waitingCase !== undefined && def.stillWaiting) {
+      // In the case's turn, as the whole path would be (it runs on in the same turn).
+      await inTurn(waitingCase, async () => {
+        const same = await def.stillWaiting?.(record);
+        if (same) await defer(record, record.body, same.reason, same, undefined, same.key);
+        else await parsedPath(record, sanitisedBody, true);
+      });
+      return;
+    }
+    await parsedPath(record, sanitisedBody, false);
+  };
+
+  const parsedPath = async (
+    record: SQSRecord,
+    sanitisedBody: { value?: string },
+    inCaseTurn: boolean,
+  ): Promise<void> => {
     const parsed = parse(record.body);
     if (!parsed.ok) {
       await reject(record, parsed.reason, {
@@ -301,7 +341,7 @@ export const createSqsHandler = <
       return;
     }
     const trace = parsed.traceparent;
-    if (def.concurrentPerCase) await processEvent(record, parsed.event, sanitisedBody, trace);
+    if (def.concurrentPerCase || inCaseTurn) await processEvent(record, parsed.event, sanitisedBody, trace);
     else await inTurn(parsed.event.subject, () => processEvent(record, parsed.event, sanitisedBody, trace));
   };
 
@@ -323,17 +363,11 @@ export const createSqsHandler = <
       if (sanitisedBody.value === undefined)
         sanitisedBody.value = JSON.stringify(def.sanitize ? def.sanitize(event).event : event);
     };
-    const waitKey = record.messageAttributes?.[WAIT_KEY]?.stringValue;
-    const waitReason = record.messageAttributes?.[WAIT_REASON]?.stringValue;
-    const lookedAt = numberAttribute(record, LAST_SEEN);
     const outcome = await def.apply(event, {
       messageId: record.messageId,
       receiveCount:
         numberAttribute(record, ATTEMPTS) ?? Number(record.attributes?.ApproximateReceiveCount ?? 1),
       markProtected,
-      ...(waitKey && waitReason && lookedAt !== undefined
-        ? { waited: { key: waitKey, reason: waitReason, lookedAt } }
-        : {}),
     });
     if (outcome.kind === 'rejected') {
       const source = safeSource((event as { source?: unknown }).source);

@@ -9,13 +9,13 @@
  * sweep run twice, or again after an outage, asks for the same visits (one id per case and day);
  * days missed are caught up: it looks back `lookbackDays`.
  */
-import type { CaseStore } from '../adapters/case-store.ts';
+import type { EntryStore } from '../adapters/entry-store.ts';
 import type { VisitQueue } from '../adapters/outbox.ts';
 import { addDays, stockholmDate } from '../core/dates.ts';
 import { logger } from '../runtime/observability.ts';
 
 export interface SweepDeps {
-  store: Pick<CaseStore, 'dueOn'>;
+  store: Pick<EntryStore, 'dueOn'>;
   visits: VisitQueue;
   now: () => Date;
   lookbackDays?: number;

@@ -186,4 +186,54 @@ describe('consent.registered handler', () => {
     expect(sent).toHaveLength(3);
     expect((await t.store.loadCase(created.subject)).case).toMatchObject({ consentStatus: 'partial' });
   });
+
+  it('a look that finds nothing new puts the copy back as it came, unparsed; forged ids or a wait that is up take the whole path (issue 12)', async () => {
+    const consent = freshConsent(`case-${crypto.randomUUID().slice(0, 8)}`);
+    const sent: { body: string; attributes: Record<string, string> }[] = [];
+    const requeue = {
+      async send(body: string, _delay: number, attributes: Record<string, string>) {
+        sent.push({ body, attributes });
+      },
+    };
+    const store = Object.create(t.store) as typeof t.store;
+    let loads = 0;
+    store.loadCase = async (caseId, opts) => {
+      loads++;
+      return t.store.loadCase(caseId, opts);
+    };
+    let now = new Date('2026-12-02T08:00:00Z');
+    const handler = createConsentRegisteredHandler({ ...deps(), store, now: () => now, requeue });
+    const again = (body: string, attributes: Record<string, string>) =>
+      sqsRecord(body, {
+        messageAttributes: Object.fromEntries(
+          Object.entries(attributes).map(([k, v]) => [
+            k,
+            { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] },
+          ]),
+        ),
+      });
+    await run(handler, [sqsRecord(JSON.stringify(consent))]);
+    const first = sent[0] as (typeof sent)[number];
+    expect(first.attributes).toMatchObject({ sipWaitCase: consent.subject, sipWaitEvent: consent.id });
+    // Nothing changed: the body is not even read (this one would not parse), and goes back as it came.
+    now = new Date('2026-12-02T08:00:02Z');
+    await run(handler, [again('not json', first.attributes)]);
+    expect(loads).toBe(1);
+    expect(sent[1]?.body).toBe('not json');
+    // Ids its contract would refuse (they would be logged): the whole path, which rejects the body.
+    const forged = { ...first.attributes, sipWaitCase: 'case-191212121212' };
+    const forgedRecord = again('not json', forged);
+    await run(handler, [forgedRecord]);
+    expect(sent).toHaveLength(2);
+    const rejected = (await t.rejections()).find((r) => r.messageId === forgedRecord.messageId);
+    expect(rejected?.reason).toMatch(/JSON/i);
+    expect(rejected?.caseId).toBeUndefined();
+    // Its wait is up: the whole path decides how it ends (rejected, with how long it waited).
+    now = new Date('2026-12-02T08:15:01Z');
+    const lastRecord = again(first.body, { ...first.attributes, sipLastSeen: String(now.getTime() - 5_000) });
+    await run(handler, [lastRecord]);
+    expect(loads).toBe(2);
+    const gaveUp = (await t.rejections()).find((r) => r.messageId === lastRecord.messageId);
+    expect(gaveUp?.reason).toMatch(/has not been created yet; gave up after waiting 90\d s/);
+  });
 });

@@ -11,6 +11,7 @@ import {
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { CaseStore } from '../../functions/adapters/case-store.ts';
+import { EntryStore } from '../../functions/adapters/entry-store.ts';
 import { DeliveryStore } from '../../functions/adapters/delivery-store.ts';
 import { sqsOutbox } from '../../functions/adapters/outbox.ts';
 import { sqsRequeue } from '../../functions/adapters/requeue.ts';
@@ -402,7 +403,7 @@ export class Cloud {
     );
     const now = () => new Date(this.world.now);
     runSweep({
-      store: new CaseStore(this.docClient(caller), this.dynamo.tableName),
+      store: new EntryStore(this.docClient(caller), this.dynamo.tableName),
       visits: sqsVisitQueue(this.queueOf(eventTypes.sweepVisit).url, this.opts.county.id, sqs as never),
       now,
     }).then(

@@ -25,10 +25,12 @@ export {};
  */
 const NativeTextEncoder = globalThis.TextEncoder;
 const native = new NativeTextEncoder();
+/** One shared array per ASCII character: ical-generator reads only the length. */
+const ascii = Array.from({ length: 0x80 }, (_, c) => Uint8Array.of(c));
 export const encodeShort = (input: string): Uint8Array | undefined => {
   if (input.length === 1) {
     const c = input.charCodeAt(0);
-    if (c < 0x80) return Uint8Array.of(c);
+    if (c < 0x80) return ascii[c];
     if (c < 0x800) return Uint8Array.of(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
     if (c >= 0xd800 && c <= 0xdfff) return Uint8Array.of(0xef, 0xbf, 0xbd); // a lone surrogate
     return Uint8Array.of(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));

@@ -1,6 +1,6 @@
 /**
- * The simulated platform itself: the handlers reach their next call within the hops the world
- * gives them, a schedule replays exactly (same scenario and tape, same table, mailbox and steps),
+ * The simulated platform itself: the handlers reach their next simulated call within the step that
+ * woke them (no real timer or I/O), a schedule replays exactly (same scenario and tape, same table, mailbox and steps),
  * and the simulated TextEncoder (test/simulation/env.ts) gives Node's bytes.
  */
 import { TextEncoder as NodeTextEncoder } from 'node:util';
@@ -10,9 +10,8 @@ import { encodeShort } from './env.ts';
 import { optionsOf, scheduleArb } from './property.ts';
 import { runScenario } from './run.ts';
 import { buildScenario, scenarioArb } from './scenario.ts';
-import { World } from './world.ts';
 
-test(`the handlers reach their next call within World.HOPS (${World.HOPS}) promise hops of a step`, async () => {
+test('the handlers reach their next simulated call within the step that woke them: no real timer or I/O', async () => {
   const samples = fc.sample(fc.tuple(scenarioArb, scheduleArb), { seed: 8, numRuns: 24 });
   let steps = 0;
   for (const [params, schedule] of samples) {

@@ -41,7 +41,7 @@ export interface RunOptions {
   leaveOut?: ReadonlySet<string>;
   /** Keep every DynamoDB operation and its outcome (the differential test replays them). */
   recordDynamo?: boolean;
-  /** Check after every step that the handlers reached their next call within World.HOPS hops. */
+  /** Check after every step that nothing more happened once its promises settled (world.ts). */
   verifyDrain?: boolean;
 }
 
