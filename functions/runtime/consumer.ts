@@ -47,17 +47,17 @@ export const DEFAULT_ORDERING_WAIT_SECONDS = 900;
 /**
  * The longest a waiting event sleeps between two looks at its prerequisite in its first minute
  * (1, 2, 4, 8, 8 … s): prerequisites usually come within seconds, and a longer sleep only delays
- * the event after its prerequisite has arrived. After a minute it sleeps a quarter of the time it
- * has waited (so it is at most a quarter late), up to LONG_DEFERRAL_SECONDS: ~27 looks (a read
+ * the event after its prerequisite has arrived. After a minute it sleeps half the time it has
+ * waited (so it is at most half as late as it waited), up to LONG_DEFERRAL_SECONDS: ~19 looks (a read
  * and a send each) over a 15-minute wait instead of ~110 — an event that waits that long usually
  * waits for nothing (its prerequisite was refused), and gives up.
  */
 export const MAX_DEFERRAL_SECONDS = 8;
-export const LONG_DEFERRAL_SECONDS = 60;
+export const LONG_DEFERRAL_SECONDS = 120;
 export const deferralSeconds = (waitedSeconds: number, deferrals: number): number =>
   waitedSeconds < 60
     ? Math.min(2 ** deferrals, MAX_DEFERRAL_SECONDS)
-    : Math.min(Math.max(MAX_DEFERRAL_SECONDS, waitedSeconds / 4), LONG_DEFERRAL_SECONDS);
+    : Math.min(Math.max(MAX_DEFERRAL_SECONDS, waitedSeconds / 2), LONG_DEFERRAL_SECONDS);
 /** SQS's longest DelaySeconds. */
 const MAX_SQS_DELAY_SECONDS = 900;
 /** Attempts of a protected event before its sanitised copy is parked (like maxReceiveCount). */

@@ -1,7 +1,7 @@
 /**
  * The simulation in `npm test`: 2,002 schedules over two workers (one per core) — this file's
  * 720 (its seed's scenarios are the heavier), schedules-b.test.ts's 1,120, regressions.test.ts's
- * 136, platform.test.ts's 26 (the hops check's 24, the determinism check's 2) — every
+ * 136, platform.test.ts's 26 (the drain check's 24, the determinism check's 2) — every
  * schedule checked by the oracle (test/simulation/oracle.ts). Fixed seeds keep CI reproducible;
  * `npm run simulate -- --minutes 30` soaks fresh ones, `SIM_SEED=<n>` tries another one here.
  */
