@@ -213,6 +213,7 @@ export const checkRun = async (
       cal: read.calendar ? checkCalendar(read.calendar) : undefined,
     };
   });
+  // Each captured write ends its line: the whole log, joined once (looked at twice below).
   const logText = r.logs.join('');
 
   // 1 convergence
@@ -670,7 +671,7 @@ export const checkRun = async (
   const markers = r.scenario.cases.flatMap((c) => c.markers);
   // Every marker starts with "mk" (scenario.ts): a line without it holds none. The whole log is
   // looked at once; only when it holds something are its lines looked at, to name the one.
-  const allLogs = r.logs.join('\n');
+  const allLogs = logText;
   const logsHoldSomething =
     markersIn(allLogs, markers).length > 0 ||
     (allLogs.includes('@') && /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a-z]{2,}/.test(allLogs)) ||
