@@ -4,11 +4,11 @@
  * load on the embedded stack (real emulators); bytes per page.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BuildOptions, build } from 'esbuild';
-import { handlerEntry, projectRoot } from '../lib/bundling.ts';
+import { build } from 'esbuild';
+import { handlerEntry, projectRoot, splitBuildOptions } from '../lib/bundling.ts';
 import { countyById } from '../lib/counties.ts';
 import { handlerEnvironment } from '../lib/topology.ts';
 import type { Endpoints } from '../local/emulators.ts';
@@ -55,16 +55,21 @@ const importOnce = (file: string): number =>
     ).trim(),
   );
 
-/** `common`: the esbuild options the stack bundles with (bench/run.ts builds every function with them). */
-export const pageInit = async (outDir: string, runs: number, common: Omit<BuildOptions, 'entryPoints'>) => {
-  const fnFile = join(outDir, 'invitation-page.mjs');
-  const floorFile = join(outDir, 'invitation-page.floor.mjs');
-  await build({ ...common, entryPoints: [handlerEntry('invitation-page')], outfile: fnFile });
-  await build({
-    ...common,
-    stdin: { contents: floorSource, resolveDir: projectRoot, loader: 'ts' },
-    outfile: floorFile,
-  });
+/**
+ * The page and its floor, both built as the stack builds the page (lib/bundling.ts
+ * `splitBuildOptions`: code splitting, so a view loads one file and an answer's pipeline and the
+ * SDK's lazy parts stay in chunks).
+ */
+export const pageInit = async (outDir: string, runs: number) => {
+  const fnDir = join(outDir, 'invitation-page');
+  const floorDir = join(outDir, 'invitation-page.floor');
+  mkdirSync(floorDir, { recursive: true });
+  const floorEntry = join(floorDir, 'floor.ts');
+  writeFileSync(floorEntry, floorSource);
+  await build(splitBuildOptions(handlerEntry('invitation-page'), fnDir));
+  await build(splitBuildOptions(floorEntry, floorDir));
+  const fnFile = join(fnDir, 'index.mjs');
+  const floorFile = join(floorDir, 'index.mjs');
   importOnce(fnFile);
   const fn: number[] = [];
   const floor: number[] = [];

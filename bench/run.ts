@@ -168,7 +168,7 @@ const main = async () => {
 
   const load: Record<string, unknown> = {};
   if (sections.has('page')) {
-    load.pageInit = await pageInit(outDir, runs, esbuildOptions);
+    load.pageInit = await pageInit(outDir, runs);
     console.log('\nThe invitation page: module import alone, against its SDK floor (issue 13: ≤ 1.25):');
     console.table([load.pageInit]);
   }

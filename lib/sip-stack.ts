@@ -35,7 +35,7 @@ import {
 import type { Construct } from 'constructs';
 import { eventTypes } from '../events/contracts/common.ts';
 import { FACT_COLUMNS } from '../functions/core/kpi-facts.ts';
-import { bundling, handlerEntry } from './bundling.ts';
+import { bundling, handlerEntry, splitCode } from './bundling.ts';
 import type { CountyConfig } from './counties.ts';
 import {
   type ConsumerSpec,
@@ -502,7 +502,8 @@ export class SipStack extends Stack {
           resources: [mail.pages.linkKey.secretArn],
         }),
       ],
-      { paramsAndSecrets: linkKeyExtension() },
+      // A person waits on its cold start: what a page view does not need stays out of it.
+      { paramsAndSecrets: linkKeyExtension(), split: true },
     );
     // Meeting evaluation and the family survey (issue 15): a function of their own (the QR
     // encoder stays out of the invitation page's bundle), reading cases and writing answers only.
@@ -1138,8 +1139,10 @@ export class SipStack extends Stack {
     statements: iam.PolicyStatement[],
     extra: Pick<nodejs.NodejsFunctionProps, 'paramsAndSecrets'> & {
       commandHooks?: nodejs.ICommandHooks;
+      /** Bundled with code splitting (lib/bundling.ts `splitCode`): the invitation page. */
+      split?: boolean;
     } = {},
-  ): nodejs.NodejsFunction {
+  ): lambda.Function {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       retention: LOG_RETENTION,
       encryptionKey: this.key,
@@ -1173,10 +1176,8 @@ export class SipStack extends Stack {
     ]) {
       role.addToPolicy(statement);
     }
-    const fn = new nodejs.NodejsFunction(this, `${id}Function`, {
+    const common = {
       description,
-      entry: handlerEntry(handler),
-      handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: size.memoryMb,
@@ -1186,13 +1187,24 @@ export class SipStack extends Stack {
       loggingFormat: lambda.LoggingFormat.JSON,
       environment,
       ...(extra.paramsAndSecrets ? { paramsAndSecrets: extra.paramsAndSecrets } : {}),
-      bundling: {
-        ...bundling,
-        mainFields: [...bundling.mainFields],
-        externalModules: [...bundling.externalModules],
-        ...(extra.commandHooks ? { commandHooks: extra.commandHooks } : {}),
-      },
-    });
+    };
+    const fn = extra.split
+      ? new lambda.Function(this, `${id}Function`, {
+          ...common,
+          code: splitCode(handler),
+          handler: 'index.handler',
+        })
+      : new nodejs.NodejsFunction(this, `${id}Function`, {
+          ...common,
+          entry: handlerEntry(handler),
+          handler: 'handler',
+          bundling: {
+            ...bundling,
+            mainFields: [...bundling.mainFields],
+            externalModules: [...bundling.externalModules],
+            ...(extra.commandHooks ? { commandHooks: extra.commandHooks } : {}),
+          },
+        });
     fn.node.addDependency(logPolicy);
     return fn;
   }

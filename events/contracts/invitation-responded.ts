@@ -12,6 +12,12 @@ export const responseKinds = [
   'substitute-proposed',
 ] as const;
 
+/** A substitute's address as the contract takes it (the invitation page checks its form with it). */
+const substituteEmail = z
+  .email('substitute.email must be a valid email address')
+  .check(describe('Where the substitute’s own invitation is emailed.'));
+export const validSubstituteEmail = (value: string): boolean => z.safeParse(substituteEmail, value).success;
+
 export const invitationRespondedData = z
   .strictObject({
     county: countyId,
@@ -36,9 +42,7 @@ export const invitationRespondedData = z
       z
         .strictObject({
           name: shortText('Who attends instead', 100),
-          email: z
-            .email('substitute.email must be a valid email address')
-            .check(describe('Where the substitute’s own invitation is emailed.')),
+          email: substituteEmail,
         })
         .check(describe('substitute and substitute-proposed only: who attends instead (for the organiser).')),
     ),

@@ -4,7 +4,6 @@
  * 2.1 AA (labels, errors tied to their fields, visible focus, contrast ≥ 4.5:1). Pure: the
  * handler (functions/invitation-page/) reads the case and applies the answers.
  */
-import * as z from 'zod/mini';
 import type { CaseRecord } from './case.ts';
 import { addDays, stockholmDate } from './dates.ts';
 import { formatWhen } from './email.ts';
@@ -66,10 +65,6 @@ export const FIELD_LIMITS = { name: 100, role: 100, email: 254, message: 1000 } 
 /** Field errors by field name, in the page's language. */
 export type FieldErrors = Partial<Record<'name' | 'role' | 'email' | 'message' | 'answer', string>>;
 
-/** The contract's own email rule (events/contracts/invitation-responded.ts): the page accepts what the event does. */
-const emailRule = z.email();
-const validEmail = (value: string) => z.safeParse(emailRule, value).success;
-
 const words = {
   sv: {
     required: 'Fyll i fältet.',
@@ -108,6 +103,8 @@ export const checkAnswer = (
   invitee: Invitee,
   fields: Record<string, string | undefined>,
   locale: 'sv' | 'en',
+  /** The contract's own email rule (events/contracts/invitation-responded.ts): the page accepts what the event does. */
+  validEmail: (value: string) => boolean,
 ): { ok: true; answer: AnswerForm } | { ok: false; errors: FieldErrors } => {
   const w = words[locale];
   const answer = fields.answer as AnswerKind;

@@ -30,7 +30,6 @@ import {
   renderPage,
   responseData,
 } from '../core/invitation-page.ts';
-import { FoldMemo } from '../core/fold.ts';
 import {
   ACCESSIBILITY_PATH,
   crossSite,
@@ -40,18 +39,34 @@ import {
   origin,
   securityHeaders,
 } from './http.ts';
-import { applyEvent } from '../runtime/apply-event.ts';
 import { loggableError, logger } from '../runtime/observability.ts';
 
 /**
- * The answer's contract, built on the first POST: its zod schemas (and the envelope's) cost a cold
- * start ~10 ms, and most requests are GETs (bench: `--only page`).
+ * What only an answer (POST) needs, loaded on the first one: the answer's contract (zod), the
+ * county's rules and the pipeline that applies them (functions/runtime/apply-event.ts). A page
+ * view needs none of it, and most requests are views: a cold start that shows a page neither
+ * loads nor builds them (bench: `--only page`; docs/decisions.md).
  */
-const respondedContract = async () =>
-  (await import('../../events/contracts/invitation-responded.ts')).invitationRespondedContract;
+const loadAnswering = async (rules: PageDeps['rules']) => {
+  const [contract, pipeline, fold, countyRules] = await Promise.all([
+    import('../../events/contracts/invitation-responded.ts'),
+    import('../runtime/apply-event.ts'),
+    import('../core/fold.ts'),
+    rules(),
+  ]);
+  return {
+    schema: contract.invitationRespondedContract.schema,
+    validEmail: contract.validSubstituteEmail,
+    applyEvent: pipeline.applyEvent,
+    memo: new fold.FoldMemo(),
+    rules: countyRules,
+  };
+};
 
 export interface PageDeps {
-  county: County;
+  /** The county as a page shows it; its rules are read on the first answer (`rules`). */
+  county: Pick<County, 'id' | 'displayName'>;
+  rules: () => County['rules'] | Promise<County['rules']>;
   store: Pick<EntryStore, 'loadCase' | 'commit' | 'fenceDeliveries' | 'rewriteHistoryData' | 'recordAccess'>;
   now: () => Date;
   linkKey: LinkKey;
@@ -90,7 +105,12 @@ const cookieOf = (event: APIGatewayProxyEventV2, name: string): string | undefin
 const cookie = (event: APIGatewayProxyEventV2, name: string, value: string, maxAge: number): string =>
   `${name}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${origin(event).startsWith('https:') ? '; Secure' : ''}`;
 export const createInvitationPageHandler = (deps: PageDeps) => {
-  const memo = new FoldMemo();
+  let answering: ReturnType<typeof loadAnswering> | undefined;
+  const answerPipeline = () =>
+    (answering ??= loadAnswering(deps.rules).catch((error: unknown) => {
+      answering = undefined; // a failed load is tried again by the next answer
+      throw error;
+    }));
   const nonce = deps.nonce ?? (() => randomBytes(16).toString('base64url'));
 
   const load = async (token: string) => {
@@ -221,7 +241,8 @@ export const createInvitationPageHandler = (deps: PageDeps) => {
         return html(403, notValid(state.invitee.locale));
       }
       if (state.kind !== 'open') return show(token, event, {}, 409);
-      const checked = checkAnswer(state.invitee, fields, state.invitee.locale ?? 'sv');
+      const answerer = await answerPipeline();
+      const checked = checkAnswer(state.invitee, fields, state.invitee.locale ?? 'sv', answerer.validEmail);
       if (!checked.ok) return show(token, event, { errors: checked.errors, posted: fields }, 400);
 
       // The same form posted twice (a double click, a replay) is the same event: applied once.
@@ -244,10 +265,16 @@ export const createInvitationPageHandler = (deps: PageDeps) => {
         datacontenttype: 'application/json',
         data: responseData(deps.county.id, ref, checked.answer),
       };
-      const parsed = (await respondedContract()).schema.safeParse(body);
+      const parsed = answerer.schema.safeParse(body);
       if (!parsed.success) return show(token, event, { errors: { answer: '—' }, posted: fields }, 400);
-      const outcome = await applyEvent(
-        { county: deps.county, store: deps.store, now: deps.now, outbox: deps.outbox, foldMemo: memo },
+      const outcome = await answerer.applyEvent(
+        {
+          county: { ...deps.county, rules: answerer.rules },
+          store: deps.store,
+          now: deps.now,
+          outbox: deps.outbox,
+          foldMemo: answerer.memo,
+        },
         parsed.data,
       );
       logger.info('invitation answered', { outcome: outcome.kind, answer: checked.answer.answer });

@@ -57,6 +57,7 @@ const summonedCase = async (summonsData: Record<string, unknown> = {}) => {
 const handler = () =>
   createInvitationPageHandler({
     county,
+    rules: () => county.rules,
     store: t.store,
     now: clock,
     linkKey: async () => KEY,
@@ -299,6 +300,7 @@ describe('the invitation page (issue 13)', () => {
     };
     const h = createInvitationPageHandler({
       county,
+      rules: () => county.rules,
       store: counting,
       now: clock,
       linkKey: async () => KEY,

@@ -1,13 +1,14 @@
 /** The functions as the stack bundles them (esbuild, never Docker) load and initialise in plain Node. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { isKnownType } from '../../events/contracts/common.ts';
 import { buildApp } from '../../lib/app.ts';
-import { bundling, handlerEntry } from '../../lib/bundling.ts';
+import { bundling, handlerEntry, splitBuildOptions } from '../../lib/bundling.ts';
 import { countyById } from '../../lib/counties.ts';
 import { consumers, handlerEnvironment } from '../../lib/topology.ts';
 
@@ -23,13 +24,25 @@ describe('function bundles', () => {
     expect(assets.filter((a) => existsSync(join(assembly.directory, a, 'sql', '_prelude.sql')))).toHaveLength(
       1,
     );
+    // The invitation page is split (lib/bundling.ts): its chunks (an answer's pipeline, the SDK's
+    // lazy parts) must load too, after its entry, as its first POST loads them.
+    const split = assets.filter((a) => existsSync(join(assembly.directory, a, 'chunks')));
+    expect(split).toHaveLength(1);
+    const chunkDir = join(assembly.directory, split[0] ?? '', 'chunks');
+    const chunks = readdirSync(chunkDir).filter((f) => f.endsWith('.mjs'));
+    expect(chunks.length).toBeGreaterThan(3);
+    const pageEntry = join(assembly.directory, split[0] ?? '', 'index.mjs');
     for (const bundle of bundles) {
+      const more =
+        bundle === pageEntry
+          ? `for (const c of ${JSON.stringify(chunks.map((c) => join(chunkDir, c)))}) await import(c);`
+          : '';
       const out = execFileSync(
         process.execPath,
         [
           '--input-type=module',
           '-e',
-          `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`,
+          `const m = await import(${JSON.stringify(bundle)}); ${more} console.log(typeof m.handler);`,
         ],
         {
           env: {
@@ -83,6 +96,39 @@ describe('what a function bundles', () => {
       expect(own).toHaveLength(1);
     },
   );
+});
+
+describe('what a page view loads (issue 13: the page’s cold init)', () => {
+  it('the invitation page’s entry carries no zod, no rules and no OpenID client: an answer loads them', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'sip-page-split-'));
+    const result = await build({
+      ...splitBuildOptions(handlerEntry('invitation-page'), outdir),
+      write: false,
+      metafile: true,
+    });
+    // The entry and the chunks it imports statically: what a cold start loads and runs.
+    const outputs = result.metafile.outputs;
+    const entry = Object.keys(outputs).find((k) =>
+      outputs[k]?.entryPoint?.endsWith('invitation-page/handler.ts'),
+    );
+    const files = new Set<string>();
+    const visit = (file: string | undefined) => {
+      if (!file || files.has(file)) return;
+      files.add(file);
+      for (const i of outputs[file]?.imports ?? []) if (i.kind === 'import-statement') visit(i.path);
+    };
+    visit(entry);
+    const loaded = [...files].flatMap((f) => Object.keys(outputs[f]?.inputs ?? {}));
+    expect(loaded).toContain('functions/core/invitation-page.ts');
+    for (const lazy of [
+      'node_modules/zod/',
+      'functions/core/lifecycle.ts',
+      'functions/runtime/apply-event.ts',
+      'events/contracts/invitation-responded.ts',
+      'node_modules/openid-client/',
+    ])
+      expect(loaded.filter((p) => p.startsWith(lazy))).toEqual([]);
+  });
 });
 
 describe('how much a function carries besides the AWS SDK', () => {
