@@ -308,7 +308,15 @@ export const createSqsHandler = <
       // In the case's turn, as the whole path would be (it runs on in the same turn).
       await inTurn(waitingCase, async () => {
         const same = await def.stillWaiting?.(record);
-        if (same) await defer(record, record.body, same.reason, same, undefined, same.key);
+        if (same)
+          await defer(
+            record,
+            record.body,
+            same.reason,
+            { eventId: same.eventId, caseId: same.caseId },
+            undefined,
+            same.key,
+          );
         else await parsedPath(record, sanitisedBody, true);
       });
       return;
