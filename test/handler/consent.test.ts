@@ -17,6 +17,36 @@ const deps = () => ({ county: countyById('halland'), store: t.store, now: () => 
 const run = (h: ReturnType<typeof createConsentRegisteredHandler>, records: SQSRecord[]) =>
   h({ Records: records }, lambdaContext()) as Promise<SQSBatchResponse>;
 
+/**
+ * A consent handler whose deferred copies are kept (body and attributes) and whose case loads are
+ * counted, on a clock the test moves; `again` delivers a copy as SQS would.
+ */
+const waitingHarness = (start: string) => {
+  const sent: { body: string; attributes: Record<string, string> }[] = [];
+  const requeue = {
+    async send(body: string, _delay: number, attributes: Record<string, string>) {
+      sent.push({ body, attributes });
+    },
+  };
+  const store = Object.create(t.store) as typeof t.store;
+  const counted = { loads: 0, now: new Date(start) };
+  store.loadCase = async (caseId, opts) => {
+    counted.loads++;
+    return t.store.loadCase(caseId, opts);
+  };
+  const handler = createConsentRegisteredHandler({ ...deps(), store, now: () => counted.now, requeue });
+  const again = (body: string, attributes: Record<string, string>) =>
+    sqsRecord(body, {
+      messageAttributes: Object.fromEntries(
+        Object.entries(attributes).map(([k, v]) => [
+          k,
+          { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] },
+        ]),
+      ),
+    });
+  return { sent, handler, again, counted };
+};
+
 const guardians = (caseId: string) => [
   freshConsent(caseId, { data: { guardianCount: 2 } }),
   freshConsent(caseId, {
@@ -134,91 +164,49 @@ describe('consent.registered handler', () => {
   it('a waiting event reads only the case item while nothing changed; a new event or a morning (06:00 Stockholm) makes it read and fold again (issue 12)', async () => {
     const created = freshCaseCreated();
     const consent = freshConsent(created.subject);
-    const sent: { body: string; attributes: Record<string, string> }[] = [];
-    const requeue = {
-      async send(body: string, _delay: number, attributes: Record<string, string>) {
-        sent.push({ body, attributes });
-      },
-    };
-    const store = Object.create(t.store) as typeof t.store;
-    let loads = 0;
-    store.loadCase = async (caseId, opts) => {
-      loads++;
-      return t.store.loadCase(caseId, opts);
-    };
     // 05:58 in Stockholm (UTC+1 in December): the morning's events fall due at 06:00.
-    let now = new Date('2026-12-02T04:58:00Z');
-    const handler = createConsentRegisteredHandler({ ...deps(), store, now: () => now, requeue });
+    const { sent, handler, again: deliver, counted } = waitingHarness('2026-12-02T04:58:00Z');
     const again = (copy: { body: string; attributes: Record<string, string> }) =>
-      sqsRecord(copy.body, {
-        messageAttributes: Object.fromEntries(
-          Object.entries(copy.attributes).map(([k, v]) => [
-            k,
-            { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] },
-          ]),
-        ),
-      });
+      deliver(copy.body, copy.attributes);
     // The first look reads the case (there is none) and waits, noting what it saw.
     await run(handler, [sqsRecord(JSON.stringify(consent))]);
-    expect(loads).toBe(1);
+    expect(counted.loads).toBe(1);
     expect(sent[0]?.attributes).toMatchObject({
       sipWaitKey: 'none',
       sipWaitReason: expect.stringMatching(/has not been created yet/),
     });
     // Nothing changed: the next look reads the case item alone and waits for the same thing.
-    now = new Date('2026-12-02T04:58:02Z');
+    counted.now = new Date('2026-12-02T04:58:02Z');
     await run(handler, [again(sent[0] as (typeof sent)[number])]);
-    expect(loads).toBe(1);
+    expect(counted.loads).toBe(1);
     expect(sent[1]?.attributes).toMatchObject({
       sipWaitKey: 'none',
       sipWaitReason: sent[0]?.attributes.sipWaitReason,
       sipDeferrals: '2',
     });
     // 06:00 passed since the last look (something may have fallen due): the whole path again.
-    now = new Date('2026-12-02T05:00:30Z');
+    counted.now = new Date('2026-12-02T05:00:30Z');
     await run(handler, [again(sent[1] as (typeof sent)[number])]);
-    expect(loads).toBe(2);
+    expect(counted.loads).toBe(2);
     // The case arrives: its version is new, so the next look folds, and the consent is applied.
     await run(createCaseCreatedHandler(deps()), [sqsRecord(JSON.stringify(created))]);
-    now = new Date('2026-12-02T05:00:40Z');
+    counted.now = new Date('2026-12-02T05:00:40Z');
     await run(handler, [again(sent[2] as (typeof sent)[number])]);
-    expect(loads).toBe(3);
+    expect(counted.loads).toBe(3);
     expect(sent).toHaveLength(3);
     expect((await t.store.loadCase(created.subject)).case).toMatchObject({ consentStatus: 'partial' });
   });
 
   it('a look that finds nothing new puts the copy back as it came, unparsed; forged ids or a wait that is up take the whole path (issue 12)', async () => {
     const consent = freshConsent(`case-${crypto.randomUUID().slice(0, 8)}`);
-    const sent: { body: string; attributes: Record<string, string> }[] = [];
-    const requeue = {
-      async send(body: string, _delay: number, attributes: Record<string, string>) {
-        sent.push({ body, attributes });
-      },
-    };
-    const store = Object.create(t.store) as typeof t.store;
-    let loads = 0;
-    store.loadCase = async (caseId, opts) => {
-      loads++;
-      return t.store.loadCase(caseId, opts);
-    };
-    let now = new Date('2026-12-02T08:00:00Z');
-    const handler = createConsentRegisteredHandler({ ...deps(), store, now: () => now, requeue });
-    const again = (body: string, attributes: Record<string, string>) =>
-      sqsRecord(body, {
-        messageAttributes: Object.fromEntries(
-          Object.entries(attributes).map(([k, v]) => [
-            k,
-            { stringValue: v, dataType: 'String', stringListValues: [], binaryListValues: [] },
-          ]),
-        ),
-      });
+    const { sent, handler, again, counted } = waitingHarness('2026-12-02T08:00:00Z');
     await run(handler, [sqsRecord(JSON.stringify(consent))]);
     const first = sent[0] as (typeof sent)[number];
     expect(first.attributes).toMatchObject({ sipWaitCase: consent.subject, sipWaitEvent: consent.id });
     // Nothing changed: the body is not even read (this one would not parse), and goes back as it came.
-    now = new Date('2026-12-02T08:00:02Z');
+    counted.now = new Date('2026-12-02T08:00:02Z');
     await run(handler, [again('not json', first.attributes)]);
-    expect(loads).toBe(1);
+    expect(counted.loads).toBe(1);
     expect(sent[1]?.body).toBe('not json');
     // Ids its contract would refuse (they would be logged): the whole path, which rejects the body.
     const forged = { ...first.attributes, sipWaitCase: 'case-191212121212' };
@@ -229,10 +217,13 @@ describe('consent.registered handler', () => {
     expect(rejected?.reason).toMatch(/JSON/i);
     expect(rejected?.caseId).toBeUndefined();
     // Its wait is up: the whole path decides how it ends (rejected, with how long it waited).
-    now = new Date('2026-12-02T08:15:01Z');
-    const lastRecord = again(first.body, { ...first.attributes, sipLastSeen: String(now.getTime() - 5_000) });
+    counted.now = new Date('2026-12-02T08:15:01Z');
+    const lastRecord = again(first.body, {
+      ...first.attributes,
+      sipLastSeen: String(counted.now.getTime() - 5_000),
+    });
     await run(handler, [lastRecord]);
-    expect(loads).toBe(2);
+    expect(counted.loads).toBe(2);
     const gaveUp = (await t.rejections()).find((r) => r.messageId === lastRecord.messageId);
     expect(gaveUp?.reason).toMatch(/has not been created yet; gave up after waiting 90\d s/);
   });
