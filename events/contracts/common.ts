@@ -54,6 +54,15 @@ const noPersonalNumber = (what: string) =>
     message: `${what} looks like or contains a personal identity number; send an opaque id instead`,
   });
 
+const OPAQUE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+
+/**
+ * `opaqueId`'s rule as a plain check, without building a schema: for ids this system reads back
+ * from its own message attributes (functions/runtime/case-consumer.ts).
+ */
+export const isOpaqueId = (value: string): boolean =>
+  value.length >= 3 && value.length <= 64 && OPAQUE_ID.test(value) && !containsPersonalNumber(value);
+
 /** Opaque ids: letters, digits and `._:-`, never a personal identity number. */
 export const opaqueId = (what: string) =>
   z
@@ -61,7 +70,7 @@ export const opaqueId = (what: string) =>
     .check(
       z.minLength(3),
       z.maxLength(64),
-      z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, `${what} must be an opaque id of letters, digits and . _ : -`),
+      z.regex(OPAQUE_ID, `${what} must be an opaque id of letters, digits and . _ : -`),
       noPersonalNumber(what),
       describe(`${what}: an opaque identifier (3–64 characters: letters, digits, '.', '_', ':', '-').`),
     );

@@ -170,7 +170,6 @@ export const createMailEventsHandler = (deps: {
     // Reports about one case's emails each touch their own delivery.
     concurrentPerCase: true,
     neverGivesUp: true, // a report given up is an email's outcome lost
-
     // A report that waits for its send to be recorded goes back as SES sent it (the parsed form
     // is not an SNS notification; put back, it was rejected as "not an SES event" and lost).
     requeueAs: 'received',

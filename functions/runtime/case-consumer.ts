@@ -19,7 +19,7 @@ import {
 } from './consumer.ts';
 import type { ConsumerDeps } from './deps.ts';
 import type { SQSRecord } from 'aws-lambda';
-import { containsPersonalNumber } from '../../events/contracts/common.ts';
+import { containsPersonalNumber, isOpaqueId } from '../../events/contracts/common.ts';
 
 /**
  * What a copy that waited carries, if it may look again without being parsed: only while its wait
@@ -36,8 +36,8 @@ const waitingCopy = (record: SQSRecord, now: number, maxWaitSeconds = DEFAULT_OR
     reason &&
     eventId &&
     eventId.length <= 128 &&
-    /^[A-Za-z0-9][A-Za-z0-9._:-]{2,63}$/.test(caseId ?? '') &&
-    !containsPersonalNumber(`${caseId} ${eventId}`) &&
+    isOpaqueId(caseId ?? '') &&
+    !containsPersonalNumber(eventId) &&
     now - first < maxWaitSeconds * 1000 &&
     now - lookedAt <= maxWaitSeconds * 1000
     ? ({ key, reason, caseId, eventId, lookedAt } as StillWaiting & { lookedAt: number })
