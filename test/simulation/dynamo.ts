@@ -29,12 +29,13 @@ export class ValidationError extends DynamoDBServiceException {
   }
 }
 
-/** DynamoDB's item size: attribute names plus values (docs: "Item sizes and formats"). */
-/** A string's UTF-8 bytes: its length when it is ASCII (most are), else Node's count. */
-const utf8Bytes = (s: string): number => {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
-  return s.length;
+const isAscii = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 };
+/** A string's UTF-8 bytes: its length when it is ASCII (most are), else Node's count. */
+const utf8Bytes = (s: string): number => (isAscii(s) ? s.length : Buffer.byteLength(s, 'utf8'));
+/** DynamoDB's item size: attribute names plus values (docs: "Item sizes and formats"). */
 export const sizeOf = (value: unknown): number => {
   if (value === null || typeof value === 'boolean') return 1;
   if (typeof value === 'string') return utf8Bytes(value);
@@ -71,10 +72,6 @@ const deepFreeze = (v: unknown): void => {
 };
 
 /** DynamoDB orders string keys by their UTF-8 bytes; for ASCII that is JavaScript's own order. */
-const isAscii = (s: string): boolean => {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-};
 const utf8Order = (a: string, b: string): number =>
   isAscii(a) && isAscii(b)
     ? a < b
@@ -131,11 +128,6 @@ export class SimDynamo {
 
   constructor(readonly tableName: string) {}
 
-  /**
-   * Stores an item (already a copy: every input is cloned on the way in) deep-frozen, so reads can
-   * hand it out as it is: code that tried to change what it read would throw here, where DynamoDB
-   * would have given it a copy.
-   */
   /** A partition's items in sort-key order (UTF-8 bytes), kept until the partition changes. */
   private readonly sorted = new Map<string, Item[]>();
   private sortedPartition(pk: string): Item[] {
@@ -152,6 +144,11 @@ export class SimDynamo {
     return items;
   }
 
+  /**
+   * Stores an item (already a copy: every input is cloned on the way in) deep-frozen, so reads can
+   * hand it out as it is: code that tried to change what it read would throw here, where DynamoDB
+   * would have given it a copy.
+   */
   private set(key: Key, item: Item, size = itemSize(item)) {
     deepFreeze(item);
     this.remove(key);
