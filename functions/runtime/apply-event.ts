@@ -49,8 +49,7 @@ export interface ApplyContext {
 }
 
 /** The wait key of a case read at this version (a case not there yet has none). */
-const waitKeyOf = (version: number | undefined): string =>
-  version === undefined ? 'none' : `v${version}`;
+const waitKeyOf = (version: number | undefined): string => (version === undefined ? 'none' : `v${version}`);
 
 /** The latest 06:00 Stockholm at or before `now`: when the clock's events fall due (functions/core/fold.ts). */
 const lastMorning = (now: Date): number => {
