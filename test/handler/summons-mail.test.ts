@@ -27,7 +27,7 @@ import {
   sqsRecord,
   uniqueId,
 } from '../support/fixtures.ts';
-import { freshTable } from '../support/dynamo.ts';
+import { freshTable, injectFault } from '../support/dynamo.ts';
 import { calendarOf, emailsFor } from '../support/mail.ts';
 
 const county = countyById('halland');
@@ -392,6 +392,37 @@ describe('SES events (event publishing → SNS → SQS): what SES says about eac
         (r) => r.reason === "SES message no-such-message does not carry this system's tags",
       ),
     ).toBe(true);
+  });
+
+  it('the reports on one case’s emails in one batch take turns for its outbound sequence: one transaction each, not a race of all against all', async () => {
+    const { outbox, jobs } = memoryOutbox();
+    const { caseId } = await summonedCase(outbox);
+    const { sender, sent } = taggingSender();
+    await run(createMailerHandler({ ...deps(), sender, addresses }), jobRecords(jobs));
+    expect(sent.length).toBeGreaterThan(2);
+    let told = 0;
+    injectFault(
+      t.client,
+      (name, input) => {
+        // The outbox item of this case (marshalled or not, depending on the middleware's place).
+        const items = (input as { TransactItems?: { Put?: { Item?: { caseId?: unknown } } }[] })
+          .TransactItems;
+        const ofCase = (v: unknown) => v === caseId || (v as { S?: string } | undefined)?.S === caseId;
+        if (name === 'TransactWriteItemsCommand' && items?.some((i) => ofCase(i.Put?.Item?.caseId))) told++;
+        return false;
+      },
+      () => new Error('never'),
+    );
+    const response = await run(
+      events(),
+      sent.map((s) => sqsRecord(report(s.messageId, s.tags, { eventType: 'Delivery', delivery: {} }))),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    const events_ = await t.store.listOutbound(caseId);
+    expect(events_.filter((e) => e.data.status === 'delivered')).toHaveLength(sent.length);
+    expect(events_.map((e) => Number(e.sequence))).toEqual(events_.map((_, i) => i + 1));
+    // Racing, the reports of one batch cost n + (n-1) + … transactions (each round lets one in).
+    expect(told).toBe(sent.length);
   });
 
   it('a transient bounce changes nothing', async () => {
