@@ -3,16 +3,17 @@ import { BaseSequencer } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 /**
- * The two big schedule files first, each on its own core, then the short files on the core that
- * frees first: without this, a fresh clone (no timings cached) starts with the short files and
- * the longest one ends alone, several seconds after the other core went idle.
+ * One core starts on the pool (test/simulation/suite.ts) while the other runs the short files
+ * first, then joins it: the two pool files share its scenarios as they go, so both cores end
+ * together. (Without an order, a fresh clone, with no timings cached, may leave a short file for
+ * last, alone on one core.)
  */
-const ORDER = ['schedules-b', 'schedules-a', 'regressions', 'platform'];
+const ORDER = ['pool-a', 'regressions', 'platform', 'pool-b'];
 const rank = (spec: TestSpecification) => {
   const i = ORDER.findIndex((name) => spec.moduleId.endsWith(`/${name}.test.ts`));
   return i === -1 ? ORDER.length : i;
 };
-class LongestFirst extends BaseSequencer {
+class PoolFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]) {
     return [...files].sort((a, b) => rank(a) - rank(b));
   }
@@ -25,12 +26,14 @@ class LongestFirst extends BaseSequencer {
 export default defineConfig({
   test: {
     include: ['test/simulation/**/*.test.ts'],
+    // The pool's directory (test/simulation/suite.ts).
+    globalSetup: ['test/simulation/pool-setup.ts'],
     testTimeout: 180_000,
     maxWorkers: 2,
     // The files share one module graph per worker (each builds its own worlds and handlers): the
     // handlers, rules and SDK are imported once per core, not once per file.
     isolate: false,
-    sequence: { sequencer: LongestFirst },
+    sequence: { sequencer: PoolFirst },
     // Two workers on two cores: V8's parallel GC threads would take turns on the other worker's
     // core; one GC thread each is ~6% faster (paired runs of two simulations side by side).
     execArgv: ['--single-threaded-gc'],

@@ -62,8 +62,8 @@ export const simulationFigures = async (runs = 100) => {
       schedulesPerMinute: Math.round((twoSchedules / twoSeconds) * 60),
     },
     npmTest: {
-      // The two seeded files print their counts; regressions.test.ts runs 136 and
-      // platform.test.ts 26 more (test/simulation/schedules-a.test.ts says so).
+      // The pool's two files print their shares; regressions.test.ts runs 136 and
+      // platform.test.ts 26 more (test/simulation/pool-a.test.ts says so).
       schedules: counted + 162,
       wallSeconds: +testSeconds.toFixed(1),
     },

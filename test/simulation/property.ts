@@ -147,12 +147,16 @@ export const newTotals = (): Totals => ({
   gaveUp: 0,
 });
 
-/** The property: for a scenario and its schedules, every schedule passes the oracle. */
-export const simulationProperty = (schedulesPerScenario: number, totals: Totals) =>
+/**
+ * The property: for a scenario and its schedules, every schedule passes the oracle. `take` says
+ * whether this process runs the scenario (test/simulation/suite.ts shares them between workers).
+ */
+export const simulationProperty = (schedulesPerScenario: number, totals: Totals, take = () => true) =>
   fc.asyncProperty(
     scenarioArb,
     fc.array(scheduleArb, { minLength: schedulesPerScenario, maxLength: schedulesPerScenario }),
     async (params: ScenarioParams, schedules: Schedule[]) => {
+      if (!take()) return;
       const scenario = buildScenario(params);
       totals.scenarios++;
       for (const [n, schedule] of schedules.entries()) {

@@ -355,7 +355,9 @@ const buildCase = (county: string, p: CaseParams, k: number): CaseScenario => {
     add(eventTypes.summonsSent, at, summonsData(meetingId, m, when, list, flagged));
     if (m === 0) newestFirst = { at, data: summonsData(meetingId, m, when, list, flagged) };
     noteSummons(at);
-    if (m > 0 && !p.longest) continue;
+    // Later versions: of the first meeting, and in the longest case of its last one too (a version
+    // of each of its twelve meetings made it ~400 emails a schedule, mostly the same changes).
+    if (m > 0 && !(p.longest && m === meetingCount - 1)) continue;
     p.versions.forEach((kind, v) => {
       const vAt = at + (v + 1) * 5 * 60_000;
       if (kind === 'repeat-after-answers') return; // after the answers, below
