@@ -125,7 +125,8 @@ const cancels = (log: OpRecord[]) => log.some((op) => 'error' in op.outcome && o
 describe('the simulated DynamoDB agrees with DynamoDB Local', async () => {
   // Schedules with faults (lost answers, retries, concurrent commits) exercise the conditions;
   // the sample (a fixed seed) takes the first two whose runs cancelled a transaction on a
-  // condition and the first two others.
+  // condition and the first two others, of those with more than 50 operations (a short run,
+  // such as a case nobody consented to, proves little).
   const candidates = fc
     .sample(fc.tuple(scenarioArb, scheduleArb), { seed: 20261201, numRuns: 60 })
     .filter(([, s]) => s.profile !== 'calm');
@@ -134,6 +135,7 @@ describe('the simulated DynamoDB agrees with DynamoDB Local', async () => {
   for (const c of candidates) {
     if (runs.length === 4) break;
     const run = await recorded(c);
+    if (run.dynamo.log.length <= 50) continue;
     const cancelled = cancels(run.dynamo.log);
     if (cancelled && withCancel < 2) {
       withCancel++;
