@@ -6,6 +6,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Delivery } from '../core/meeting.ts';
 import { type OutboundChange, outboundEvents } from '../core/outbound.ts';
+import { keyedTurns } from '../core/turns.ts';
 import {
   TableStore,
   CLAIM_FIELDS,
@@ -20,33 +21,6 @@ import {
 
 /** How often a told update reads the case's sequence again after another write took it. */
 const TELL_ATTEMPTS = 10;
-
-/**
- * A store's told updates in flight, per case: within one Lambda (one store) they take turns, so
- * the records of one batch do not race each other for the case's `outboundSeq` (each round of such
- * a race lets one through and sends the others back to read again: a batch of ten reports on one
- * case cost ~55 transactions, now ten). Other Lambdas still race, and retry (`TELL_ATTEMPTS`).
- */
-const tellTurns = new WeakMap<object, Map<string, Promise<unknown>>>();
-const inTellTurn = async <T>(store: object, caseId: string, work: () => Promise<T>): Promise<T> => {
-  let turns = tellTurns.get(store);
-  if (!turns) {
-    turns = new Map();
-    tellTurns.set(store, turns);
-  }
-  const before = turns.get(caseId); // never rejects
-  const mine = before ? before.then(work) : work();
-  const settled = mine.then(
-    () => undefined,
-    () => undefined,
-  );
-  turns.set(caseId, settled);
-  try {
-    return await mine;
-  } finally {
-    if (turns.get(caseId) === settled) turns.delete(caseId);
-  }
-};
 
 /** A conditional update of a delivery item (told or not). */
 interface TellInput {
@@ -296,6 +270,15 @@ export const withDeliveries = <B extends StoreClass<TableStore>>(Base: B) =>
      * conditioned on the same sequence (./case-store.ts), so no two writes number alike. False when
      * the update's own condition fails, as `conditionalUpdate`.
      */
+    /**
+     * This store's told updates, per case: within one Lambda (one store) they take turns, so the
+     * records of one batch do not race each other for the case's `outboundSeq` (each round of such
+     * a race lets one through and sends the others back to read again: a batch of ten reports on
+     * one case cost ~55 transactions, now ten). Other Lambdas still race, and retry
+     * (`TELL_ATTEMPTS`).
+     */
+    private readonly tellTurn = keyedTurns();
+
     private async updateTelling(
       tell: OutboundChange | undefined,
       at: string,
@@ -303,7 +286,7 @@ export const withDeliveries = <B extends StoreClass<TableStore>>(Base: B) =>
     ): Promise<boolean> {
       if (!tell) return this.conditionalUpdate(input);
       const caseId = String(tell.data.caseId);
-      return inTellTurn(this, caseId, () => this.tellOnce(tell, caseId, at, input));
+      return this.tellTurn(caseId, () => this.tellOnce(tell, caseId, at, input));
     }
 
     private async tellOnce(

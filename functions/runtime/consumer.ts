@@ -20,6 +20,7 @@ import { parseEventWith, safeSource } from '../../events/parse.ts';
 import type { CaseStore } from '../adapters/case-store.ts';
 import type { Requeue } from '../adapters/requeue.ts';
 import type { Sanitized } from '../core/protected.ts';
+import { keyedTurns } from '../core/turns.ts';
 import { createMetrics, loggableError, logger, MetricUnit } from './observability.ts';
 
 export type Outcome =
@@ -283,23 +284,7 @@ export const createSqsHandler = <
    * it so). A record that fails does not hold back the next one of its case; it comes back later
    * (redelivery), as it would from another invocation.
    */
-  const turns = new Map<string, Promise<void>>();
-  const inTurn = async (caseId: string, work: () => Promise<void>): Promise<void> => {
-    const before = turns.get(caseId);
-    let release = () => {};
-    const mine = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const chain = before ? before.then(() => mine) : mine;
-    turns.set(caseId, chain);
-    try {
-      await before;
-      await work();
-    } finally {
-      release();
-      if (turns.get(caseId) === chain) turns.delete(caseId);
-    }
-  };
+  const inTurn = keyedTurns();
 
   /** Keeps the sanitised body once the event is known to be protected, so a failure retries that instead. */
   const processRecord = async (record: SQSRecord, sanitisedBody: { value?: string }): Promise<void> => {
